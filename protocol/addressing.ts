@@ -1,0 +1,137 @@
+// Finding the bucket and key of a request, for every client form of reference/oss-api.md §1 and sdk-clients.md.
+import { isIP } from 'node:net';
+import { OssError } from './errors.js';
+
+export interface Address {
+  style: 'path' | 'virtual';
+  /** undefined: a service-level request (ListBuckets). */
+  bucket?: string;
+  /** undefined: a bucket-level request. */
+  key?: string;
+}
+
+/**
+ * Hosts that are the endpoint itself rather than `<bucket>.<endpoint>`: IP literals and `localhost` (Go, oss2 and
+ * C++ switch to path style for these, §1.1), the OSS regional hosts, and the configured base domains.
+ */
+const OSS_ENDPOINT_HOST = /^oss-[a-z0-9-]+\.aliyuncs\.com$/;
+
+function isEndpointHost(host: string, baseDomains: readonly string[]): boolean {
+  return isIP(host) !== 0 || host === 'localhost' || OSS_ENDPOINT_HOST.test(host) || baseDomains.includes(host);
+}
+
+/** Host without port or IPv6 brackets, lowercased. */
+function hostName(host: string): string {
+  const h = host.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(1, h.indexOf(']') < 0 ? undefined : h.indexOf(']'));
+  const colon = h.indexOf(':');
+  // A bare IPv6 literal has several colons and no port.
+  if (colon >= 0 && h.indexOf(':', colon + 1) < 0) return h.slice(0, colon);
+  return h;
+}
+
+/**
+ * Percent-decodes a path keeping `+` literal (it is never a space in a path, §1.3), as UTF-8. Invalid escapes stay
+ * as written instead of failing the request.
+ */
+export function decodePath(path: string): string {
+  if (!path.includes('%')) return path;
+  const bytes: number[] = [];
+  for (let i = 0; i < path.length; i++) {
+    const c = path.charCodeAt(i);
+    if (c === 0x25 && /^[0-9a-fA-F]{2}$/.test(path.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(path.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else if (c < 0x80) {
+      bytes.push(c);
+    } else {
+      const cp = path.codePointAt(i)!;
+      bytes.push(...Buffer.from(String.fromCodePoint(cp), 'utf8'));
+      if (cp > 0xffff) i++;
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/** Configured base domains: `<bucket>.<base>` is virtual-hosted, `<base>` itself path style. */
+function suffixOf(host: string, baseDomains: readonly string[]): string | undefined {
+  const regional = /\.(oss-[a-z0-9-]+\.aliyuncs\.com)$/.exec(host);
+  if (regional) return regional[1];
+  return [...baseDomains, 'localhost'].find((base) => host.endsWith(`.${base}`));
+}
+
+/**
+ * Bucket and key of a request from its Host header and raw path (without the query), per §1.2:
+ * - endpoint hosts (IP, localhost, `oss-<region>[-internal].aliyuncs.com`, a base domain) are path style:
+ *   `/` and `//` (C++ ListBuckets) are the service, `/bucket[/]` the bucket, `/bucket/key` an object;
+ * - `<bucket>.<endpoint host>` is virtual-hosted, including ali-oss's IP-endpoint form `<bucket>.oss-<region>.
+ *   aliyuncs.com` with a bare `/<key>` path and its ListBuckets host `.oss-cn-hangzhou.aliyuncs.com` (empty label);
+ * - any other host is treated as path style: without a configured base domain the mock cannot tell a bucket label
+ *   from a domain label, and path-style requests always name their bucket.
+ */
+export function resolveAddress(o: { host: string; path: string; baseDomains?: string[] }): Address {
+  const host = hostName(o.host);
+  const baseDomains = (o.baseDomains ?? []).map((d) => d.toLowerCase());
+  const decoded = decodePath(o.path);
+  const rest = decoded.startsWith('/') ? decoded.slice(1) : decoded;
+
+  const suffix = isEndpointHost(host, baseDomains) ? undefined : suffixOf(host, baseDomains);
+  if (suffix !== undefined) {
+    const bucket = host.slice(0, host.length - suffix.length - 1);
+    const address: Address = { style: 'virtual' };
+    if (bucket !== '') address.bucket = bucket;
+    if (bucket !== '' && rest !== '') address.key = rest;
+    return address;
+  }
+
+  const slash = rest.indexOf('/');
+  const bucket = slash < 0 ? rest : rest.slice(0, slash);
+  const key = slash < 0 ? '' : rest.slice(slash + 1);
+  const address: Address = { style: 'path' };
+  if (bucket !== '') address.bucket = bucket;
+  if (bucket !== '' && key !== '') address.key = key;
+  return address;
+}
+
+/** OSS bucket naming (§7): 3-63 of `a-z 0-9 -`, starting and ending with a letter or digit (C++'s regex). */
+export function isValidBucketName(name: string): boolean {
+  return /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(name);
+}
+
+const MAX_KEY_BYTES = 1023;
+
+/** InvalidObjectName for keys OSS refuses (§7, §3.3): empty, over 1023 UTF-8 bytes, or starting with `/` or `\`. */
+export function objectKeyError(key: string): OssError | undefined {
+  if (key === '') return new OssError('InvalidObjectName', { message: 'The Object name can not be empty.' });
+  if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) {
+    return new OssError('InvalidObjectName', { message: 'The Length of Object name must be less than 1024.' });
+  }
+  if (key.startsWith('/') || key.startsWith('\\')) return new OssError('InvalidObjectName');
+  return undefined;
+}
+
+const UNRESERVED = /[A-Za-z0-9\-_.~]/;
+
+/**
+ * RFC 3986 style encoding of UTF-8 bytes as V4 signing uses it (§4.4): `A-Z a-z 0-9 - _ . ~` kept, `/` kept when
+ * keepSlash, every other byte `%XX` with uppercase hex.
+ */
+export function uriEncode(s: string, keepSlash: boolean): string {
+  let out = '';
+  for (const ch of s) {
+    if (UNRESERVED.test(ch) || (keepSlash && ch === '/')) {
+      out += ch;
+    } else {
+      for (const b of Buffer.from(ch, 'utf8')) out += `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+    }
+  }
+  return out;
+}
+
+/**
+ * `encoding-type=url` values in list results (§0.4, §6.8): every byte outside `A-Za-z0-9-_.~/` as `%XX`, so a space
+ * is `%20` (never `+`, which C++ and oss2 would not decode) and `+` is `%2B`.
+ */
+export function ossUrlEncode(s: string): string {
+  return uriEncode(s, true);
+}

@@ -1,0 +1,219 @@
+// The OSS error catalogue: one table of code -> HTTP status, message and EC, so the wire format cannot drift
+// between handlers (reference/oss-api.md §3.3). Messages are the ones real OSS sends where the reference quotes them.
+import { buildXml, type XmlValue } from './xml-writer.js';
+
+export interface CatalogueEntry {
+  status: number;
+  message: string;
+  /** Fine-grained error code sent as `x-oss-ec` and `<EC>`; per-call-site values override it (see OssError). */
+  ec: string;
+}
+
+export const ERROR_CATALOGUE = {
+  AccessDenied: { status: 403, message: 'You have no right to access this object.', ec: '0003-00000001' },
+  BucketAlreadyExists: { status: 409, message: 'The requested bucket name is not available.', ec: '0015-00000104' },
+  BucketNotEmpty: { status: 409, message: 'The bucket you tried to delete is not empty.', ec: '0015-00000301' },
+  EntityTooLarge: {
+    status: 400,
+    message: 'Your proposed upload exceeds the maximum allowed size.',
+    ec: '0016-00000102',
+  },
+  EntityTooSmall: {
+    status: 400,
+    message: 'Your proposed upload smaller than the minimum allowed size.',
+    ec: '0042-00000213',
+  },
+  FileAlreadyExists: {
+    status: 409,
+    message: 'The object you specified already exists and can not be overwritten.',
+    ec: '0016-00000708',
+  },
+  IncompleteBody: {
+    status: 400,
+    message: 'You did not provide the number of bytes specified by the Content-Length HTTP header.',
+    ec: '0016-00000201',
+  },
+  InternalError: {
+    status: 500,
+    message: 'We encountered an internal error. Please try again.',
+    ec: '0000-00000000',
+  },
+  InvalidAccessKeyId: {
+    status: 403,
+    message: 'The OSS Access Key Id you provided does not exist in our records.',
+    ec: '0002-00000902',
+  },
+  InvalidArgument: { status: 400, message: 'Invalid argument.', ec: '0017-00000001' },
+  InvalidBucketName: { status: 400, message: 'The specified bucket is not valid.', ec: '0015-00000001' },
+  InvalidCRC64: {
+    status: 400,
+    message: 'The x-oss-hash-crc64ecma you specified does not match what we calculated.',
+    ec: '0016-00000215',
+  },
+  InvalidDigest: { status: 400, message: 'The Content-MD5 you specified was invalid.', ec: '0016-00000210' },
+  InvalidObjectName: { status: 400, message: 'The specified object is not valid.', ec: '0016-00000001' },
+  InvalidPart: {
+    status: 400,
+    message:
+      "One or more of the specified parts could not be found or the specified entity tag might not have matched the part's entity tag.",
+    ec: '0042-00000207',
+  },
+  InvalidPartOrder: { status: 400, message: 'The list of parts was not in ascending order.', ec: '0042-00000209' },
+  InvalidRange: { status: 416, message: 'The requested range cannot be satisfied.', ec: '0016-00000302' },
+  InvalidRequest: { status: 400, message: 'Invalid request.', ec: '0016-00000002' },
+  MalformedXML: {
+    status: 400,
+    message: 'The XML you provided was not well-formed or did not validate against our published schema.',
+    ec: '0016-00000608',
+  },
+  MethodNotAllowed: {
+    status: 405,
+    message: 'The specified method is not allowed against this resource.',
+    ec: '0016-00000004',
+  },
+  MissingArgument: { status: 400, message: 'Missing Some Required Arguments.', ec: '0016-00000601' },
+  MissingContentLength: {
+    status: 411,
+    message: 'You must provide the Content-Length HTTP header.',
+    ec: '0016-00000101',
+  },
+  NoSuchBucket: { status: 404, message: 'The specified bucket does not exist.', ec: '0015-00000101' },
+  NoSuchKey: { status: 404, message: 'The specified key does not exist.', ec: '0026-00000001' },
+  NoSuchUpload: {
+    status: 404,
+    message:
+      'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
+    ec: '0042-00000002',
+  },
+  NotImplemented: {
+    status: 400,
+    message: 'A header you provided implies functionality that is not implemented.',
+    ec: '0016-00000005',
+  },
+  ObjectNotAppendable: { status: 409, message: 'The object is not appendable.', ec: '0026-00000007' },
+  PositionNotEqualToLength: { status: 409, message: 'Position is not equal to file length.', ec: '0026-00000016' },
+  PreconditionFailed: {
+    status: 412,
+    message: 'At least one of the pre-conditions you specified did not hold.',
+    ec: '0026-00000005',
+  },
+  RequestTimeTooSkewed: {
+    status: 403,
+    message: 'The difference between the request time and the current time is too large.',
+    ec: '0002-00000504',
+  },
+  RequestTimeout: {
+    status: 400,
+    message:
+      'Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.',
+    ec: '0016-00000202',
+  },
+  ServiceUnavailable: {
+    status: 503,
+    message: 'Please reduce your request rate.',
+    ec: '0000-00000503',
+  },
+  SignatureDoesNotMatch: {
+    status: 403,
+    message:
+      'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+    ec: '0002-00000040',
+  },
+  TooManyBuckets: {
+    status: 400,
+    message: 'You have attempted to create more buckets than allowed.',
+    ec: '0015-00000103',
+  },
+} as const satisfies Record<string, CatalogueEntry>;
+
+export type OssErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/**
+ * ECs that real OSS sends for a code only from a particular operation, where it differs from the catalogue's.
+ * Sources: aliyun/alibabacloud-oss-go-sdk-v2 `oss/client_integration_test.go` (run against real OSS: NoSuchUpload
+ * after Abort, reference/oss-api.md §3.3) and its `TestMockCompleteMultipartUpload_Error` responses (MalformedXML
+ * 0042-00000205, complete-all InvalidArgument 0042-00000216); FileAlreadyExists on Complete from [WEB-6].
+ */
+export const OPERATION_EC: Readonly<Record<string, Partial<Record<OssErrorCode, string>>>> = {
+  UploadPart: { NoSuchUpload: '0042-00000104' },
+  UploadPartCopy: { NoSuchUpload: '0042-00000311' },
+  CompleteMultipartUpload: {
+    MalformedXML: '0042-00000205',
+    FileAlreadyExists: '0042-00000214',
+    InvalidArgument: '0042-00000216',
+  },
+};
+
+/** The EC for `code` raised by `operation`: the per-operation value when OSS has one, else the catalogue's. */
+export function ecFor(operation: string | undefined, code: string): string | undefined {
+  const specific = operation === undefined ? undefined : OPERATION_EC[operation]?.[code as OssErrorCode];
+  return specific ?? (ERROR_CATALOGUE as Record<string, CatalogueEntry>)[code]?.ec;
+}
+
+export interface OssErrorOptions {
+  /** Overrides the catalogue message (e.g. InvalidObjectName's length message). */
+  message?: string;
+  /** Overrides the catalogue EC where OSS uses a per-operation value (e.g. NoSuchUpload after Abort). */
+  ec?: string;
+  /** Overrides the catalogue status (a fault rule may ask for any status). */
+  status?: number;
+  /** Extra child elements of <Error>, in order: BucketName, Key, ArgumentName, StringToSign, ServerTime... */
+  extra?: Record<string, string>;
+  /** Extra response headers (e.g. x-oss-next-append-position on PositionNotEqualToLength). */
+  headers?: Record<string, string>;
+}
+
+/** An error that a handler throws to answer with the OSS XML envelope. */
+export class OssError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly ec: string;
+  readonly extra: Record<string, string>;
+  readonly headers: Record<string, string>;
+
+  constructor(code: OssErrorCode | string, options: OssErrorOptions = {}) {
+    const entry: CatalogueEntry | undefined = (ERROR_CATALOGUE as Record<string, CatalogueEntry>)[code];
+    super(options.message ?? entry?.message ?? code);
+    this.name = 'OssError';
+    this.code = code;
+    this.status = options.status ?? entry?.status ?? 400;
+    this.ec = options.ec ?? entry?.ec ?? '0000-00000000';
+    this.extra = options.extra ?? {};
+    this.headers = options.headers ?? {};
+  }
+}
+
+export function isOssError(err: unknown): err is OssError {
+  return err instanceof OssError;
+}
+
+/** Elements of the envelope that `extra` may not replace (reference/oss-api.md §3.1). */
+const ENVELOPE_ELEMENTS = new Set(['Code', 'Message', 'RequestId', 'HostId', 'EC', 'RecommendDoc']);
+
+/**
+ * The `<Error>` body of §3.1: Code, Message, RequestId, HostId, the error's extra elements (BucketName, Key,
+ * StringToSign, ServerTime…), then EC and RecommendDoc, which real OSS always points at its troubleshoot page.
+ * HostId echoes the Host the client used.
+ */
+export function renderErrorXml(err: OssError, o: { requestId: string; hostId: string }): string {
+  const body: Record<string, XmlValue> = {
+    Code: err.code,
+    Message: err.message,
+    RequestId: o.requestId,
+    HostId: o.hostId,
+  };
+  for (const [name, value] of Object.entries(err.extra)) {
+    if (!ENVELOPE_ELEMENTS.has(name)) body[name] = value;
+  }
+  body.EC = err.ec;
+  body.RecommendDoc = `https://api.aliyun.com/troubleshoot?q=${err.ec}`;
+  return buildXml('Error', body);
+}
+
+/**
+ * The `x-oss-err` header of a HEAD error response: the same XML, base64 encoded, because a HEAD answer has no body
+ * (§3.2). Go, oss2 and ali-oss decode it to tell NoSuchBucket from NoSuchKey.
+ */
+export function errHeaderValue(xml: string): string {
+  return Buffer.from(xml, 'utf8').toString('base64');
+}
