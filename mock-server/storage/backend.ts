@@ -1,0 +1,32 @@
+// What differs between the memory and the file store: where bytes and the index live. Everything else (the OSS
+// semantics, the upload state machine, serialisation of commits, readers of replaced versions) is IndexedStore.
+
+import type { Readable } from 'node:stream';
+import type { Mutation, StoreState } from './state.js';
+import type { BodyDigest, StagedBody } from './store.js';
+
+/** A sealed body a commit call has taken over. */
+export interface ClaimedBody<B> {
+  readonly digest: BodyDigest;
+  /** Make the bytes durable under a new blob name, not yet referenced by the index. Cleans up when it fails. */
+  promote(): Promise<B>;
+  /** Forget the bytes (the commit was refused before promote). */
+  drop(): Promise<void>;
+}
+
+export interface StoreBackend<B> {
+  /** The persisted index (empty for memory), after dropping whatever an earlier run left half-done. */
+  open(): Promise<StoreState<B>>;
+  close(): Promise<void>;
+  stage(): Promise<StagedBody>;
+  /** Synchronously takes over a sealed body this backend staged; throws for a foreign or unsealed body. */
+  claim(body: StagedBody): ClaimedBody<B>;
+  /** Makes a batch durable before it is applied; when it throws, nothing of the batch persists. */
+  persist(mutations: readonly Mutation<B>[]): Promise<void>;
+  /** After a batch was applied (the file store may compact its journal); never throws. */
+  committed(state: StoreState<B>, mutations: readonly Mutation<B>[]): Promise<void>;
+  /** Bytes [start, end) of a blob; resolves once the bytes are open for reading (file store: the fd). */
+  read(blob: B, start: number, end: number): Promise<Readable>;
+  /** Frees a blob nothing references and nobody reads any more. */
+  release(blob: B): Promise<void>;
+}

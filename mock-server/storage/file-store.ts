@@ -1,0 +1,154 @@
+// The --data-dir store. Layout of DIR (nothing else in DIR is touched):
+//   staging/<id>     a request body being received (write() resolves once the bytes are written: backpressure)
+//   blobs/<id>       committed bytes, immutable; named by a random id, never by bucket or key
+//   index.json       snapshot of the index; journal.jsonl  batches since the snapshot (see journal.ts)
+//
+// Commit order, so that a crash at any point leaves the old or the new state: seal fsyncs the staged file; promote
+// renames it into blobs/ and fsyncs blobs/; the journal line that references it is fsynced; only then is the index
+// updated and the request answered. A crash before the journal line leaves an unreferenced blob (collected at open);
+// after it, the commit is replayed. Blobs a commit replaces are deleted after it, once no reader has them open.
+
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, type FileHandle } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { ClaimedBody, StoreBackend } from './backend.js';
+import { BLOB_ID } from './codec.js';
+import { fsyncDir, prune, removeFile } from './durable-fs.js';
+import { IndexedStore } from './indexed-store.js';
+import { Journal } from './journal.js';
+import { StagedBodyBase } from './staged-body.js';
+import { referencedBlobs, type Mutation, type StoreState } from './state.js';
+import type { StagedBody } from './store.js';
+
+export interface FileStoreOptions {
+  /** Journal size that triggers folding it into the snapshot (it may also grow to the snapshot's size). */
+  compactAfterBytes?: number;
+}
+
+const READ_CHUNK = 64 * 1024;
+
+class FileStagedBody extends StagedBodyBase {
+  constructor(
+    readonly owner: FileBackend,
+    readonly id: string,
+    readonly path: string,
+    private handle: FileHandle | undefined,
+  ) {
+    super();
+  }
+
+  protected async writeBytes(chunk: Buffer): Promise<void> {
+    const handle = this.handle!;
+    for (let at = 0; at < chunk.length;) at += (await handle.write(chunk, at)).bytesWritten;
+  }
+
+  protected async finishBytes(): Promise<void> {
+    await this.handle!.datasync();
+    await this.closeHandle();
+  }
+
+  protected async dropBytes(): Promise<void> {
+    await this.closeHandle().catch(() => undefined);
+    await removeFile(this.path);
+  }
+
+  private async closeHandle(): Promise<void> {
+    const handle = this.handle;
+    this.handle = undefined;
+    await handle?.close();
+  }
+}
+
+class FileBackend implements StoreBackend<string> {
+  private readonly stagingDir: string;
+  private readonly blobsDir: string;
+  private readonly journal: Journal;
+
+  constructor(dir: string, options: FileStoreOptions) {
+    this.stagingDir = join(dir, 'staging');
+    this.blobsDir = join(dir, 'blobs');
+    this.journal = new Journal(dir, options.compactAfterBytes ?? 8 * 1024 * 1024);
+  }
+
+  async open(): Promise<StoreState<string>> {
+    await mkdir(this.stagingDir, { recursive: true });
+    await mkdir(this.blobsDir, { recursive: true });
+    await prune(this.stagingDir, () => false); // bodies of requests the last run never finished
+    const state = await this.journal.load();
+    const live = referencedBlobs(state);
+    await prune(this.blobsDir, (name) => live.has(name)); // promoted, but the commit never reached the journal
+    await this.journal.compact(state); // drops a torn tail; the next run starts from one snapshot
+    return state;
+  }
+
+  async close(): Promise<void> {
+    await this.journal.close();
+  }
+
+  async stage(): Promise<StagedBody> {
+    const id = randomBytes(16).toString('hex');
+    const path = join(this.stagingDir, id);
+    return new FileStagedBody(this, id, path, await open(path, 'wx'));
+  }
+
+  claim(body: StagedBody): ClaimedBody<string> {
+    if (!(body instanceof FileStagedBody) || body.owner !== this) {
+      throw new TypeError('StagedBody was not created by this store');
+    }
+    const digest = body.claim();
+    return {
+      digest,
+      promote: async () => {
+        const target = this.blobPath(body.id);
+        try {
+          await rename(body.path, target);
+          await fsyncDir(this.blobsDir);
+        } catch (err) {
+          await Promise.all([removeFile(body.path), removeFile(target)]);
+          throw err;
+        }
+        return body.id;
+      },
+      drop: () => removeFile(body.path),
+    };
+  }
+
+  persist(mutations: readonly Mutation<string>[]): Promise<void> {
+    return this.journal.append(mutations);
+  }
+
+  async committed(state: StoreState<string>, mutations: readonly Mutation<string>[]): Promise<void> {
+    // After a reset the old journal and snapshot describe nothing that exists: fold them away at once.
+    if (!mutations.some((m) => m.type === 'reset') && !this.journal.shouldCompact()) return;
+    try {
+      await this.journal.compact(state);
+    } catch {
+      // The journal still holds every batch; compaction is retried after the next commit.
+    }
+  }
+
+  async read(blob: string, start: number, end: number): Promise<Readable> {
+    const handle = await open(this.blobPath(blob), 'r');
+    return handle.createReadStream({ start, end: end - 1, highWaterMark: READ_CHUNK });
+  }
+
+  release(blob: string): Promise<void> {
+    return removeFile(this.blobPath(blob));
+  }
+
+  private blobPath(id: string): string {
+    if (!BLOB_ID.test(id)) throw new Error(`invalid blob id ${JSON.stringify(id)}`);
+    return join(this.blobsDir, id);
+  }
+}
+
+export class FileStore extends IndexedStore<string> {
+  readonly dir: string;
+
+  constructor(dir: string, options: FileStoreOptions = {}) {
+    const absolute = resolve(dir);
+    super(new FileBackend(absolute, options));
+    this.dir = absolute;
+  }
+}

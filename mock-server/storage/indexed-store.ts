@@ -1,0 +1,476 @@
+// The Store semantics shared by the memory and file stores (reference/oss-api.md §5, §6.1, §6.7, §6.10, §7).
+//
+// Every change runs as one critical section (Mutex): plan against the index (throwing OssErrors), persist the
+// resulting mutations, apply them. Sections never interleave, so check-and-transition is atomic even though the file
+// store awaits its journal in the middle: of a Complete and an Abort (or two Completes) on one upload ID exactly one
+// finds it initiated, and a part committed after the Complete finds it finished. Reads take no lock: the index only
+// changes synchronously inside apply, so they always see a committed state.
+//
+// Bodies are promoted to blobs before the section (so fsyncs of unrelated uploads overlap); a refused commit frees
+// its blob. A reader pins the blobs of the version it opened, so an overwrite or delete frees them only after it.
+
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { OssError } from '../../protocol/errors.js';
+import type { StoreBackend } from './backend.js';
+import { compareKeys } from './key-order.js';
+import { MAX_BUCKETS, MAX_OBJECT_SIZE, MAX_PART_SIZE } from './limits.js';
+import { selectParts } from './multipart.js';
+import { Mutex } from './mutex.js';
+import { appendedMeta, frozenHeaders, multipartMeta, normalMeta, partInfo, wholeSeconds } from './object-meta.js';
+import {
+  applyMutations,
+  emptyState,
+  type BucketState,
+  type Mutation,
+  type OpenUpload,
+  type Segment,
+  type StoreState,
+  type StoredObject,
+} from './state.js';
+import {
+  NO_SUCH_UPLOAD_EC,
+  type BodyDigest,
+  type BucketInfo,
+  type ByteRange,
+  type CompletePartRef,
+  type ObjectHeaders,
+  type ObjectMeta,
+  type PartInfo,
+  type StagedBody,
+  type Store,
+  type UploadInfo,
+  type UploadStatus,
+} from './store.js';
+import { checkPartNumber, noSuchBucket, noSuchKey, noSuchUpload, tooLarge } from './store-errors.js';
+
+interface Planned<B, T> {
+  mutations: Mutation<B>[];
+  result: T;
+}
+
+type Plan<B, T> = (state: StoreState<B>) => Planned<B, T>;
+
+export class IndexedStore<B> implements Store {
+  private state: StoreState<B> = emptyState();
+  private phase: 'new' | 'open' | 'closed' = 'new';
+  private readonly commits = new Mutex();
+  /** blob -> number of open read streams */
+  private readonly readers = new Map<B, number>();
+  /** blobs dropped from the index while a reader still had them */
+  private readonly freeAfterRead = new Set<B>();
+
+  constructor(private readonly backend: StoreBackend<B>) {}
+
+  async open(): Promise<void> {
+    if (this.phase !== 'new') throw new Error(`store already ${this.phase === 'open' ? 'opened' : 'closed'}`);
+    this.state = await this.backend.open();
+    this.phase = 'open';
+  }
+
+  async close(): Promise<void> {
+    if (this.phase !== 'open') return;
+    await this.commits.run(async () => {
+      this.phase = 'closed';
+      await this.backend.close();
+    });
+  }
+
+  async reset(): Promise<void> {
+    await this.commit(() => ({ mutations: [{ type: 'reset' }], result: undefined }));
+  }
+
+  // Buckets
+
+  async createBucket(input: Omit<BucketInfo, 'creationDate'>): Promise<BucketInfo> {
+    return this.commit((state) => {
+      const existing = state.buckets.get(input.name)?.info;
+      // §3.3: re-creating your own bucket with the same settings succeeds (inferred); other settings are a conflict.
+      if (existing && sameSettings(existing, input)) return { mutations: [], result: existing };
+      if (existing) throw new OssError('BucketAlreadyExists', { extra: { BucketName: input.name } });
+      if (state.buckets.size >= MAX_BUCKETS) throw new OssError('TooManyBuckets');
+      const info: BucketInfo = Object.freeze({ ...input, creationDate: wholeSeconds() });
+      return { mutations: [{ type: 'createBucket', info }], result: info };
+    });
+  }
+
+  async getBucket(name: string): Promise<BucketInfo | undefined> {
+    return this.live().buckets.get(name)?.info;
+  }
+
+  async listBuckets(): Promise<BucketInfo[]> {
+    return [...this.live().buckets.values()].map((b) => b.info).sort((a, b) => compareKeys(a.name, b.name));
+  }
+
+  async deleteBucket(name: string): Promise<void> {
+    await this.commit((state) => {
+      const bucket = bucketIn(state, name);
+      // §6.10: unfinished multipart uploads block deletion as much as objects do.
+      if (bucket.objects.size > 0 || bucket.uploads.size > 0) {
+        throw new OssError('BucketNotEmpty', { extra: { BucketName: name } });
+      }
+      return { mutations: [{ type: 'deleteBucket', name }], result: undefined };
+    });
+  }
+
+  // Objects
+
+  async createStagedBody(): Promise<StagedBody> {
+    this.live();
+    return this.backend.stage();
+  }
+
+  async headObject(bucket: string, key: string): Promise<ObjectMeta> {
+    return objectIn(this.live(), bucket, key).meta;
+  }
+
+  async readObject(bucket: string, key: string, range?: ByteRange): Promise<{ meta: ObjectMeta; body: Readable }> {
+    const object = objectIn(this.live(), bucket, key);
+    const { size } = object.meta;
+    if (
+      range &&
+      !(Number.isSafeInteger(range.start) && range.start >= 0 && range.start <= range.end && range.end < size)
+    ) {
+      throw new OssError('InvalidRange');
+    }
+    const start = range?.start ?? 0;
+    const end = range ? range.end + 1 : size;
+    const blobs = object.segments.map((s) => s.blob);
+    this.pin(blobs);
+    try {
+      const body = await this.stream(object.segments, start, end);
+      body.once('close', () => this.unpin(blobs));
+      return { meta: object.meta, body };
+    } catch (err) {
+      this.unpin(blobs);
+      throw err;
+    }
+  }
+
+  async putObject(
+    bucket: string,
+    key: string,
+    body: StagedBody,
+    headers: ObjectHeaders,
+    options: { forbidOverwrite?: boolean } = {},
+  ): Promise<ObjectMeta> {
+    return this.commitBody(
+      body,
+      (digest) => {
+        if (digest.size > MAX_OBJECT_SIZE) throw tooLarge(digest.size, MAX_OBJECT_SIZE);
+      },
+      (state, blob, digest) => {
+        const target = bucketIn(state, bucket);
+        if (options.forbidOverwrite && target.objects.has(key)) throw new OssError('FileAlreadyExists');
+        // An Appendable object overwritten by PutObject becomes Normal (§6.7): the new version replaces it whole.
+        const object = storedObject(normalMeta(bucket, key, headers, digest), [{ blob, size: digest.size }]);
+        return { mutations: [{ type: 'putObject', object }], result: object.meta };
+      },
+    );
+  }
+
+  async appendObject(
+    bucket: string,
+    key: string,
+    position: number,
+    body: StagedBody,
+    headers: ObjectHeaders,
+  ): Promise<ObjectMeta> {
+    return this.commitBody(body, undefined, (state, blob, digest) => {
+      const previous = bucketIn(state, bucket).objects.get(key);
+      if (previous && previous.meta.objectType !== 'Appendable') throw new OssError('ObjectNotAppendable');
+      const length = previous?.meta.size ?? 0;
+      if (position !== length) {
+        // oss2 fails to build its exception without this header (§0.6, §6.7).
+        throw new OssError('PositionNotEqualToLength', { headers: { 'x-oss-next-append-position': String(length) } });
+      }
+      if (length + digest.size > MAX_OBJECT_SIZE) throw tooLarge(length + digest.size, MAX_OBJECT_SIZE);
+      const meta = appendedMeta(bucket, key, headers, previous?.meta, digest);
+      const object = storedObject(meta, [...(previous?.segments ?? []), { blob, size: digest.size }]);
+      return { mutations: [{ type: 'putObject', object }], result: meta };
+    });
+  }
+
+  async deleteObject(bucket: string, key: string): Promise<boolean> {
+    return this.commit((state) => {
+      if (!bucketIn(state, bucket).objects.has(key)) return { mutations: [], result: false };
+      return { mutations: [{ type: 'deleteObject', bucket, key }], result: true };
+    });
+  }
+
+  async listObjects(
+    bucket: string,
+    options: { prefix?: string; after?: string; limit?: number },
+  ): Promise<ObjectMeta[]> {
+    const target = bucketIn(this.live(), bucket);
+    const limit = options.limit ?? Infinity;
+    const result: ObjectMeta[] = [];
+    if (limit <= 0) return result;
+    for (const key of target.keys.range(options.prefix, options.after)) {
+      result.push(target.objects.get(key)!.meta);
+      if (result.length >= limit) break;
+    }
+    return result;
+  }
+
+  // Multipart
+
+  async initiateUpload(
+    bucket: string,
+    key: string,
+    headers: ObjectHeaders,
+    options: { forbidOverwrite?: boolean } = {},
+  ): Promise<UploadInfo> {
+    return this.commit((state) => {
+      const target = bucketIn(state, bucket);
+      // §5.1: x-oss-forbid-overwrite is checked at Initiate too; the existing object stays until completion.
+      if (options.forbidOverwrite && target.objects.has(key)) throw new OssError('FileAlreadyExists');
+      const info: UploadInfo = Object.freeze({ bucket, key, uploadId: newUploadId(state), initiated: wholeSeconds() });
+      return { mutations: [{ type: 'initiateUpload', info, headers: frozenHeaders(headers) }], result: info };
+    });
+  }
+
+  async putPart(
+    bucket: string,
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    body: StagedBody,
+    ec: string = NO_SUCH_UPLOAD_EC.UploadPart,
+  ): Promise<PartInfo> {
+    return this.commitBody(
+      body,
+      (digest) => {
+        checkPartNumber(partNumber);
+        if (digest.size > MAX_PART_SIZE) throw tooLarge(digest.size, MAX_PART_SIZE);
+      },
+      (state, blob, digest) => {
+        openUploadIn(state, bucket, key, uploadId, ec);
+        const part = { info: partInfo(partNumber, digest), blob };
+        return { mutations: [{ type: 'putPart', bucket, uploadId, part }], result: part.info };
+      },
+    );
+  }
+
+  async listParts(bucket: string, key: string, uploadId: string): Promise<PartInfo[]> {
+    const upload = openUploadIn(this.live(), bucket, key, uploadId, NO_SUCH_UPLOAD_EC.ListParts);
+    return [...upload.parts.values()].map((p) => p.info).sort((a, b) => a.partNumber - b.partNumber);
+  }
+
+  async listUploads(bucket: string): Promise<UploadInfo[]> {
+    const uploads = [...bucketIn(this.live(), bucket).uploads.values()].map((u) => u.info);
+    return uploads.sort((a, b) => compareKeys(a.key, b.key) || compareKeys(a.uploadId, b.uploadId));
+  }
+
+  async completeUpload(
+    bucket: string,
+    key: string,
+    uploadId: string,
+    parts: CompletePartRef[] | 'all',
+    options: { forbidOverwrite?: boolean } = {},
+  ): Promise<ObjectMeta> {
+    return this.commit((state) => {
+      const upload = openUploadIn(state, bucket, key, uploadId, NO_SUCH_UPLOAD_EC.CompleteMultipartUpload);
+      const chosen = selectParts(upload.parts, parts);
+      if (options.forbidOverwrite && bucketIn(state, bucket).objects.has(key)) {
+        throw new OssError('FileAlreadyExists', { ec: '0042-00000214' }); // [WEB-6]
+      }
+      const meta = multipartMeta(
+        bucket,
+        key,
+        upload.headers,
+        chosen.map((p) => p.info),
+      );
+      const object = storedObject(
+        meta,
+        chosen.map((p) => ({ blob: p.blob, size: p.info.size })),
+      );
+      // One batch: the upload's unlisted parts are freed, the listed ones move to the object.
+      return {
+        mutations: [
+          { type: 'finishUpload', bucket, uploadId, status: 'completed' },
+          { type: 'putObject', object },
+        ],
+        result: meta,
+      };
+    });
+  }
+
+  async abortUpload(bucket: string, key: string, uploadId: string): Promise<void> {
+    await this.commit((state) => {
+      openUploadIn(state, bucket, key, uploadId, NO_SUCH_UPLOAD_EC.AbortMultipartUpload);
+      return { mutations: [{ type: 'finishUpload', bucket, uploadId, status: 'aborted' }], result: undefined };
+    });
+  }
+
+  async assertUploadOpen(
+    bucket: string,
+    key: string,
+    uploadId: string,
+    ec: string = NO_SUCH_UPLOAD_EC.UploadPart,
+  ): Promise<void> {
+    openUploadIn(this.live(), bucket, key, uploadId, ec);
+  }
+
+  async uploadStatus(uploadId: string): Promise<{ bucket: string; key: string; status: UploadStatus } | undefined> {
+    const state = this.live();
+    const finished = state.finished.get(uploadId);
+    if (finished) return { ...finished };
+    for (const bucket of state.buckets.values()) {
+      const upload = bucket.uploads.get(uploadId);
+      if (upload) return { bucket: upload.info.bucket, key: upload.info.key, status: 'initiated' };
+    }
+    return undefined;
+  }
+
+  // Commit machinery
+
+  private live(): StoreState<B> {
+    if (this.phase !== 'open') throw new Error(`store is ${this.phase === 'new' ? 'not opened' : 'closed'}`);
+    return this.state;
+  }
+
+  /**
+   * One critical section. `orphan`: a blob promoted for this commit, freed if the plan refuses or persisting fails
+   * (once persisted the index owns it).
+   */
+  private async commit<T>(plan: Plan<B, T>, orphan?: B): Promise<T> {
+    const { result, dropped } = await this.commits.run(async () => {
+      let planned: Planned<B, T>;
+      try {
+        planned = plan(this.live());
+        if (planned.mutations.length > 0) await this.backend.persist(planned.mutations);
+      } catch (err) {
+        if (orphan !== undefined) await this.free(orphan);
+        throw err;
+      }
+      const freed = applyMutations(this.state, planned.mutations);
+      if (planned.mutations.length > 0) await this.backend.committed(this.state, planned.mutations);
+      return { result: planned.result, dropped: freed };
+    });
+    await Promise.all(dropped.map((blob) => this.dropBlob(blob)));
+    return result;
+  }
+
+  /** A commit of a request body: the store owns the body from here on, whatever happens. */
+  private async commitBody<T>(
+    body: StagedBody,
+    precheck: ((digest: BodyDigest) => void) | undefined,
+    plan: (state: StoreState<B>, blob: B, digest: BodyDigest) => Planned<B, T>,
+  ): Promise<T> {
+    this.live();
+    const claimed = this.backend.claim(body);
+    try {
+      precheck?.(claimed.digest);
+    } catch (err) {
+      await claimed.drop();
+      throw err;
+    }
+    const blob = await claimed.promote();
+    return this.commit((state) => plan(state, blob, claimed.digest), blob);
+  }
+
+  private pin(blobs: readonly B[]): void {
+    for (const blob of blobs) this.readers.set(blob, (this.readers.get(blob) ?? 0) + 1);
+  }
+
+  private unpin(blobs: readonly B[]): void {
+    for (const blob of blobs) {
+      const count = (this.readers.get(blob) ?? 1) - 1;
+      if (count > 0) {
+        this.readers.set(blob, count);
+        continue;
+      }
+      this.readers.delete(blob);
+      if (this.freeAfterRead.delete(blob)) void this.free(blob);
+    }
+  }
+
+  private async dropBlob(blob: B): Promise<void> {
+    if (this.readers.has(blob)) this.freeAfterRead.add(blob);
+    else await this.free(blob);
+  }
+
+  private async free(blob: B): Promise<void> {
+    try {
+      await this.backend.release(blob);
+    } catch {
+      // An unreferenced blob left behind costs disk space only; the file store collects it at the next open().
+    }
+  }
+
+  /**
+   * Bytes [start, end) of an object, segment after segment, pulled on demand (backpressure from the consumer). The
+   * first segment is opened before this resolves, so a missing file is an error before any byte is sent; later ones
+   * are opened as the stream reaches them (their blobs are pinned, so they cannot disappear meanwhile).
+   */
+  private async stream(segments: readonly Segment<B>[], start: number, end: number): Promise<Readable> {
+    const pieces: Array<{ blob: B; from: number; to: number }> = [];
+    let offset = 0;
+    for (const { blob, size } of segments) {
+      const from = Math.max(start, offset);
+      const to = Math.min(end, offset + size);
+      if (from < to) pieces.push({ blob, from: from - offset, to: to - offset });
+      offset += size;
+    }
+    const [head, ...rest] = pieces;
+    if (!head) return Readable.from([], { objectMode: false });
+    const first = await this.backend.read(head.blob, head.from, head.to);
+    if (rest.length === 0) return first;
+    const backend = this.backend;
+    async function* concatenated(): AsyncGenerator<Buffer> {
+      yield* first;
+      for (const piece of rest) yield* await backend.read(piece.blob, piece.from, piece.to);
+    }
+    const body = Readable.from(concatenated(), { objectMode: false });
+    // destroyed before the generator ever ran: `first` holds an open file
+    body.once('close', () => first.destroy());
+    return body;
+  }
+}
+
+function sameSettings(existing: BucketInfo, requested: Omit<BucketInfo, 'creationDate'>): boolean {
+  return (
+    existing.location === requested.location &&
+    existing.storageClass === requested.storageClass &&
+    existing.dataRedundancyType === requested.dataRedundancyType
+  );
+}
+
+function storedObject<B>(meta: ObjectMeta, segments: Segment<B>[]): StoredObject<B> {
+  return Object.freeze({ meta, segments: Object.freeze(segments) as Segment<B>[] });
+}
+
+function bucketIn<B>(state: StoreState<B>, bucket: string): BucketState<B> {
+  const found = state.buckets.get(bucket);
+  if (!found) throw noSuchBucket(bucket);
+  return found;
+}
+
+function objectIn<B>(state: StoreState<B>, bucket: string, key: string): StoredObject<B> {
+  const found = bucketIn(state, bucket).objects.get(key);
+  if (!found) throw noSuchKey(key);
+  return found;
+}
+
+/** An upload ID of another bucket or key is as unknown as a made-up one (§5.4). */
+function openUploadIn<B>(
+  state: StoreState<B>,
+  bucket: string,
+  key: string,
+  uploadId: string,
+  ec: string,
+): OpenUpload<B> {
+  const upload = bucketIn(state, bucket).uploads.get(uploadId);
+  if (!upload || upload.info.key !== key) throw noSuchUpload(ec);
+  return upload;
+}
+
+/** 32 uppercase hex, random (§5.1); never one the store has issued before. */
+function newUploadId<B>(state: StoreState<B>): string {
+  for (;;) {
+    const id = randomBytes(16).toString('hex').toUpperCase();
+    const known = state.finished.has(id) || [...state.buckets.values()].some((b) => b.uploads.has(id));
+    if (!known) return id;
+  }
+}

@@ -1,0 +1,200 @@
+// The storage seam (one interface, memory and file implementations), modelled on gofakes3's Backend.
+// The store owns every state machine: bucket contents, object versions, and multipart upload IDs
+// (initiated -> completed | aborted). Handlers stay thin and throw whatever OssError the store throws.
+//
+// Atomicity contract: bytes reach the store through a StagedBody. Nothing a StagedBody holds is visible until a
+// commit call (putObject, appendObject, putPart, completeUpload) succeeds; a discarded or never-committed StagedBody
+// leaves no trace. Commits are atomic: a reader sees either the old state or the new one.
+
+import type { Readable } from 'node:stream';
+
+export type ObjectType = 'Normal' | 'Appendable' | 'Multipart';
+
+export interface BucketInfo {
+  name: string;
+  /** e.g. `oss-cn-hangzhou` */
+  location: string;
+  creationDate: Date;
+  storageClass: string;
+  acl: string;
+  dataRedundancyType: string;
+}
+
+/** Headers stored with an object and replayed on GET/HEAD. */
+export interface ObjectHeaders {
+  contentType: string;
+  cacheControl?: string;
+  contentDisposition?: string;
+  contentEncoding?: string;
+  contentLanguage?: string;
+  expires?: string;
+  /** lowercased names without the `x-oss-meta-` prefix */
+  userMeta: Record<string, string>;
+  storageClass: string;
+  acl?: string;
+  tagging?: string;
+}
+
+export interface ObjectMeta extends ObjectHeaders {
+  bucket: string;
+  key: string;
+  size: number;
+  /** ETag without quotes: 32 uppercase hex for Normal objects and parts, `HEX-N` for multipart. */
+  etag: string;
+  /** CRC-64/XZ of the whole object. */
+  crc64: bigint;
+  /** Base64 MD5 of the content, Normal objects only (HeadObject sends Content-MD5 only for those). */
+  contentMd5?: string;
+  lastModified: Date;
+  objectType: ObjectType;
+}
+
+/** Bytes received for one request body, not yet visible to anyone. Produced by the store, filled by ingest/. */
+export interface StagedBody {
+  /**
+   * Append bytes; the promise resolves when the chunk is accepted (file store: written), giving backpressure.
+   * The store keeps the Buffer as given (memory store: no copy), so the caller must not reuse it.
+   */
+  write(chunk: Buffer): Promise<void>;
+  /** Called by ingest once the body ended cleanly, with what it measured. Marks the body committable. */
+  seal(digest: BodyDigest): Promise<void>;
+  /**
+   * Drop the bytes (client gone, fault, validation failure). Idempotent; a no-op once the body was handed to a commit
+   * call (the store then owns it: it keeps the bytes on success and drops them itself when the commit call throws).
+   */
+  discard(): Promise<void>;
+  readonly bytesWritten: number;
+}
+
+export interface BodyDigest {
+  size: number;
+  /** binary MD5 (16 bytes) */
+  md5: Buffer;
+  crc64: bigint;
+}
+
+export interface PartInfo {
+  partNumber: number;
+  /** 32 uppercase hex, no quotes */
+  etag: string;
+  size: number;
+  crc64: bigint;
+  lastModified: Date;
+}
+
+export interface UploadInfo {
+  bucket: string;
+  key: string;
+  uploadId: string;
+  initiated: Date;
+}
+
+/** Where an upload ID is in its state machine (initiated -> completed | aborted). */
+export type UploadStatus = 'initiated' | 'completed' | 'aborted';
+
+/**
+ * The EC a NoSuchUpload carries, per operation (reference/oss-api.md §3.3, from [GO2] integration tests against real
+ * OSS after an Abort). Handlers pass the one of their operation to putPart / assertUploadOpen.
+ */
+export const NO_SUCH_UPLOAD_EC = {
+  UploadPart: '0042-00000104',
+  UploadPartCopy: '0042-00000311',
+  ListParts: '0042-00000002',
+  AbortMultipartUpload: '0042-00000002',
+  CompleteMultipartUpload: '0042-00000002',
+} as const;
+
+export interface CompletePartRef {
+  partNumber: number;
+  /** as the client sent it; the store compares case-insensitively with quotes stripped */
+  etag: string;
+}
+
+export interface ByteRange {
+  /** inclusive */
+  start: number;
+  /** inclusive */
+  end: number;
+}
+
+export interface Store {
+  /** Load persisted state, clean temporary files. Called once before serving. */
+  open(): Promise<void>;
+  close(): Promise<void>;
+  /** Drop every bucket, object and upload (control API reset). */
+  reset(): Promise<void>;
+
+  // Buckets. Errors: NoSuchBucket, BucketAlreadyExists, BucketNotEmpty (objects or unfinished uploads).
+  createBucket(info: Omit<BucketInfo, 'creationDate'>): Promise<BucketInfo>;
+  getBucket(name: string): Promise<BucketInfo | undefined>;
+  listBuckets(): Promise<BucketInfo[]>;
+  deleteBucket(name: string): Promise<void>;
+
+  /** A fresh staging area for one request body. */
+  createStagedBody(): Promise<StagedBody>;
+
+  // Objects. Errors: NoSuchBucket, NoSuchKey, FileAlreadyExists, PositionNotEqualToLength, ObjectNotAppendable.
+  headObject(bucket: string, key: string): Promise<ObjectMeta>;
+  /** The object's bytes (or a range of them). The stream reads the version current at call time. */
+  readObject(bucket: string, key: string, range?: ByteRange): Promise<{ meta: ObjectMeta; body: Readable }>;
+  putObject(
+    bucket: string,
+    key: string,
+    body: StagedBody,
+    headers: ObjectHeaders,
+    options?: { forbidOverwrite?: boolean },
+  ): Promise<ObjectMeta>;
+  /** position must equal the current length (0 creates); headers count only when creating. */
+  appendObject(
+    bucket: string,
+    key: string,
+    position: number,
+    body: StagedBody,
+    headers: ObjectHeaders,
+  ): Promise<ObjectMeta>;
+  /** Returns true when something was deleted. Never throws NoSuchKey. */
+  deleteObject(bucket: string, key: string): Promise<boolean>;
+  /** Every object of the bucket whose key starts with prefix and sorts after `after`, in UTF-8 byte order. */
+  listObjects(bucket: string, options: { prefix?: string; after?: string; limit?: number }): Promise<ObjectMeta[]>;
+
+  // Multipart. Errors: NoSuchBucket, NoSuchUpload (with the per-operation EC), InvalidPart, InvalidPartOrder,
+  // EntityTooSmall, FileAlreadyExists, InvalidArgument.
+  initiateUpload(
+    bucket: string,
+    key: string,
+    headers: ObjectHeaders,
+    options?: { forbidOverwrite?: boolean },
+  ): Promise<UploadInfo>;
+  /**
+   * Overwrites an earlier part with the same number. `ec`: the NoSuchUpload EC (default NO_SUCH_UPLOAD_EC.UploadPart;
+   * UploadPartCopy passes its own).
+   */
+  putPart(
+    bucket: string,
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    body: StagedBody,
+    ec?: string,
+  ): Promise<PartInfo>;
+  /** Throws NoSuchUpload unless the upload is in state `initiated`. Sorted by part number. */
+  listParts(bucket: string, key: string, uploadId: string): Promise<PartInfo[]>;
+  /** Only uploads in state `initiated`, sorted by key then upload ID. */
+  listUploads(bucket: string): Promise<UploadInfo[]>;
+  /** parts: 'all' for x-oss-complete-all (every stored part in number order). Exactly one of Complete/Abort wins. */
+  completeUpload(
+    bucket: string,
+    key: string,
+    uploadId: string,
+    parts: CompletePartRef[] | 'all',
+    options?: { forbidOverwrite?: boolean },
+  ): Promise<ObjectMeta>;
+  abortUpload(bucket: string, key: string, uploadId: string): Promise<void>;
+  /**
+   * For the NoSuchUpload check before reading an UploadPart body: throws NoSuchUpload unless `initiated`.
+   * `ec` defaults to NO_SUCH_UPLOAD_EC.UploadPart.
+   */
+  assertUploadOpen(bucket: string, key: string, uploadId: string, ec?: string): Promise<void>;
+  /** Where an upload ID stands (finished IDs are remembered until reset); undefined if the store never issued it. */
+  uploadStatus(uploadId: string): Promise<{ bucket: string; key: string; status: UploadStatus } | undefined>;
+}
