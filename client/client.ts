@@ -1,0 +1,632 @@
+// OssClient: the OSS operations over one Executor, with the C++ SDK's DisableRequest/EnableRequest
+// (reference/sdk-clients.md §1). Each client owns its HTTP agents, so destroying its sockets on disable never
+// touches another client's connections. Arguments are validated first (ValidateError), before the disable check,
+// as OssClientImpl::MakeRequest does.
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import { isValidBucketName, objectKeyError } from '../protocol/addressing.js';
+import { httpDate } from '../protocol/dates.js';
+import { quoteEtag } from '../protocol/etag.js';
+import { buildXml } from '../protocol/xml.js';
+import { encodeKey, encodeQuery, requestTarget, type QueryParams } from './addressing.js';
+import { bytesBody, fileBody, toRequestBody, type BodyInput, type RequestBody } from './body.js';
+import { combineCrc64, crcMismatch } from './crc.js';
+import { validateError } from './errors.js';
+import { Executor, type OssRequest } from './executor.js';
+import { resolveOptions, type ClientConfig, type OssClientOptions } from './options.js';
+import { RequestGate } from './request-gate.js';
+import {
+  bucketInfoResult,
+  completeMultipartUploadResult,
+  copyObjectResult,
+  deleteObjectsResult,
+  initiateMultipartUploadResult,
+  listBucketsResult,
+  listMultipartUploadsResult,
+  listObjectsResult,
+  listPartsResult,
+  objectMeta,
+  putObjectResult,
+  resultBase,
+  uploadPartCopyResult,
+  type AppendObjectResult,
+  type BucketInfoResult,
+  type CompleteMultipartUploadResult,
+  type CopyObjectResult,
+  type DeleteObjectsResult,
+  type GetObjectResult,
+  type GetObjectStreamResult,
+  type InitiateMultipartUploadResult,
+  type ListBucketsResult,
+  type ListMultipartUploadsResult,
+  type ListObjectsResult,
+  type ListPartsResult,
+  type ObjectMeta,
+  type PartSummary,
+  type PutObjectResult,
+  type ResultBase,
+  type UploadPartCopyResult,
+  type UploadPartResult,
+} from './results.js';
+import { resumableUpload, type ResumableUploadOptions } from './resumable.js';
+import { presignParams } from './signer.js';
+
+export interface BucketOptions {
+  bucket: string;
+}
+
+export interface ObjectOptions extends BucketOptions {
+  key: string;
+  /** extra request headers (names are lowercased) */
+  headers?: Record<string, string>;
+}
+
+/** Object metadata sent with PutObject, AppendObject, InitiateMultipartUpload and CopyObject (REPLACE). */
+export interface WriteOptions extends ObjectOptions {
+  contentType?: string;
+  /** user metadata, sent as `x-oss-meta-<name>` */
+  meta?: Record<string, string>;
+}
+
+export interface PutObjectOptions extends WriteOptions {
+  /** the content; a Readable is sent chunked and is never retried */
+  body?: BodyInput;
+  /** upload this file instead of `body` */
+  file?: string;
+}
+
+export interface Conditions {
+  ifMatch?: string;
+  ifNoneMatch?: string;
+  ifModifiedSince?: Date;
+  ifUnmodifiedSince?: Date;
+}
+
+export interface GetObjectOptions extends ObjectOptions, Conditions {
+  /** inclusive byte range; `end` omitted: to the end of the object */
+  range?: { start: number; end?: number };
+  /** `x-oss-range-behavior: standard` (§6.2): out-of-range ends are clamped, bad starts are 416 */
+  standardRange?: boolean;
+}
+
+export interface HeadObjectOptions extends ObjectOptions, Conditions {}
+
+export interface DeleteObjectsOptions extends BucketOptions {
+  keys: string[];
+  /** quiet mode: the server lists nothing */
+  quiet?: boolean;
+}
+
+export interface CopyObjectOptions extends WriteOptions {
+  /** default: the destination bucket */
+  sourceBucket?: string;
+  sourceKey: string;
+  /** REPLACE takes contentType/meta from this request; COPY (default) keeps the source's */
+  metadataDirective?: 'COPY' | 'REPLACE';
+}
+
+export interface AppendObjectOptions extends WriteOptions {
+  position: number;
+  body: BodyInput;
+  /** CRC-64 of the object before this append: the whole-object CRC in the response is then verified */
+  initCrc?: bigint;
+}
+
+export interface ListObjectsOptions extends BucketOptions {
+  prefix?: string;
+  delimiter?: string;
+  startAfter?: string;
+  continuationToken?: string;
+  maxKeys?: number;
+  fetchOwner?: boolean;
+}
+
+export interface ListBucketsOptions {
+  prefix?: string;
+  marker?: string;
+  maxKeys?: number;
+}
+
+export interface PutBucketOptions extends BucketOptions {
+  acl?: 'private' | 'public-read' | 'public-read-write';
+  storageClass?: string;
+  dataRedundancyType?: string;
+}
+
+export interface UploadOptions extends ObjectOptions {
+  uploadId: string;
+}
+
+export interface UploadPartOptions extends UploadOptions {
+  partNumber: number;
+  body: BodyInput | RequestBody;
+}
+
+export interface UploadPartCopyOptions extends UploadOptions {
+  partNumber: number;
+  sourceBucket?: string;
+  sourceKey: string;
+  /** inclusive byte range of the source */
+  sourceRange?: { start: number; end: number };
+}
+
+export interface ListPartsOptions extends UploadOptions {
+  maxParts?: number;
+  partNumberMarker?: number;
+}
+
+export interface ListMultipartUploadsOptions extends BucketOptions {
+  prefix?: string;
+  delimiter?: string;
+  keyMarker?: string;
+  uploadIdMarker?: string;
+  maxUploads?: number;
+}
+
+export interface CompletePart {
+  partNumber: number;
+  etag: string;
+  /** With `crc64` and `size` on every part, the whole-object CRC of the response is verified (100001). */
+  crc64?: bigint;
+  size?: number;
+}
+
+export interface CompleteMultipartUploadOptions extends UploadOptions {
+  parts: CompletePart[];
+}
+
+export interface PresignOptions extends BucketOptions {
+  key: string;
+  /** default GET */
+  method?: 'GET' | 'PUT';
+  /** default 900 */
+  expiresSeconds?: number;
+  /** headers the request will carry and that must be signed (Content-Type, Content-MD5, x-oss-*) */
+  headers?: Record<string, string>;
+  /** extra query parameters (response-content-type, x-oss-traffic-limit...) */
+  query?: Record<string, string>;
+}
+
+export class OssClient {
+  readonly #config: ClientConfig;
+  readonly #gate = new RequestGate();
+  readonly #agents: { http: http.Agent; https: https.Agent };
+  readonly #executor: Executor;
+
+  constructor(options: OssClientOptions) {
+    this.#config = resolveOptions(options);
+    const agentOptions = { keepAlive: true, maxSockets: this.#config.maxSockets };
+    this.#agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
+    this.#executor = new Executor(this.#config, this.#gate, this.#agents);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // DisableRequest / EnableRequest
+
+  /** Aborts every in-flight request of this client (ClientError:200042) and refuses new ones (100002). */
+  disableRequests(): void {
+    this.#gate.disable();
+  }
+
+  /** New calls work again; nothing that was aborted resumes by itself. */
+  enableRequests(): void {
+    this.#gate.enable();
+  }
+
+  get requestsEnabled(): boolean {
+    return this.#gate.enabled;
+  }
+
+  /** Closes the idle keep-alive sockets of this client. */
+  close(): void {
+    this.#agents.http.destroy();
+    this.#agents.https.destroy();
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Service and buckets
+
+  async listBuckets(o: ListBucketsOptions = {}): Promise<ListBucketsResult> {
+    const query = params({ prefix: o.prefix, marker: o.marker, 'max-keys': o.maxKeys });
+    return listBucketsResult(await this.#executor.request({ method: 'GET', query }));
+  }
+
+  async putBucket(o: PutBucketOptions): Promise<ResultBase> {
+    checkBucket(o.bucket);
+    const config =
+      o.storageClass || o.dataRedundancyType
+        ? buildXml('CreateBucketConfiguration', {
+            StorageClass: o.storageClass,
+            DataRedundancyType: o.dataRedundancyType,
+          })
+        : undefined;
+    const res = await this.#executor.request({
+      method: 'PUT',
+      bucket: o.bucket,
+      headers: o.acl ? { 'x-oss-acl': o.acl } : {},
+      body: config === undefined ? undefined : bytesBody(config),
+    });
+    return resultBase(res);
+  }
+
+  async deleteBucket(o: BucketOptions): Promise<ResultBase> {
+    checkBucket(o.bucket);
+    return resultBase(await this.#executor.request({ method: 'DELETE', bucket: o.bucket }));
+  }
+
+  async getBucketInfo(o: BucketOptions): Promise<BucketInfoResult> {
+    checkBucket(o.bucket);
+    const res = await this.#executor.request({ method: 'GET', bucket: o.bucket, query: [['bucketInfo', undefined]] });
+    return bucketInfoResult(res);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Objects
+
+  async putObject(o: PutObjectOptions): Promise<PutObjectResult> {
+    checkObject(o);
+    if ((o.body === undefined) === (o.file === undefined)) throw validateError('Give exactly one of body and file.');
+    const body = o.file !== undefined ? await fileBody(o.file) : toRequestBody(o.body!);
+    const res = await this.#executor.request({
+      method: 'PUT',
+      bucket: o.bucket,
+      key: o.key,
+      headers: writeHeaders(o),
+      body,
+      uploadCrc: true,
+    });
+    return putObjectResult(res);
+  }
+
+  async getObject(o: GetObjectOptions): Promise<GetObjectResult> {
+    checkObject(o);
+    const res = await this.#executor.request(this.getRequest(o));
+    return { ...objectMeta(resultBase(res)), content: res.body };
+  }
+
+  /** GetObject with the body as a stream; disableRequests() aborts the stream too. */
+  async getObjectStream(o: GetObjectOptions): Promise<GetObjectStreamResult> {
+    checkObject(o);
+    const res = await this.#executor.requestStream(this.getRequest(o));
+    return { ...objectMeta({ requestId: res.requestId, status: res.status, headers: res.headers }), stream: res.body };
+  }
+
+  private getRequest(o: GetObjectOptions): OssRequest {
+    const headers = { ...lower(o.headers), ...conditionHeaders(o) };
+    if (o.range) {
+      if (!(o.range.start >= 0) || (o.range.end !== undefined && !(o.range.end >= o.range.start))) {
+        throw validateError('The range is invalid.');
+      }
+      headers.range = `bytes=${o.range.start}-${o.range.end ?? ''}`;
+      if (o.standardRange) headers['x-oss-range-behavior'] = 'standard';
+    }
+    // OssClientImpl skips the CRC comparison when the request carried Range.
+    return { method: 'GET', bucket: o.bucket, key: o.key, headers, downloadCrc: headers.range === undefined };
+  }
+
+  async headObject(o: HeadObjectOptions): Promise<ObjectMeta> {
+    checkObject(o);
+    const headers = { ...lower(o.headers), ...conditionHeaders(o) };
+    const res = await this.#executor.request({ method: 'HEAD', bucket: o.bucket, key: o.key, headers });
+    return objectMeta(resultBase(res));
+  }
+
+  async deleteObject(o: ObjectOptions): Promise<ResultBase> {
+    checkObject(o);
+    const res = await this.#executor.request({
+      method: 'DELETE',
+      bucket: o.bucket,
+      key: o.key,
+      headers: lower(o.headers),
+    });
+    return resultBase(res);
+  }
+
+  /** DeleteMultipleObjects; its Content-MD5 is required by OSS (§6.5). */
+  async deleteObjects(o: DeleteObjectsOptions): Promise<DeleteObjectsResult> {
+    checkBucket(o.bucket);
+    if (o.keys.length === 0 || o.keys.length > 1000) throw validateError('Give 1 to 1000 keys.');
+    for (const key of o.keys) checkKey(key);
+    const xml = buildXml('Delete', { Quiet: o.quiet ?? false, Object: o.keys.map((key) => ({ Key: key })) });
+    const res = await this.#executor.request({
+      method: 'POST',
+      bucket: o.bucket,
+      query: [['delete', undefined]],
+      headers: { 'content-md5': md5Base64(xml), 'content-type': 'application/xml' },
+      body: bytesBody(xml),
+    });
+    return deleteObjectsResult(res);
+  }
+
+  async copyObject(o: CopyObjectOptions): Promise<CopyObjectResult> {
+    checkObject(o);
+    const headers = writeHeaders(o);
+    headers['x-oss-copy-source'] = copySource(o.sourceBucket ?? o.bucket, o.sourceKey);
+    if (o.metadataDirective) headers['x-oss-metadata-directive'] = o.metadataDirective;
+    const res = await this.#executor.request({ method: 'PUT', bucket: o.bucket, key: o.key, headers });
+    return copyObjectResult(res);
+  }
+
+  async appendObject(o: AppendObjectOptions): Promise<AppendObjectResult> {
+    checkObject(o);
+    if (!Number.isSafeInteger(o.position) || o.position < 0) throw validateError('The position is invalid.');
+    const res = await this.#executor.request({
+      method: 'POST',
+      bucket: o.bucket,
+      key: o.key,
+      query: [
+        ['append', undefined],
+        ['position', String(o.position)],
+      ],
+      headers: writeHeaders(o),
+      body: toRequestBody(o.body),
+      // Without the CRC of what precedes the append the response's whole-object CRC cannot be checked.
+      uploadCrc: o.initCrc ?? false,
+    });
+    return { ...putObjectResult(res), nextPosition: Number(res.headers['x-oss-next-append-position'] ?? 0) };
+  }
+
+  /** ListObjectsV2, keys URL-encoded on the wire and decoded here. */
+  async listObjects(o: ListObjectsOptions): Promise<ListObjectsResult> {
+    checkBucket(o.bucket);
+    const query = params({
+      'list-type': '2',
+      prefix: o.prefix,
+      delimiter: o.delimiter,
+      'start-after': o.startAfter,
+      'continuation-token': o.continuationToken,
+      'max-keys': o.maxKeys,
+      'fetch-owner': o.fetchOwner,
+      'encoding-type': 'url',
+    });
+    return listObjectsResult(await this.#executor.request({ method: 'GET', bucket: o.bucket, query }));
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Multipart upload
+
+  async initiateMultipartUpload(o: WriteOptions): Promise<InitiateMultipartUploadResult> {
+    checkObject(o);
+    const res = await this.#executor.request({
+      method: 'POST',
+      bucket: o.bucket,
+      key: o.key,
+      query: [['uploads', undefined]],
+      headers: writeHeaders(o),
+    });
+    return initiateMultipartUploadResult(res);
+  }
+
+  async uploadPart(o: UploadPartOptions): Promise<UploadPartResult> {
+    checkObject(o);
+    checkPartNumber(o.partNumber);
+    const body = isRequestBody(o.body) ? o.body : toRequestBody(o.body);
+    const res = await this.#executor.request({
+      method: 'PUT',
+      bucket: o.bucket,
+      key: o.key,
+      query: partQuery(o.partNumber, o.uploadId),
+      headers: lower(o.headers),
+      body,
+      uploadCrc: true,
+    });
+    const put = putObjectResult(res);
+    return {
+      ...resultBase(res),
+      partNumber: o.partNumber,
+      etag: put.etag,
+      crc64: put.crc64 ?? res.sentCrc64,
+      size: body.length ?? 0,
+    };
+  }
+
+  async uploadPartCopy(o: UploadPartCopyOptions): Promise<UploadPartCopyResult> {
+    checkObject(o);
+    checkPartNumber(o.partNumber);
+    const headers = lower(o.headers);
+    headers['x-oss-copy-source'] = copySource(o.sourceBucket ?? o.bucket, o.sourceKey);
+    if (o.sourceRange) headers['x-oss-copy-source-range'] = `bytes=${o.sourceRange.start}-${o.sourceRange.end}`;
+    const res = await this.#executor.request({
+      method: 'PUT',
+      bucket: o.bucket,
+      key: o.key,
+      query: partQuery(o.partNumber, o.uploadId),
+      headers,
+    });
+    return uploadPartCopyResult(res, o.partNumber);
+  }
+
+  /** One page of ListParts. */
+  async listParts(o: ListPartsOptions): Promise<ListPartsResult> {
+    checkObject(o);
+    const query: QueryParams = [
+      ['uploadId', o.uploadId],
+      ...params({
+        'max-parts': o.maxParts,
+        'part-number-marker': o.partNumberMarker,
+      }),
+    ];
+    return listPartsResult(await this.#executor.request({ method: 'GET', bucket: o.bucket, key: o.key, query }));
+  }
+
+  /** Every part of an upload, following NextPartNumberMarker page by page. */
+  async listAllParts(o: ListPartsOptions): Promise<PartSummary[]> {
+    const parts: PartSummary[] = [];
+    let marker = o.partNumberMarker ?? 0;
+    // A part number is at most 10000, so a well-behaved server needs far fewer pages than this bound.
+    for (let page = 0; page <= 10_000; page++) {
+      const result = await this.listParts({ ...o, partNumberMarker: marker });
+      parts.push(...result.parts);
+      if (!result.isTruncated) return parts;
+      if (!(result.nextPartNumberMarker > marker)) break;
+      marker = result.nextPartNumberMarker;
+    }
+    throw validateError('ListParts did not advance its NextPartNumberMarker.');
+  }
+
+  async listMultipartUploads(o: ListMultipartUploadsOptions): Promise<ListMultipartUploadsResult> {
+    checkBucket(o.bucket);
+    const query: QueryParams = [
+      ['uploads', undefined],
+      ...params({
+        prefix: o.prefix,
+        delimiter: o.delimiter,
+        'key-marker': o.keyMarker,
+        'upload-id-marker': o.uploadIdMarker,
+        'max-uploads': o.maxUploads,
+        'encoding-type': 'url',
+      }),
+    ];
+    return listMultipartUploadsResult(await this.#executor.request({ method: 'GET', bucket: o.bucket, query }));
+  }
+
+  async completeMultipartUpload(o: CompleteMultipartUploadOptions): Promise<CompleteMultipartUploadResult> {
+    checkObject(o);
+    if (o.parts.length === 0) throw validateError('The part list is empty.');
+    const parts = [...o.parts].sort((a, b) => a.partNumber - b.partNumber);
+    const xml = buildXml('CompleteMultipartUpload', {
+      Part: parts.map((p) => ({ PartNumber: p.partNumber, ETag: quoteEtag(p.etag.replace(/^"|"$/g, '')) })),
+    });
+    const res = await this.#executor.request({
+      method: 'POST',
+      bucket: o.bucket,
+      key: o.key,
+      query: [['uploadId', o.uploadId]],
+      headers: { ...lower(o.headers), 'content-type': 'application/xml' },
+      body: bytesBody(xml),
+    });
+    const result = completeMultipartUploadResult(res);
+    if (this.#config.crc64Check && parts.every((p) => p.crc64 !== undefined && p.size !== undefined)) {
+      const known = parts as Array<Required<CompletePart>>;
+      const mismatch = crcMismatch({
+        headers: res.headers,
+        actual: combineCrc64(known.map((p) => ({ crc64: p.crc64, size: p.size }))),
+        transferred: known.reduce((sum, p) => sum + p.size, 0),
+        status: res.status,
+      });
+      if (mismatch) throw mismatch;
+    }
+    return result;
+  }
+
+  async abortMultipartUpload(o: UploadOptions): Promise<ResultBase> {
+    checkObject(o);
+    const res = await this.#executor.request({
+      method: 'DELETE',
+      bucket: o.bucket,
+      key: o.key,
+      query: [['uploadId', o.uploadId]],
+      headers: lower(o.headers),
+    });
+    return resultBase(res);
+  }
+
+  /** Multipart upload of a file with a checkpoint, resumable after a disable (see resumable.ts). */
+  resumableUpload(o: ResumableUploadOptions): Promise<PutObjectResult> {
+    return resumableUpload(this, o);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Presigned URLs
+
+  /** A V1 or V4 (per signatureVersion) presigned URL for a GET or PUT of one object. */
+  presignUrl(o: PresignOptions): string {
+    checkObject(o);
+    const expiresSeconds = o.expiresSeconds ?? 900;
+    if (!Number.isInteger(expiresSeconds) || expiresSeconds < 1 || expiresSeconds > 604_800) {
+      throw validateError('expiresSeconds must be an integer from 1 to 604800.');
+    }
+    const query: QueryParams = Object.entries(o.query ?? {});
+    const method = o.method ?? 'GET';
+    const signed = presignParams(
+      { method, bucket: o.bucket, key: o.key, query, headers: lower(o.headers) },
+      this.#config,
+      { now: this.#executor.now(), expiresSeconds },
+    );
+    const { endpoint } = this.#config;
+    const target = requestTarget(endpoint, { pathStyle: this.#config.pathStyle, bucket: o.bucket, key: o.key });
+    return `${endpoint.protocol}//${target.host}${target.path}?${encodeQuery([...query, ...signed])}`;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Argument checks and header helpers
+
+function checkBucket(bucket: string): void {
+  if (typeof bucket !== 'string' || !isValidBucketName(bucket)) {
+    throw validateError('The Bucket name is invalid, please check it.');
+  }
+}
+
+function checkKey(key: string): void {
+  if (typeof key !== 'string' || objectKeyError(key) !== undefined) {
+    throw validateError('The Object name is invalid, please check it.');
+  }
+}
+
+function checkObject(o: { bucket: string; key: string }): void {
+  checkBucket(o.bucket);
+  checkKey(o.key);
+}
+
+function checkPartNumber(n: number): void {
+  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw validateError('The part number must be 1 to 10000.');
+}
+
+function isRequestBody(body: BodyInput | RequestBody): body is RequestBody {
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    'open' in body &&
+    typeof body.open === 'function' &&
+    'replayable' in body
+  );
+}
+
+function partQuery(partNumber: number, uploadId: string): QueryParams {
+  return [
+    ['partNumber', String(partNumber)],
+    ['uploadId', uploadId],
+  ];
+}
+
+/** Query parameters that were given, in order, as strings. */
+function params(values: Record<string, string | number | boolean | undefined>): QueryParams {
+  return Object.entries(values)
+    .filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined)
+    .map(([name, value]) => [name, String(value)]);
+}
+
+function lower(headers: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) out[name.toLowerCase()] = value;
+  return out;
+}
+
+function writeHeaders(o: WriteOptions): Record<string, string> {
+  const headers = lower(o.headers);
+  if (o.contentType) headers['content-type'] = o.contentType;
+  for (const [name, value] of Object.entries(o.meta ?? {})) headers[`x-oss-meta-${name.toLowerCase()}`] = value;
+  return headers;
+}
+
+function conditionHeaders(c: Conditions): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (c.ifMatch !== undefined) headers['if-match'] = c.ifMatch;
+  if (c.ifNoneMatch !== undefined) headers['if-none-match'] = c.ifNoneMatch;
+  if (c.ifModifiedSince) headers['if-modified-since'] = httpDate(c.ifModifiedSince);
+  if (c.ifUnmodifiedSince) headers['if-unmodified-since'] = httpDate(c.ifUnmodifiedSince);
+  return headers;
+}
+
+/** `/<bucket>/<key>` with the key percent-encoded (§6.6). */
+function copySource(bucket: string, key: string): string {
+  checkBucket(bucket);
+  checkKey(key);
+  return `/${bucket}/${encodeKey(key)}`;
+}
+
+function md5Base64(text: string): string {
+  return createHash('md5').update(text, 'utf8').digest('base64');
+}

@@ -1,0 +1,464 @@
+// Results of each operation, read from response headers and XML bodies (reference/oss-api.md §2, §5, §6). ETags
+// are given without quotes (the C++ SDK's TrimQuotes); CRC-64 values as bigint; list keys are URL-decoded when the
+// response says `<EncodingType>url</EncodingType>` (as C++ and oss2 do, §0.4).
+import type { Readable } from 'node:stream';
+import { normalizeEtag } from '../protocol/etag.js';
+import { parseXml, xmlArray } from '../protocol/xml.js';
+import { CRC64_HEADER, parseCrc64 } from './crc.js';
+import { parseResultError } from './errors.js';
+import type { OssResponse } from './executor.js';
+
+export interface ResultBase {
+  requestId: string;
+  status: number;
+  headers: Record<string, string>;
+}
+
+export interface PutObjectResult extends ResultBase {
+  etag: string;
+  crc64?: bigint;
+  contentMd5?: string;
+}
+
+export interface AppendObjectResult extends PutObjectResult {
+  nextPosition: number;
+}
+
+export interface ObjectMeta extends ResultBase {
+  contentLength: number;
+  contentType?: string;
+  etag: string;
+  lastModified?: Date;
+  /** Normal, Appendable, Multipart, Symlink */
+  objectType?: string;
+  storageClass?: string;
+  crc64?: bigint;
+  contentMd5?: string;
+  contentRange?: string;
+  /** Appendable objects: the position of the next append */
+  nextAppendPosition?: number;
+  /** `x-oss-meta-*` headers, prefix removed */
+  meta: Record<string, string>;
+}
+
+export interface GetObjectResult extends ObjectMeta {
+  content: Buffer;
+}
+
+export interface GetObjectStreamResult extends ObjectMeta {
+  /** Fails with an OssClientError: 200042 when the client is disabled mid-body, 100001 on a CRC mismatch at its end. */
+  stream: Readable;
+}
+
+export interface CopyObjectResult extends ResultBase {
+  etag: string;
+  lastModified?: Date;
+  crc64?: bigint;
+}
+
+export interface DeleteObjectsResult extends ResultBase {
+  /** keys reported deleted (empty in quiet mode) */
+  deleted: string[];
+}
+
+export interface Owner {
+  id: string;
+  displayName: string;
+}
+
+export interface ObjectSummary {
+  key: string;
+  etag: string;
+  size: number;
+  lastModified?: Date;
+  type: string;
+  storageClass: string;
+  owner?: Owner;
+}
+
+export interface ListObjectsResult extends ResultBase {
+  name: string;
+  prefix: string;
+  delimiter: string;
+  startAfter?: string;
+  continuationToken?: string;
+  maxKeys: number;
+  keyCount: number;
+  isTruncated: boolean;
+  nextContinuationToken?: string;
+  objects: ObjectSummary[];
+  commonPrefixes: string[];
+}
+
+export interface BucketSummary {
+  name: string;
+  location: string;
+  region: string;
+  creationDate?: Date;
+  storageClass: string;
+  extranetEndpoint: string;
+  intranetEndpoint: string;
+}
+
+export interface ListBucketsResult extends ResultBase {
+  prefix: string;
+  marker: string;
+  maxKeys: number;
+  isTruncated: boolean;
+  nextMarker?: string;
+  owner?: Owner;
+  buckets: BucketSummary[];
+}
+
+export interface BucketInfoResult extends ResultBase {
+  name: string;
+  location: string;
+  creationDate?: Date;
+  storageClass: string;
+  extranetEndpoint: string;
+  intranetEndpoint: string;
+  acl: string;
+  dataRedundancyType: string;
+  owner?: Owner;
+}
+
+export interface InitiateMultipartUploadResult extends ResultBase {
+  bucket: string;
+  key: string;
+  uploadId: string;
+}
+
+export interface UploadPartResult extends ResultBase {
+  partNumber: number;
+  etag: string;
+  /** the server's CRC-64 of the part (already compared with the client's when crc64Check is on) */
+  crc64?: bigint;
+  /** bytes sent */
+  size: number;
+}
+
+export interface UploadPartCopyResult extends ResultBase {
+  partNumber: number;
+  etag: string;
+  lastModified?: Date;
+  crc64?: bigint;
+}
+
+export interface PartSummary {
+  partNumber: number;
+  etag: string;
+  size: number;
+  lastModified?: Date;
+  crc64?: bigint;
+}
+
+export interface ListPartsResult extends ResultBase {
+  bucket: string;
+  key: string;
+  uploadId: string;
+  partNumberMarker: number;
+  nextPartNumberMarker: number;
+  maxParts: number;
+  isTruncated: boolean;
+  parts: PartSummary[];
+}
+
+export interface UploadSummary {
+  key: string;
+  uploadId: string;
+  initiated?: Date;
+}
+
+export interface ListMultipartUploadsResult extends ResultBase {
+  bucket: string;
+  prefix: string;
+  delimiter: string;
+  keyMarker: string;
+  uploadIdMarker: string;
+  nextKeyMarker: string;
+  nextUploadIdMarker: string;
+  maxUploads: number;
+  isTruncated: boolean;
+  uploads: UploadSummary[];
+  commonPrefixes: string[];
+}
+
+export interface CompleteMultipartUploadResult extends ResultBase {
+  bucket: string;
+  key: string;
+  etag: string;
+  location: string;
+  crc64?: bigint;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// From headers
+
+export function resultBase(res: OssResponse): ResultBase {
+  return { requestId: res.requestId, status: res.status, headers: res.headers };
+}
+
+export function etagOf(headers: Record<string, string>): string {
+  return headers.etag === undefined ? '' : normalizeEtag(headers.etag);
+}
+
+export function putObjectResult(res: OssResponse): PutObjectResult {
+  return {
+    ...resultBase(res),
+    etag: etagOf(res.headers),
+    crc64: parseCrc64(res.headers[CRC64_HEADER]),
+    contentMd5: res.headers['content-md5'],
+  };
+}
+
+export function objectMeta(base: ResultBase): ObjectMeta {
+  const h = base.headers;
+  const meta: Record<string, string> = {};
+  for (const [name, value] of Object.entries(h)) {
+    if (name.startsWith('x-oss-meta-')) meta[name.slice('x-oss-meta-'.length)] = value;
+  }
+  return {
+    ...base,
+    contentLength: Number(h['content-length'] ?? 0),
+    contentType: h['content-type'],
+    etag: etagOf(h),
+    lastModified: date(h['last-modified']),
+    objectType: h['x-oss-object-type'],
+    storageClass: h['x-oss-storage-class'],
+    crc64: parseCrc64(h[CRC64_HEADER]),
+    contentMd5: h['content-md5'],
+    contentRange: h['content-range'],
+    nextAppendPosition: optionalInt(h['x-oss-next-append-position']),
+    meta,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// From XML bodies
+
+type XmlNode = Record<string, unknown>;
+
+/** The root element of a result document; ParseXMLError when the body is not that document. */
+function rootOf(res: OssResponse, rootName: string): { node: XmlNode; decode: (s: string) => string } {
+  let doc: Record<string, unknown>;
+  try {
+    doc = parseXml(res.body.toString('utf8'));
+  } catch {
+    throw parseResultError(rootName, res.requestId, res.status);
+  }
+  const node = doc[rootName];
+  if (node === '') return { node: {}, decode: identity };
+  if (typeof node !== 'object' || node === null || Array.isArray(node)) {
+    throw parseResultError(rootName, res.requestId, res.status);
+  }
+  const urlEncoded = text(node as XmlNode, 'EncodingType') === 'url';
+  return { node: node as XmlNode, decode: urlEncoded ? urlDecode : identity };
+}
+
+function identity(s: string): string {
+  return s;
+}
+
+function urlDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+function text(node: XmlNode, tag: string): string {
+  const v = node[tag];
+  return typeof v === 'string' ? v : '';
+}
+
+function optionalText(node: XmlNode, tag: string): string | undefined {
+  const v = node[tag];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function int(node: XmlNode, tag: string): number {
+  return optionalInt(text(node, tag)) ?? 0;
+}
+
+function optionalInt(s: string | undefined): number | undefined {
+  if (s === undefined || !/^\d+$/.test(s.trim())) return undefined;
+  return Number(s);
+}
+
+function bool(node: XmlNode, tag: string): boolean {
+  return text(node, tag).toLowerCase() === 'true';
+}
+
+function date(s: string | undefined): Date | undefined {
+  if (!s) return undefined;
+  const t = Date.parse(s);
+  return Number.isNaN(t) ? undefined : new Date(t);
+}
+
+/** Child elements named `tag` (repeated or not), skipping empty ones. */
+function children(node: XmlNode, tag: string): XmlNode[] {
+  return xmlArray(node[tag]).filter((v): v is XmlNode => typeof v === 'object' && v !== null && !Array.isArray(v));
+}
+
+function child(node: XmlNode, tag: string): XmlNode {
+  return children(node, tag)[0] ?? {};
+}
+
+function owner(node: XmlNode): Owner | undefined {
+  const o = children(node, 'Owner')[0];
+  return o === undefined ? undefined : { id: text(o, 'ID'), displayName: text(o, 'DisplayName') };
+}
+
+function prefixes(node: XmlNode, decode: (s: string) => string): string[] {
+  return children(node, 'CommonPrefixes').map((p) => decode(text(p, 'Prefix')));
+}
+
+export function copyObjectResult(res: OssResponse, rootName = 'CopyObjectResult'): CopyObjectResult {
+  const { node } = rootOf(res, rootName);
+  return {
+    ...resultBase(res),
+    etag: normalizeEtag(text(node, 'ETag') || (res.headers.etag ?? '')),
+    lastModified: date(text(node, 'LastModified')),
+    crc64: parseCrc64(res.headers[CRC64_HEADER]),
+  };
+}
+
+/** Quiet mode answers with an empty body. */
+export function deleteObjectsResult(res: OssResponse): DeleteObjectsResult {
+  if (res.body.length === 0) return { ...resultBase(res), deleted: [] };
+  const { node, decode } = rootOf(res, 'DeleteResult');
+  return { ...resultBase(res), deleted: children(node, 'Deleted').map((d) => decode(text(d, 'Key'))) };
+}
+
+export function listObjectsResult(res: OssResponse): ListObjectsResult {
+  const { node, decode } = rootOf(res, 'ListBucketResult');
+  const token = optionalText(node, 'NextContinuationToken');
+  return {
+    ...resultBase(res),
+    name: text(node, 'Name'),
+    prefix: decode(text(node, 'Prefix')),
+    delimiter: decode(text(node, 'Delimiter')),
+    startAfter: optionalText(node, 'StartAfter') === undefined ? undefined : decode(text(node, 'StartAfter')),
+    continuationToken: optionalText(node, 'ContinuationToken'),
+    maxKeys: int(node, 'MaxKeys'),
+    keyCount: int(node, 'KeyCount'),
+    isTruncated: bool(node, 'IsTruncated'),
+    nextContinuationToken: token === undefined || token === '' ? undefined : decode(token),
+    objects: children(node, 'Contents').map((c) => ({
+      key: decode(text(c, 'Key')),
+      etag: normalizeEtag(text(c, 'ETag')),
+      size: int(c, 'Size'),
+      lastModified: date(text(c, 'LastModified')),
+      type: text(c, 'Type'),
+      storageClass: text(c, 'StorageClass'),
+      owner: owner(c),
+    })),
+    commonPrefixes: prefixes(node, decode),
+  };
+}
+
+export function listBucketsResult(res: OssResponse): ListBucketsResult {
+  const { node } = rootOf(res, 'ListAllMyBucketsResult');
+  const nextMarker = optionalText(node, 'NextMarker');
+  return {
+    ...resultBase(res),
+    prefix: text(node, 'Prefix'),
+    marker: text(node, 'Marker'),
+    maxKeys: int(node, 'MaxKeys'),
+    isTruncated: bool(node, 'IsTruncated'),
+    nextMarker: nextMarker || undefined,
+    owner: owner(node),
+    buckets: children(child(node, 'Buckets'), 'Bucket').map((b) => ({
+      name: text(b, 'Name'),
+      location: text(b, 'Location'),
+      region: text(b, 'Region'),
+      creationDate: date(text(b, 'CreationDate')),
+      storageClass: text(b, 'StorageClass'),
+      extranetEndpoint: text(b, 'ExtranetEndpoint'),
+      intranetEndpoint: text(b, 'IntranetEndpoint'),
+    })),
+  };
+}
+
+export function bucketInfoResult(res: OssResponse): BucketInfoResult {
+  const bucket = child(rootOf(res, 'BucketInfo').node, 'Bucket');
+  return {
+    ...resultBase(res),
+    name: text(bucket, 'Name'),
+    location: text(bucket, 'Location'),
+    creationDate: date(text(bucket, 'CreationDate')),
+    storageClass: text(bucket, 'StorageClass'),
+    extranetEndpoint: text(bucket, 'ExtranetEndpoint'),
+    intranetEndpoint: text(bucket, 'IntranetEndpoint'),
+    acl: text(child(bucket, 'AccessControlList'), 'Grant'),
+    dataRedundancyType: text(bucket, 'DataRedundancyType'),
+    owner: owner(bucket),
+  };
+}
+
+export function initiateMultipartUploadResult(res: OssResponse): InitiateMultipartUploadResult {
+  const { node, decode } = rootOf(res, 'InitiateMultipartUploadResult');
+  const uploadId = text(node, 'UploadId');
+  if (!uploadId) throw parseResultError('InitiateMultipartUpload', res.requestId, res.status);
+  return { ...resultBase(res), bucket: text(node, 'Bucket'), key: decode(text(node, 'Key')), uploadId };
+}
+
+export function uploadPartCopyResult(res: OssResponse, partNumber: number): UploadPartCopyResult {
+  return { ...copyObjectResult(res, 'CopyPartResult'), partNumber };
+}
+
+export function listPartsResult(res: OssResponse): ListPartsResult {
+  const { node, decode } = rootOf(res, 'ListPartsResult');
+  return {
+    ...resultBase(res),
+    bucket: text(node, 'Bucket'),
+    key: decode(text(node, 'Key')),
+    uploadId: text(node, 'UploadId'),
+    partNumberMarker: int(node, 'PartNumberMarker'),
+    nextPartNumberMarker: int(node, 'NextPartNumberMarker'),
+    maxParts: int(node, 'MaxParts'),
+    isTruncated: bool(node, 'IsTruncated'),
+    parts: children(node, 'Part').map((p) => ({
+      partNumber: int(p, 'PartNumber'),
+      etag: normalizeEtag(text(p, 'ETag')),
+      size: int(p, 'Size'),
+      lastModified: date(text(p, 'LastModified')),
+      crc64: parseCrc64(optionalText(p, 'HashCrc64ecma')),
+    })),
+  };
+}
+
+export function listMultipartUploadsResult(res: OssResponse): ListMultipartUploadsResult {
+  const { node, decode } = rootOf(res, 'ListMultipartUploadsResult');
+  return {
+    ...resultBase(res),
+    bucket: text(node, 'Bucket'),
+    prefix: decode(text(node, 'Prefix')),
+    delimiter: decode(text(node, 'Delimiter')),
+    keyMarker: decode(text(node, 'KeyMarker')),
+    uploadIdMarker: text(node, 'UploadIdMarker'),
+    nextKeyMarker: decode(text(node, 'NextKeyMarker')),
+    nextUploadIdMarker: text(node, 'NextUploadIdMarker'),
+    maxUploads: int(node, 'MaxUploads'),
+    isTruncated: bool(node, 'IsTruncated'),
+    uploads: children(node, 'Upload').map((u) => ({
+      key: decode(text(u, 'Key')),
+      uploadId: text(u, 'UploadId'),
+      initiated: date(text(u, 'Initiated')),
+    })),
+    commonPrefixes: prefixes(node, decode),
+  };
+}
+
+export function completeMultipartUploadResult(res: OssResponse): CompleteMultipartUploadResult {
+  const { node, decode } = rootOf(res, 'CompleteMultipartUploadResult');
+  return {
+    ...resultBase(res),
+    bucket: text(node, 'Bucket'),
+    key: decode(text(node, 'Key')),
+    etag: normalizeEtag(text(node, 'ETag') || (res.headers.etag ?? '')),
+    location: text(node, 'Location'),
+    crc64: parseCrc64(res.headers[CRC64_HEADER]),
+  };
+}
