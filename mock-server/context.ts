@@ -1,0 +1,107 @@
+// Types shared by the mock's layers: http/ builds a RequestContext per request, control/ matches rules against it,
+// ingest/ reads bodies under the resulting plan, operations/ call the store. Only types live here.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Store } from './storage/store.js';
+
+/** OSS API operation names (DESIGN.md "Contracts"). */
+export const OPERATIONS = [
+  'PutObject',
+  'GetObject',
+  'HeadObject',
+  'DeleteObject',
+  'DeleteMultipleObjects',
+  'CopyObject',
+  'AppendObject',
+  'GetObjectMeta',
+  'ListObjects',
+  'ListObjectsV2',
+  'ListBuckets',
+  'PutBucket',
+  'DeleteBucket',
+  'GetBucketInfo',
+  'GetBucketLocation',
+  'GetBucketAcl',
+  'InitiateMultipartUpload',
+  'UploadPart',
+  'UploadPartCopy',
+  'ListParts',
+  'ListMultipartUploads',
+  'CompleteMultipartUpload',
+  'AbortMultipartUpload',
+] as const;
+
+export type OperationName = (typeof OPERATIONS)[number];
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  /** undefined: in-memory store */
+  dataDir?: string;
+  accessKeyId: string;
+  accessKeySecret: string;
+  /** e.g. `cn-hangzhou` (no `oss-` prefix) */
+  region: string;
+  auth: boolean;
+  /** default mock throttles in bytes/s (undefined: unlimited) */
+  ingestRate?: number;
+  egressRate?: number;
+  controlToken?: string;
+  /** a request body that sends nothing for this long is answered 400 RequestTimeout (default 60000) */
+  bodyIdleTimeoutMs?: number;
+  /** extra base domains for virtual-hosted addressing, besides localhost and *.aliyuncs.com */
+  baseDomains: string[];
+}
+
+export interface RequestContext {
+  /** in-process sequence number, unique per server */
+  id: number;
+  /** x-oss-request-id: 24 uppercase hex, first 8 = unix seconds */
+  requestId: string;
+  operation: OperationName;
+  bucket?: string;
+  key?: string;
+  uploadId?: string;
+  partNumber?: number;
+  /** ms since epoch */
+  startedAt: number;
+  /** x-oss-traffic-limit converted to bytes/s, already range-checked */
+  trafficLimit?: number;
+}
+
+/** A fault as a rule declares it (DESIGN.md "Contracts"). */
+export interface FaultSpec {
+  type: 'reset' | 'close' | 'stall' | 'error';
+  /** bytes of the request body to accept first; undefined: before the body */
+  afterBytes?: number;
+  stallMs?: number;
+  status?: number;
+  code?: string;
+}
+
+/** What the matching rules and defaults decide for one request; computed at dispatch, rates re-read live. */
+export interface RequestPlan {
+  /** ids of the rules that matched (for the event log) */
+  ruleIds: string[];
+  delayMs: number;
+  fault?: FaultSpec & { ruleId: string };
+  /** live view: the slowest applicable ingest rate in bytes/s right now, or undefined for unlimited */
+  ingestRate(): number | undefined;
+  egressRate(): number | undefined;
+}
+
+/** Everything a handler needs for one request. */
+export interface Exchange {
+  ctx: RequestContext;
+  req: IncomingMessage;
+  res: ServerResponse;
+  plan: RequestPlan;
+  /** Host header as the client sent it (for HostId and Location) */
+  host: string;
+  query: Record<string, string>;
+}
+
+export interface ServerServices {
+  config: ServerConfig;
+  store: Store;
+}

@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import { MockControl } from './control.js';
+import { RuleValidationError, WaitTimeoutError } from './errors.js';
+import { stubStore, testConfig, testContext, testControl } from './test-support/control-fixture.js';
+
+describe('MockControl rules and plans', () => {
+  it('assigns ids, validates, and lists copies', () => {
+    const control = testControl();
+    const a = control.addRule({ ingestRate: 1000 });
+    const b = control.addRule({ id: 'mine', delayMs: 1 });
+    expect([a.id, b.id]).toEqual(['r1', 'mine']);
+    expect(() => control.addRule({ id: 'mine' })).toThrow(RuleValidationError);
+    expect(() => control.addRule({ ingestRate: -1 })).toThrow(/ingestRate/);
+    control.listRules()[0]!.match.bucket = 'mutated';
+    expect(control.listRules()[0]!.match).toEqual({});
+    expect(control.deleteRule('mine')).toBe(true);
+    expect(control.deleteRule('mine')).toBe(false);
+    expect(control.clearRules()).toBe(1);
+  });
+
+  it('consumes `times`, counts hits and logs rule.matched', () => {
+    const control = testControl();
+    control.addRule({ id: 'once', match: { operation: 'UploadPart' }, times: 1, fault: { type: 'reset' } });
+    const part = testContext({ operation: 'UploadPart', partNumber: 1, uploadId: 'U' });
+    expect(control.planFor(part).fault).toEqual({ type: 'reset', ruleId: 'once' });
+    expect(control.planFor(testContext({ operation: 'UploadPart' })).fault).toBeUndefined();
+    expect(control.planFor(testContext({ operation: 'PutObject' })).ruleIds).toEqual([]);
+    expect(control.listRules()[0]).toMatchObject({ times: 0, hits: 1 });
+    expect(control.events().filter((e) => e.type === 'rule.matched')).toEqual([
+      expect.objectContaining({ ruleId: 'once', requestId: part.requestId, partNumber: 1, uploadId: 'U' }),
+    ]);
+  });
+
+  it('the first matching rule with a fault wins; the longest delay applies', () => {
+    const control = testControl();
+    control.addRule({ id: 'slow', delayMs: 50 });
+    control.addRule({ id: 'a', match: { keyPrefix: 'k' }, fault: { type: 'error', status: 503 }, delayMs: 10 });
+    control.addRule({ id: 'b', fault: { type: 'close' } });
+    const plan = control.planFor(testContext());
+    expect(plan.ruleIds).toEqual(['slow', 'a', 'b']);
+    expect(plan.fault).toEqual({ type: 'error', status: 503, ruleId: 'a' });
+    expect(plan.delayMs).toBe(50);
+  });
+
+  it('the slowest rate wins and is re-read live', () => {
+    const control = new MockControl({ config: testConfig({ ingestRate: 5000 }), store: stubStore() });
+    const plan = control.planFor(testContext({ trafficLimit: 102_400 }));
+    expect(plan.ingestRate()).toBe(5000);
+    expect(plan.egressRate()).toBe(102_400);
+    // a rule added while the request is in flight applies to it; deleting it lifts it again
+    const rule = control.addRule({ match: { bucket: 'bucket' }, ingestRate: 1000 });
+    expect(plan.ingestRate()).toBe(1000);
+    control.deleteRule(rule.id);
+    expect(plan.ingestRate()).toBe(5000);
+    control.setRates({ ingestRate: null });
+    expect(plan.ingestRate()).toBe(102_400);
+    control.setRates({ ingestRate: 700 });
+    expect(plan.ingestRate()).toBe(700);
+    expect(control.planFor(testContext()).egressRate()).toBeUndefined();
+  });
+
+  it('a rule limited by `times` applies to the requests that consumed it, not to others', () => {
+    const control = testControl();
+    control.addRule({ ingestRate: 1000, times: 1 });
+    const first = control.planFor(testContext());
+    const second = control.planFor(testContext());
+    expect([first.ingestRate(), second.ingestRate()]).toEqual([1000, undefined]);
+  });
+
+  it('reset clears the store, rules and events; seq keeps counting', async () => {
+    const store = stubStore();
+    const control = new MockControl({ config: testConfig(), store });
+    control.addRule({});
+    control.requestStarted(testContext());
+    const seq = control.health().lastEventSeq;
+    await control.reset();
+    expect(store.resets).toBe(1);
+    expect(control.listRules()).toEqual([]);
+    expect(control.events()).toEqual([]);
+    expect(control.addRule({}).id).toBe('r1');
+    control.requestEnded(testContext(), 200);
+    expect(control.events()[0]).toMatchObject({ seq: seq + 1, type: 'request.end', status: 200 });
+  });
+
+  it('logs request start and end with the request fields', () => {
+    const control = testControl();
+    const ctx = testContext({ operation: 'UploadPart', uploadId: 'U', partNumber: 2 });
+    control.requestStarted(ctx);
+    control.requestEnded(ctx, 404, 'NoSuchUpload');
+    expect(control.events()).toEqual([
+      expect.objectContaining({ type: 'request.start', requestId: ctx.requestId, bucket: 'bucket', key: 'key' }),
+      expect.objectContaining({ type: 'request.end', status: 404, code: 'NoSuchUpload', uploadId: 'U' }),
+    ]);
+  });
+});
+
+describe('MockControl in-flight registry and waits', () => {
+  it('lists bodies being received and forgets them at the end', () => {
+    const control = testControl();
+    const ctx = testContext({ key: 'a' });
+    const tracker = control.trackBody(ctx, null);
+    tracker.received(10);
+    expect(control.inflight()).toEqual([
+      expect.objectContaining({ id: ctx.id, key: 'a', bytesReceived: 10, contentLength: null }),
+    ]);
+    tracker.end();
+    expect(control.inflight()).toEqual([]);
+    expect(control.health().inflight).toBe(0);
+  });
+
+  it('resolves when `count` distinct matching requests reach minBytes, at that byte count', async () => {
+    const control = testControl();
+    const waiting = control.wait({ match: { keyPrefix: 'up/' }, minBytes: 100, count: 2, timeoutMs: 5000 });
+    let resolved = false;
+    void waiting.then(() => (resolved = true));
+    const a = control.trackBody(testContext({ key: 'up/a' }), 1000);
+    const other = control.trackBody(testContext({ key: 'other' }), 1000);
+    const b = control.trackBody(testContext({ key: 'up/b' }), 1000);
+    other.received(500);
+    a.received(60);
+    a.received(60);
+    a.received(60);
+    b.received(99);
+    await Promise.resolve();
+    expect(resolved).toBe(false);
+    b.received(1);
+    const entries = await waiting;
+    expect(entries.map((e) => [e.key, e.bytesReceived])).toEqual([
+      ['up/a', 120],
+      ['up/b', 100],
+    ]);
+  });
+
+  it('counts requests already past minBytes when the wait starts', async () => {
+    const control = testControl();
+    control.trackBody(testContext(), 10).received(10);
+    await expect(control.wait({ minBytes: 10, timeoutMs: 1000 })).resolves.toHaveLength(1);
+  });
+
+  it('times out with WaitTimeoutError listing what it saw', async () => {
+    const control = testControl();
+    control.trackBody(testContext(), 10).received(5);
+    const err = await control.wait({ minBytes: 5, count: 2, timeoutMs: 20 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WaitTimeoutError);
+    expect((err as WaitTimeoutError).matched).toHaveLength(1);
+  });
+
+  it('is cancelled by its signal', async () => {
+    const control = testControl();
+    const ac = new AbortController();
+    const waiting = control.wait({ timeoutMs: 60_000, signal: ac.signal });
+    ac.abort(new Error('caller left'));
+    await expect(waiting).rejects.toThrow('caller left');
+  });
+
+  it('validates its options like the HTTP API', () => {
+    const control = testControl();
+    expect(() => control.wait({ timeoutMs: 0 })).toThrow(/timeoutMs/);
+  });
+});

@@ -1,0 +1,136 @@
+// The in-flight registry: every request body being received, with its byte count, and the waits ("barriers") that
+// resolve when enough matching requests have received enough bytes. Waits are evaluated on every byte-count
+// update and whenever a body starts, never by polling.
+
+import type { RequestContext } from '../context.js';
+import { RateMeter } from '../ingest/rate-meter.js';
+import { WaitTimeoutError } from './errors.js';
+import { ruleMatches } from './rules.js';
+import type { InflightEntry, RuleMatch, WaitOptions } from './types.js';
+
+/** The handle ingest/ holds while it reads one body. */
+export interface BodyTracker {
+  received(bytes: number): void;
+  readonly bytesReceived: number;
+  /** Idempotent; the entry leaves the registry. */
+  end(): void;
+}
+
+interface Tracked {
+  ctx: RequestContext;
+  contentLength: number | null;
+  bytesReceived: number;
+  startedAt: string;
+  meter: RateMeter;
+}
+
+interface PendingWait {
+  match: RuleMatch;
+  minBytes: number;
+  count: number;
+  /** requests that reached minBytes while in flight, as they were at that moment */
+  qualified: Map<Tracked, InflightEntry>;
+  settle(entries: InflightEntry[]): void;
+}
+
+function snapshot(t: Tracked): InflightEntry {
+  const { ctx } = t;
+  const e: InflightEntry = {
+    id: ctx.id,
+    requestId: ctx.requestId,
+    operation: ctx.operation,
+    bytesReceived: t.bytesReceived,
+    contentLength: t.contentLength,
+    startedAt: t.startedAt,
+    rate: Math.round(t.meter.rate()),
+  };
+  if (ctx.bucket !== undefined) e.bucket = ctx.bucket;
+  if (ctx.key !== undefined) e.key = ctx.key;
+  if (ctx.uploadId !== undefined) e.uploadId = ctx.uploadId;
+  if (ctx.partNumber !== undefined) e.partNumber = ctx.partNumber;
+  return e;
+}
+
+export class InflightRegistry {
+  private readonly entries = new Set<Tracked>();
+  private readonly waits = new Set<PendingWait>();
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  track(ctx: RequestContext, contentLength: number | null): BodyTracker {
+    const t: Tracked = {
+      ctx,
+      contentLength,
+      bytesReceived: 0,
+      startedAt: new Date().toISOString(),
+      meter: new RateMeter(),
+    };
+    this.entries.add(t);
+    this.evaluate(t);
+    return {
+      received: (bytes) => {
+        t.bytesReceived += bytes;
+        t.meter.add(bytes);
+        this.evaluate(t);
+      },
+      get bytesReceived() {
+        return t.bytesReceived;
+      },
+      end: () => {
+        this.entries.delete(t);
+      },
+    };
+  }
+
+  list(): InflightEntry[] {
+    return [...this.entries].map(snapshot);
+  }
+
+  /**
+   * Resolves once `count` distinct matching requests have each received >= minBytes while in flight (a request
+   * that qualified and then ended still counts). Rejects with WaitTimeoutError, or the signal's reason.
+   */
+  wait(o: WaitOptions): Promise<InflightEntry[]> {
+    const { signal } = o;
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const w: PendingWait = {
+        match: o.match ?? {},
+        minBytes: o.minBytes ?? 0,
+        count: o.count ?? 1,
+        qualified: new Map(),
+        settle: (entries) => finish(() => resolve(entries)),
+      };
+      const finish = (settle: () => void): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.waits.delete(w);
+        settle();
+      };
+      const onAbort = (): void => finish(() => reject(signal?.reason));
+      const timer = setTimeout(
+        () => finish(() => reject(new WaitTimeoutError(o.timeoutMs, w.count, [...w.qualified.values()]))),
+        o.timeoutMs,
+      );
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waits.add(w);
+      for (const t of this.entries) this.check(w, t);
+    });
+  }
+
+  private evaluate(t: Tracked): void {
+    for (const w of [...this.waits]) this.check(w, t);
+  }
+
+  private check(w: PendingWait, t: Tracked): void {
+    if (!this.waits.has(w) || w.qualified.has(t) || t.bytesReceived < w.minBytes || !ruleMatches(w.match, t.ctx))
+      return;
+    w.qualified.set(t, snapshot(t));
+    if (w.qualified.size >= w.count) w.settle([...w.qualified.values()]);
+  }
+}

@@ -1,0 +1,140 @@
+import http from 'node:http';
+import express from 'express';
+import request from 'supertest';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ServerConfig } from '../context.js';
+import type { MockControl } from './control.js';
+import { controlRouter } from './router.js';
+import { testConfig, testContext, testControl } from './test-support/control-fixture.js';
+
+const servers: http.Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
+});
+
+async function serve(control: MockControl, config: ServerConfig = testConfig()): Promise<http.Server> {
+  const app = express();
+  app.use('/_mock', controlRouter(control, config));
+  const server = http.createServer(app);
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
+
+describe('control router', () => {
+  it('GET /health', async () => {
+    const control = testControl({ ingestRate: 1000 });
+    const res = await request(await serve(control))
+      .get('/_mock/health')
+      .expect(200);
+    expect(res.body).toEqual({
+      status: 'ok',
+      rules: 0,
+      inflight: 0,
+      lastEventSeq: 0,
+      ingestRate: 1000,
+      egressRate: null,
+    });
+  });
+
+  it('rules: POST, GET, DELETE one, DELETE all', async () => {
+    const control = testControl();
+    const server = await serve(control);
+    const created = await request(server)
+      .post('/_mock/rules')
+      .send({ match: { operation: 'UploadPart', partNumber: 2 }, fault: { type: 'reset', afterBytes: 10 } })
+      .expect(201);
+    expect(created.body).toEqual({
+      id: 'r1',
+      match: { operation: 'UploadPart', partNumber: 2 },
+      fault: { type: 'reset', afterBytes: 10 },
+      hits: 0,
+    });
+    // curl -d sends a form content type; the body is JSON all the same
+    await request(server)
+      .post('/_mock/rules')
+      .set('content-type', 'application/x-www-form-urlencoded')
+      .send('{"id":"slow","ingestRate":"256KiB/s"}')
+      .expect(201);
+    expect((await request(server).get('/_mock/rules').expect(200)).body.rules.map((r: { id: string }) => r.id)).toEqual(
+      ['r1', 'slow'],
+    );
+    await request(server).delete('/_mock/rules/r1').expect(200, { deleted: 1 });
+    await request(server).delete('/_mock/rules/r1').expect(404);
+    await request(server).delete('/_mock/rules').expect(200, { deleted: 1 });
+    expect(control.listRules()).toEqual([]);
+  });
+
+  it('a bad rule or bad JSON is 400 with the field', async () => {
+    const server = await serve(testControl());
+    const bad = await request(server)
+      .post('/_mock/rules')
+      .send({ fault: { type: 'stall' } })
+      .expect(400);
+    expect(bad.body).toEqual({ error: expect.stringContaining('required'), field: 'fault.stallMs' });
+    const json = await request(server)
+      .post('/_mock/rules')
+      .set('content-type', 'application/json')
+      .send('{"match": ')
+      .expect(400);
+    expect(json.body).toMatchObject({ field: '' });
+    expect((await request(server).get('/_mock/events?since=abc').expect(400)).body.field).toBe('since');
+  });
+
+  it('POST /wait answers with the entries, or 408 on timeout', async () => {
+    const control = testControl();
+    const server = await serve(control);
+    const tracker = control.trackBody(testContext({ key: 'w' }), 100);
+    const waiting = request(server)
+      .post('/_mock/wait')
+      .send({ match: { keyPrefix: 'w' }, minBytes: 50, timeoutMs: 5000 });
+    const answered = waiting.then((res) => res);
+    tracker.received(60);
+    const res = await answered;
+    expect(res.status).toBe(200);
+    expect(res.body.entries).toEqual([expect.objectContaining({ key: 'w', bytesReceived: 60, contentLength: 100 })]);
+    const timeout = await request(server).post('/_mock/wait').send({ minBytes: 1000, timeoutMs: 20 }).expect(408);
+    expect(timeout.body).toMatchObject({ error: expect.stringContaining('timed out'), entries: [] });
+    await request(server)
+      .post('/_mock/wait')
+      .send({ minBytes: 1 })
+      .expect(400, { error: 'timeoutMs: required', field: 'timeoutMs' });
+  });
+
+  it('GET /inflight, GET /events?since, POST /reset, GET|POST /rates', async () => {
+    const control = testControl();
+    const server = await serve(control);
+    control.trackBody(testContext({ key: 'f' }), null).received(7);
+    const inflight = await request(server).get('/_mock/inflight').expect(200);
+    expect(inflight.body.inflight).toEqual([
+      expect.objectContaining({ key: 'f', bytesReceived: 7, contentLength: null }),
+    ]);
+    control.requestStarted(testContext());
+    control.requestEnded(testContext(), 200);
+    const events = await request(server).get('/_mock/events?since=1').expect(200);
+    expect(events.body).toMatchObject({ lastSeq: 2, events: [{ seq: 2, type: 'request.end', status: 200 }] });
+    await request(server).post('/_mock/rates').send({ egressRate: '1MiB/s' }).expect(200, {
+      ingestRate: null,
+      egressRate: 1048576,
+    });
+    await request(server).post('/_mock/rates').send({ egressRate: 0 }).expect(400);
+    await request(server).post('/_mock/reset').expect(200);
+    expect((await request(server).get('/_mock/events').expect(200)).body).toEqual({ events: [], lastSeq: 2 });
+  });
+
+  it('an unknown path is 404 JSON', async () => {
+    const res = await request(await serve(testControl()))
+      .get('/_mock/nope')
+      .expect(404);
+    expect(res.body.error).toContain('/nope');
+  });
+
+  it('with a control token every call needs the bearer token', async () => {
+    const server = await serve(testControl(), testConfig({ controlToken: 't0ken' }));
+    const denied = await request(server).get('/_mock/health').expect(401);
+    expect(denied.headers['www-authenticate']).toBe('Bearer');
+    expect(denied.body.error).toContain('Bearer');
+    await request(server).get('/_mock/health').set('authorization', 'Bearer wrong').expect(401);
+    await request(server).get('/_mock/health').set('authorization', 'Bearer t0ken').expect(200);
+  });
+});

@@ -1,0 +1,129 @@
+// The control API over HTTP (DESIGN.md "Contracts"), mounted by http/ at /_mock on path-style requests. JSON in
+// and out; every error is `{ error, field? }` so a test can assert on the offending field.
+
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { ServerConfig } from '../context.js';
+import { controlAccess } from './access.js';
+import type { MockControl } from './control.js';
+import { RuleValidationError, WaitTimeoutError } from './errors.js';
+import { validateWait } from './rules.js';
+
+const JSON_LIMIT = '1mb';
+
+function sinceParam(value: unknown, field: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^\d{1,15}$/.test(value)) {
+    throw new RuleValidationError(field, 'must be a non-negative integer');
+  }
+  return Number(value);
+}
+
+export function controlRouter(control: MockControl, config: ServerConfig): Router {
+  const router = express.Router();
+
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    const access = controlAccess(
+      { peer: req.socket.remoteAddress, authorization: req.headers.authorization },
+      config.controlToken,
+    );
+    if (access.allowed) {
+      next();
+      return;
+    }
+    if (access.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+    res.status(access.status).json({ error: access.error });
+  });
+
+  // any content type: `curl -d '{...}'` sends application/x-www-form-urlencoded
+  router.use(express.json({ limit: JSON_LIMIT, type: () => true }));
+
+  router.get('/health', (_req, res) => {
+    res.json(control.health());
+  });
+
+  router.post('/reset', async (_req, res) => {
+    await control.reset();
+    res.json({ reset: true });
+  });
+
+  router.get('/rules', (_req, res) => {
+    res.json({ rules: control.listRules() });
+  });
+
+  router.post('/rules', (req, res) => {
+    res.status(201).json(control.addRule(req.body));
+  });
+
+  router.delete('/rules', (_req, res) => {
+    res.json({ deleted: control.clearRules() });
+  });
+
+  router.delete('/rules/:id', (req, res) => {
+    if (control.deleteRule(req.params.id as string)) res.json({ deleted: 1 });
+    else res.status(404).json({ error: `no rule ${req.params.id}`, field: 'id' });
+  });
+
+  router.get('/rates', (_req, res) => {
+    res.json(control.getRates());
+  });
+
+  router.post('/rates', (req, res) => {
+    res.json(control.setRates(req.body));
+  });
+
+  router.get('/inflight', (_req, res) => {
+    res.json({ inflight: control.inflight() });
+  });
+
+  router.post('/wait', async (req, res) => {
+    const options = validateWait(req.body);
+    // the caller hanging up cancels its wait
+    const gone = new AbortController();
+    const onClose = (): void => {
+      if (!res.writableFinished) gone.abort();
+    };
+    res.on('close', onClose);
+    try {
+      res.json({ entries: await control.wait({ ...options, signal: gone.signal }) });
+    } catch (err) {
+      if (gone.signal.aborted) return;
+      throw err;
+    } finally {
+      res.off('close', onClose);
+    }
+  });
+
+  router.get('/events', (req, res) => {
+    const since = sinceParam(req.query.since, 'since');
+    const limit = sinceParam(req.query.limit, 'limit');
+    const events = control.events(since, limit);
+    res.json({ events, lastSeq: control.health().lastEventSeq });
+  });
+
+  router.use((req: Request, res: Response) => {
+    res.status(404).json({ error: `no control endpoint ${req.method} ${req.path}` });
+  });
+
+  router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    if (err instanceof RuleValidationError) {
+      res.status(400).json({ error: err.message, field: err.field });
+    } else if (err instanceof WaitTimeoutError) {
+      res.status(408).json({ error: err.message, entries: err.matched });
+    } else if (isBodyParserError(err)) {
+      res.status(err.status).json({ error: `bad JSON body: ${err.message}`, field: '' });
+    } else {
+      res.status(500).json({ error: err instanceof Error ? err.message : String(err) });
+    }
+  });
+
+  return router;
+}
+
+/** body-parser's errors carry an HTTP status (400 bad JSON, 413 too large). */
+function isBodyParserError(err: unknown): err is Error & { status: number } {
+  return err instanceof Error && typeof (err as { status?: unknown }).status === 'number';
+}

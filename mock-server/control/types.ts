@@ -1,0 +1,100 @@
+// The control API's data shapes (DESIGN.md "Contracts"): what GET /_mock/rules, /inflight and /events return and
+// what the in-process `control` handle of startMockOss() offers. Plain JSON-able values only.
+
+import type { FaultSpec, OperationName } from '../context.js';
+
+/** Which requests a rule (or a wait) applies to; every given field must match. */
+export interface RuleMatch {
+  bucket?: string;
+  keyPrefix?: string;
+  operation?: OperationName;
+  partNumber?: number;
+  uploadId?: string;
+}
+
+export type FaultType = FaultSpec['type'];
+
+/** A declarative throttle/fault, modelled on storage-testbench's queued faults (STYLE.md). Rates are bytes/s. */
+export interface Rule {
+  id: string;
+  match: RuleMatch;
+  ingestRate?: number;
+  egressRate?: number;
+  delayMs?: number;
+  fault?: FaultSpec;
+  /** matching requests it still applies to; undefined: every one */
+  times?: number;
+  /** matching requests it has applied to so far */
+  hits: number;
+}
+
+/** A request whose body is being received. */
+export interface InflightEntry {
+  id: number;
+  requestId: string;
+  operation: OperationName;
+  bucket?: string;
+  key?: string;
+  uploadId?: string;
+  partNumber?: number;
+  bytesReceived: number;
+  /** null when the body is chunked */
+  contentLength: number | null;
+  /** ISO time */
+  startedAt: string;
+  /** bytes/s over the last second */
+  rate: number;
+}
+
+export interface WaitOptions {
+  match?: RuleMatch;
+  minBytes?: number;
+  /** distinct requests needed; default 1 */
+  count?: number;
+  timeoutMs: number;
+  /** cancels the wait (e.g. the HTTP caller went away) */
+  signal?: AbortSignal;
+}
+
+export interface Rates {
+  /** bytes/s; null: unlimited */
+  ingestRate: number | null;
+  egressRate: number | null;
+}
+
+export interface HealthInfo extends Rates {
+  status: 'ok';
+  rules: number;
+  inflight: number;
+  /** seq of the newest event, 0 when none yet */
+  lastEventSeq: number;
+}
+
+/** The request an event is about (absent for events not tied to one). */
+export interface EventSubject {
+  requestId?: string;
+  operation?: OperationName;
+  bucket?: string;
+  key?: string;
+  uploadId?: string;
+  partNumber?: number;
+}
+
+export type MockEventDetails =
+  | { type: 'request.start' }
+  | { type: 'request.end'; status: number; code?: string }
+  | { type: 'body.aborted'; bytesReceived: number }
+  | { type: 'object.committed'; size: number; etag: string }
+  | { type: 'part.stored'; size: number; etag: string }
+  | { type: 'upload.initiated' }
+  | { type: 'upload.completed' }
+  | { type: 'upload.aborted' }
+  | { type: 'rule.matched'; ruleId: string }
+  | { type: 'fault.fired'; ruleId: string; fault: FaultType; atBytes: number };
+
+export type MockEventType = MockEventDetails['type'];
+
+/** What emit() takes: an event without its seq and time (distributes over the union, unlike a plain Omit). */
+export type MockEventInput = EventSubject & MockEventDetails;
+
+export type MockEvent = { seq: number; time: string } & MockEventInput;

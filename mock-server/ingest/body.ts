@@ -1,0 +1,145 @@
+// The one body reader. It pulls the request only as fast as the plan's live ingest rate allows (the socket is
+// stopped meanwhile: real backpressure), hashes MD5 and CRC-64 once on the fly, hands every byte to a StagedBody
+// and seals it only after a clean end with the promised length (DESIGN.md "Semantics that matter most"). Whatever
+// goes wrong, the staged bytes are discarded: nothing partial is ever committed.
+
+import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { createCrc64 } from '../../protocol/crc64.js';
+import { OssError } from '../../protocol/errors.js';
+import type { Exchange } from '../context.js';
+import type { MockControl } from '../control/control.js';
+import { eventSubject } from '../control/events.js';
+import type { BodyDigest, StagedBody } from '../storage/store.js';
+import { ChunkReader, IdleTimeoutError } from './chunk-reader.js';
+import { closeAfterResponse, watchRequest } from './disconnect.js';
+import { BodyAbortedError, FaultFiredError } from './errors.js';
+import { fireFault, type PlannedFault } from './faults.js';
+import { MemorySink } from './memory-sink.js';
+import { TokenBucket } from './throttle.js';
+
+export const DEFAULT_BODY_IDLE_TIMEOUT_MS = 60_000;
+
+export interface ReceiveOptions {
+  /** the Content-MD5 header to verify (base64 of the binary MD5) */
+  contentMd5?: string;
+  /** larger bodies are refused with 400 InvalidArgument (PutObject over 5 GB, reference/oss-api.md §3.3, §7) */
+  maxSize?: number;
+}
+
+interface ReadOptions {
+  contentMd5?: string;
+  maxSize?: number;
+  tooLarge: () => OssError;
+}
+
+/**
+ * Reads ex.req to its end into `sink` and seals it. Throws OssError (answer it: InvalidDigest, RequestTimeout, a
+ * size error, an `error` fault), BodyAbortedError or FaultFiredError (do not answer). The sink is discarded on
+ * every failure.
+ */
+export function receiveBody(
+  ex: Exchange,
+  control: MockControl,
+  sink: StagedBody,
+  o: ReceiveOptions = {},
+): Promise<BodyDigest> {
+  return readBody(ex, control, sink, { ...o, tooLarge: () => new OssError('InvalidArgument') });
+}
+
+/**
+ * An XML request body held in memory (CompleteMultipartUpload, DeleteMultipleObjects...). Over `limit` bytes is
+ * 400 MalformedXML, as OSS answers for a DeleteMultipleObjects body over 2 MB (reference/oss-api.md §6.5).
+ */
+export async function receiveSmallBody(
+  ex: Exchange,
+  control: MockControl,
+  limit: number,
+  o: { contentMd5?: string } = {},
+): Promise<Buffer> {
+  const sink = new MemorySink();
+  await readBody(ex, control, sink, { ...o, maxSize: limit, tooLarge: () => new OssError('MalformedXML') });
+  return sink.buffer();
+}
+
+/** The promised length, or null for a chunked body (Transfer-Encoding wins over Content-Length, RFC 9112 §6.3). */
+function promisedLength(req: IncomingMessage): number | null {
+  if (/\bchunked\b/i.test(req.headers['transfer-encoding'] ?? '')) return null;
+  const cl = req.headers['content-length'];
+  return cl === undefined ? 0 : Number(cl);
+}
+
+function md5Matches(contentMd5: string, md5: Buffer): boolean {
+  const given = /^[A-Za-z0-9+/]{22}==$/.test(contentMd5.trim()) ? Buffer.from(contentMd5.trim(), 'base64') : null;
+  return given !== null && given.equals(md5);
+}
+
+async function discardQuietly(sink: StagedBody): Promise<void> {
+  try {
+    await sink.discard();
+  } catch {
+    // discarding is best effort: the request already failed for a better reason
+  }
+}
+
+async function readBody(ex: Exchange, control: MockControl, sink: StagedBody, o: ReadOptions): Promise<BodyDigest> {
+  const { req, plan } = ex;
+  const length = promisedLength(req);
+  if (o.maxSize !== undefined && length !== null && length > o.maxSize) {
+    await discardQuietly(sink);
+    closeAfterResponse(ex.res);
+    throw o.tooLarge();
+  }
+  const idleMs = control.config.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS;
+  const tracker = control.trackBody(ex.ctx, length);
+  const watch = watchRequest(req);
+  const reader = new ChunkReader(req);
+  const bucket = new TokenBucket(() => plan.ingestRate());
+  let pending: { fault: PlannedFault; at: number } | undefined =
+    plan.fault?.afterBytes === undefined ? undefined : { fault: plan.fault, at: plan.fault.afterBytes };
+  try {
+    const md5 = createHash('md5');
+    const crc = await createCrc64();
+    for (;;) {
+      if (pending !== undefined && tracker.bytesReceived >= pending.at) {
+        const { fault } = pending;
+        pending = undefined;
+        await fireFault(ex, control, fault, tracker.bytesReceived, watch.signal);
+      }
+      const room = pending === undefined ? Number.POSITIVE_INFINITY : pending.at - tracker.bytesReceived;
+      const chunk = await reader.next(Math.min(bucket.pieceSize(), room), watch.signal, idleMs);
+      if (chunk === null) break;
+      if (o.maxSize !== undefined && tracker.bytesReceived + chunk.length > o.maxSize) {
+        closeAfterResponse(ex.res);
+        throw o.tooLarge();
+      }
+      md5.update(chunk);
+      crc.update(chunk);
+      tracker.received(chunk.length);
+      await sink.write(chunk);
+      await bucket.consume(chunk.length, watch.signal);
+    }
+    const digest: BodyDigest = { size: tracker.bytesReceived, md5: md5.digest(), crc64: crc.digest() };
+    // node's parser ends a Content-Length body only at that length; a mismatch would mean a truncated body
+    if (length !== null && digest.size !== length) throw new OssError('IncompleteBody');
+    if (o.contentMd5 !== undefined && !md5Matches(o.contentMd5, digest.md5)) throw new OssError('InvalidDigest');
+    await sink.seal(digest);
+    return digest;
+  } catch (err) {
+    await discardQuietly(sink);
+    if (err instanceof OssError || err instanceof FaultFiredError) throw err;
+    if (err instanceof IdleTimeoutError) {
+      closeAfterResponse(ex.res);
+      throw new OssError('RequestTimeout');
+    }
+    if (watch.signal.aborted || req.destroyed) {
+      control.emit({ type: 'body.aborted', ...eventSubject(ex.ctx), bytesReceived: tracker.bytesReceived });
+      throw new BodyAbortedError(tracker.bytesReceived);
+    }
+    throw err;
+  } finally {
+    tracker.end();
+    watch.dispose();
+    reader.detach();
+  }
+}

@@ -1,0 +1,54 @@
+// Response bodies under the plan's live egress rate: write a piece, wait for the socket to drain, pay the token
+// debt, repeat. The source is destroyed as soon as the client goes away. Headers are already sent when this runs,
+// so a failing source can only cut the response short (the client sees fewer bytes than Content-Length).
+
+import type { Readable } from 'node:stream';
+import type { ServerResponse } from 'node:http';
+import type { Exchange } from '../context.js';
+import type { MockControl } from '../control/control.js';
+import { watchResponse } from './disconnect.js';
+import { TokenBucket } from './throttle.js';
+
+function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      res.off('drain', onDrain);
+      reject(signal.reason);
+    };
+    const onDrain = (): void => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    };
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    res.once('drain', onDrain);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Sends `body` as the response body and ends the response; never rejects. */
+export async function sendBody(ex: Exchange, _control: MockControl, body: Readable): Promise<void> {
+  const { res } = ex;
+  const watch = watchResponse(res);
+  const bucket = new TokenBucket(() => ex.plan.egressRate());
+  try {
+    for await (const data of body) {
+      const chunk = Buffer.isBuffer(data) ? data : Buffer.from(data as string);
+      for (let offset = 0; offset < chunk.length;) {
+        const piece = chunk.subarray(offset, offset + bucket.pieceSize());
+        offset += piece.length;
+        if (!res.write(piece)) await drained(res, watch.signal);
+        await bucket.consume(piece.length, watch.signal);
+      }
+    }
+    res.end();
+  } catch {
+    // the client went away or the source failed: leaving the for-await destroyed the source
+    body.destroy();
+    res.destroy();
+  } finally {
+    watch.dispose();
+  }
+}
