@@ -49,6 +49,10 @@ export interface ServerConfig {
   controlToken?: string;
   /** a request body that sends nothing for this long is answered 400 RequestTimeout (default 60000) */
   bodyIdleTimeoutMs?: number;
+  /** request line + headers larger than this are answered 400 InvalidRequest (default 16384, Node's) */
+  maxHeaderBytes?: number;
+  /** connections beyond this many open ones are answered 503 ServiceUnavailable (default: no cap) */
+  maxConnections?: number;
   /** extra base domains for virtual-hosted addressing, besides localhost and *.aliyuncs.com */
   baseDomains: string[];
 }

@@ -1,0 +1,55 @@
+// V4 presigned URL: `?x-oss-signature-version=OSS4-HMAC-SHA256&x-oss-credential=&x-oss-date=&x-oss-expires=
+// &x-oss-signature=` (reference §4.5). x-oss-expires is relative (1..604800 s, [WEB-16]).
+import { parseOssDate } from '../../protocol/dates.js';
+import { OssError } from '../../protocol/errors.js';
+import { V4_ALGORITHM } from '../../protocol/signing.js';
+import { accessDenied, checkAccessKey, MAX_SKEW_MS, queryParam, type Verifier } from './verifier.js';
+import { checkV4Signature } from './v4-signature.js';
+
+const MAX_EXPIRES_S = 604_800;
+
+export const v4Presigned: Verifier = {
+  scheme: 'v4-presigned',
+  carrier: 'query',
+  detect: (r) => r.query.some(([n]) => n === 'x-oss-signature-version' || n === 'x-oss-signature'),
+  verify(r, creds, now) {
+    const version = queryParam(r, 'x-oss-signature-version');
+    if (version !== V4_ALGORITHM) {
+      throw new OssError('InvalidArgument', {
+        message: `Unsupported x-oss-signature-version; oss-mock verifies ${V4_ALGORITHM}.`,
+        extra: { ArgumentName: 'x-oss-signature-version', ArgumentValue: version ?? '' },
+      });
+    }
+    const credential = (queryParam(r, 'x-oss-credential') ?? '').split('/');
+    const timestamp = queryParam(r, 'x-oss-date') ?? '';
+    const expires = queryParam(r, 'x-oss-expires') ?? '';
+    const signature = queryParam(r, 'x-oss-signature') ?? '';
+    const [accessKeyId = '', day = '', region = '', product = '', terminator = ''] = credential;
+    if (credential.length !== 5 || terminator !== 'aliyun_v4_request' || !accessKeyId || !/^\d{8}$/.test(day)) {
+      throw accessDenied('x-oss-credential is missing or malformed.', '0002-00000212');
+    }
+    if (!/^\d+$/.test(expires)) throw accessDenied('x-oss-expires is missing or invalid.', '0002-00000215');
+    if (Number(expires) < 1 || Number(expires) > MAX_EXPIRES_S) {
+      throw accessDenied(`x-oss-expires must be between 1 and ${MAX_EXPIRES_S} seconds.`, '0002-00000232');
+    }
+    const date = /^\d{8}T\d{6}Z$/.test(timestamp) ? parseOssDate(timestamp) : undefined;
+    if (date === undefined) throw accessDenied('x-oss-date is missing or invalid.', '0002-00000018');
+    if (date.getTime() - now.getTime() > MAX_SKEW_MS) {
+      throw accessDenied('x-oss-date is too far in the future.', '0002-00000235');
+    }
+    if (now.getTime() > date.getTime() + Number(expires) * 1000) {
+      throw accessDenied('Request has expired.', '0002-00000069');
+    }
+    checkAccessKey(accessKeyId, creds);
+    const additional = (queryParam(r, 'x-oss-additional-headers') ?? '').split(';').filter((h) => h !== '');
+    checkV4Signature(r, creds, {
+      accessKeyId,
+      date: day,
+      region,
+      product,
+      additionalHeaders: additional,
+      signature,
+      timestamp,
+    });
+  },
+};

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { CliUsageError, DEFAULT_CLI_PORT, parseCliArgs } from './cli-args.js';
+
+describe('parseCliArgs (DESIGN.md "Contracts", CLI)', () => {
+  it('defaults to port 9000 and takes every documented flag', () => {
+    expect(parseCliArgs([])).toEqual({ help: false, options: { port: DEFAULT_CLI_PORT } });
+    const cmd = parseCliArgs([
+      '--port', '0', '--host', '0.0.0.0', '--data-dir', '/tmp/d', '--access-key-id', 'id',
+      '--access-key-secret=s', '--region', 'cn-beijing', '--auth', 'off', '--ingest-rate', '256KiB/s',
+      '--egress-rate', '2MiB/s', '--control-token', 'tok',
+    ]); // prettier-ignore
+    expect(cmd).toEqual({
+      help: false,
+      options: {
+        port: 0,
+        host: '0.0.0.0',
+        dataDir: '/tmp/d',
+        accessKeyId: 'id',
+        accessKeySecret: 's',
+        region: 'cn-beijing',
+        auth: false,
+        ingestRate: 262_144,
+        egressRate: 2 * 1024 * 1024,
+        controlToken: 'tok',
+      },
+    });
+  });
+
+  it('accepts a plain number of bytes/s as a rate', () => {
+    expect(parseCliArgs(['--ingest-rate', '262144'])).toMatchObject({ options: { ingestRate: 262_144 } });
+  });
+
+  it('answers --help', () => {
+    expect(parseCliArgs(['--port', '1', '--help'])).toEqual({ help: true });
+  });
+
+  it.each([
+    [['--ingest-rate', 'fast'], /--ingest-rate: "fast" is not a rate/],
+    [['--auth', 'maybe'], /--auth/],
+    [['--port', '70000'], /--port/],
+    [['--port'], /--port needs a value/],
+    [['--bogus'], /unknown option/],
+  ])('%j is a usage error', (argv, message) => {
+    expect(() => parseCliArgs(argv)).toThrow(CliUsageError);
+    expect(() => parseCliArgs(argv)).toThrow(message);
+  });
+});

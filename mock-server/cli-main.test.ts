@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { runCli, type CliIo } from './cli-main.js';
+
+function capture(): CliIo & { out: string; err: string; terminate(): void } {
+  let stop: ((signal: string) => void) | undefined;
+  const io = {
+    out: '',
+    err: '',
+    stdout: (text: string) => void (io.out += text),
+    stderr: (text: string) => void (io.err += text),
+    onTerminate: (fn: (signal: string) => void) => void (stop = fn),
+    terminate: () => stop!('SIGTERM'),
+  };
+  return io;
+}
+
+describe('runCli', () => {
+  it('prints the listening line, credentials and SDK hints, serves, and closes on a signal', async () => {
+    const io = capture();
+    const done = runCli(['--port', '0', '--access-key-id', 'my-id'], io);
+    for (let i = 0; i < 500 && !io.out.includes('\n'); i++) await new Promise((r) => setTimeout(r, 10));
+    const line = /^oss-mock listening on (http:\/\/127\.0\.0\.1:(\d+))$/m.exec(io.out);
+    expect(line).not.toBeNull();
+    expect(io.out).toContain('my-id');
+    expect(io.out).toContain('oss-mock-access-key-secret');
+    expect(io.out).toContain("region: 'oss-cn-hangzhou'");
+    expect(io.out).toContain('sldEnable: true');
+    const health = await fetch(`${line![1]}/_mock/health`);
+    expect(health.status).toBe(200);
+    io.terminate();
+    expect(await done).toBe(0);
+    await expect(fetch(`${line![1]}/_mock/health`)).rejects.toThrow();
+  });
+
+  it('exits 2 with a clear message on a bad rate', async () => {
+    const io = capture();
+    expect(await runCli(['--ingest-rate', 'lots'], io)).toBe(2);
+    expect(io.err).toContain('--ingest-rate: "lots" is not a rate');
+  });
+
+  it('prints the usage for --help', async () => {
+    const io = capture();
+    expect(await runCli(['--help'], io)).toBe(0);
+    expect(io.out).toContain('--control-token TOKEN');
+  });
+});

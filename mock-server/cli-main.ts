@@ -1,0 +1,57 @@
+// The `oss-mock` command: parse flags, start the mock, print where it listens and how to point SDKs at it, close on
+// SIGINT/SIGTERM. I/O comes in as parameters so tests drive it in-process.
+import { CliUsageError, parseCliArgs, USAGE } from './cli-args.js';
+import { startMockOss, type MockOssHandle } from './index.js';
+
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Calls `stop` once when the process is asked to terminate. */
+  onTerminate(stop: (signal: string) => void): void;
+}
+
+export function banner(h: MockOssHandle): string {
+  return [
+    `oss-mock listening on ${h.endpoint}`,
+    `  access key id:     ${h.accessKeyId}`,
+    `  access key secret: ${h.accessKeySecret}`,
+    `  region:            ${h.region}${h.config.auth ? '' : '   (authentication off)'}`,
+    `  storage:           ${h.config.dataDir ?? 'in memory'}`,
+    '',
+    'ali-oss (IP endpoint: the bucket travels in the Host header):',
+    `  new OSS({ endpoint: '${h.endpoint}', region: 'oss-${h.region}', bucket, accessKeyId, accessKeySecret })`,
+    '  for signatureUrl, use localhost with the bucket in the path:',
+    `  new OSS({ endpoint: 'http://localhost:${h.port}', sldEnable: true, region: 'oss-${h.region}', ... })`,
+    'C++ SDK (an IP endpoint selects path style):',
+    `  OssClient client("${h.endpoint}", "${h.accessKeyId}", "${h.accessKeySecret}", ClientConfiguration());`,
+    `control API: ${h.endpoint}/_mock/health`,
+  ].join('\n');
+}
+
+/** Exit code: 0 after a clean close, 2 for a usage error. Rejects when the server cannot start. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let command;
+  try {
+    command = parseCliArgs(argv);
+  } catch (err) {
+    if (!(err instanceof CliUsageError)) throw err;
+    io.stderr(`oss-mock: ${err.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (command.help) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  const handle = await startMockOss(command.options);
+  io.stdout(`${banner(handle)}\n`);
+  await new Promise<void>((resolve) => {
+    io.onTerminate((signal) => {
+      io.stdout(`oss-mock: ${signal}, closing (in-flight uploads are discarded)\n`);
+      handle.close().then(resolve, (err: unknown) => {
+        io.stderr(`oss-mock: error while closing: ${String(err)}\n`);
+        resolve();
+      });
+    });
+  });
+  return 0;
+}

@@ -1,0 +1,156 @@
+// The Express app of the fake endpoint. Order of work for an OSS request (one async pipeline, one error path):
+// common headers -> /_mock control API (path style only) -> addressing -> dispatch -> request.start ->
+// x-oss-traffic-limit -> authentication -> names -> plan (rules) -> beforeBody (delay, early faults) -> handler ->
+// error envelope -> request.end. No body parser: bodies are streamed by ingest/, the one body reader.
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isValidBucketName, objectKeyError, resolveAddress, type Address } from '../../protocol/addressing.js';
+import { OssError } from '../../protocol/errors.js';
+import type { Exchange, OperationName, RequestContext } from '../context.js';
+import { controlRouter } from '../control/router.js';
+import { BodyAbortedError, FaultFiredError } from '../ingest/errors.js';
+import { beforeBody } from '../ingest/faults.js';
+import { parseTrafficLimit } from '../ingest/traffic-limit.js';
+import { authenticate } from '../auth/authenticate.js';
+import { HANDLERS, type OperationServices } from '../operations/index.js';
+import type { ActiveRequests } from './active.js';
+import { commonHeaders, requestIdOf } from './common-headers.js';
+import { dispatch, type TargetLevel } from './dispatch.js';
+import { sendError } from './reply.js';
+import { signableRequest } from './signable.js';
+import { parseTarget, queryValue, requestHeader } from './target.js';
+
+export interface AppServices extends OperationServices {
+  /** handlers in progress, for a clean close() */
+  active?: ActiveRequests;
+}
+
+/** Operations whose transfer x-oss-traffic-limit slows (issue 4; reference §4.1 lists it as a sub-resource). */
+const TRAFFIC_LIMITED: ReadonlySet<OperationName> = new Set([
+  'PutObject',
+  'AppendObject',
+  'UploadPart',
+  'UploadPartCopy',
+  'CopyObject',
+  'GetObject',
+]);
+
+function levelOf(address: Address): TargetLevel {
+  if (address.bucket === undefined) return 'service';
+  return address.key === undefined ? 'bucket' : 'object';
+}
+
+function contextFor(
+  id: number,
+  requestId: string,
+  operation: OperationName,
+  address: Address,
+  query: Record<string, string>,
+): RequestContext {
+  const ctx: RequestContext = { id, requestId, operation, startedAt: Date.now() };
+  if (address.bucket !== undefined) ctx.bucket = address.bucket;
+  if (address.key !== undefined) ctx.key = address.key;
+  const uploadId = queryValue(query, 'uploadId');
+  if (uploadId !== undefined) ctx.uploadId = uploadId;
+  const partNumber = queryValue(query, 'partNumber');
+  if (partNumber !== undefined && /^\d{1,5}$/.test(partNumber)) ctx.partNumber = Number(partNumber);
+  return ctx;
+}
+
+/** Bucket names are checked for every bucket and object request; keys for object requests (§7). */
+function checkNames(address: Address, operation: OperationName): void {
+  if (address.bucket !== undefined && !isValidBucketName(address.bucket)) {
+    throw new OssError('InvalidBucketName', { extra: { BucketName: address.bucket } });
+  }
+  if (address.key !== undefined && operation !== 'ListBuckets') {
+    const keyError = objectKeyError(address.key);
+    if (keyError !== undefined) throw keyError;
+  }
+}
+
+/**
+ * Answers a failed request and returns its OSS code. A client that went away, or a reset/close fault, leaves
+ * nothing to answer: the connection is already gone or closing (ingest/ owns how).
+ */
+function answerFailure(
+  req: IncomingMessage,
+  res: ServerResponse,
+  err: unknown,
+  o: { requestId: string; hostId: string },
+): string | undefined {
+  if (err instanceof BodyAbortedError || err instanceof FaultFiredError) return undefined;
+  let ossError: OssError;
+  if (err instanceof OssError) {
+    ossError = err;
+  } else {
+    console.error(`oss-mock: internal error in ${req.method} ${req.url} (request ${o.requestId}):`, err);
+    ossError = new OssError('InternalError');
+  }
+  sendError({ req, res }, ossError, o);
+  return ossError.code;
+}
+
+async function handleOss(req: Request, res: Response, s: AppServices, id: number): Promise<void> {
+  const requestId = requestIdOf(res);
+  const host = requestHeader(req, 'host') ?? '';
+  let ctx: RequestContext | undefined;
+  let code: string | undefined;
+  try {
+    const target = parseTarget(req.originalUrl);
+    const address = resolveAddress({ host, path: target.path, baseDomains: s.config.baseDomains });
+    const operation = dispatch({
+      method: req.method,
+      level: levelOf(address),
+      query: target.query,
+      hasCopySource: req.headers['x-oss-copy-source'] !== undefined,
+    });
+    ctx = contextFor(id, requestId, operation, address, target.query);
+    s.control.requestStarted(ctx);
+    if (TRAFFIC_LIMITED.has(operation)) {
+      const limit = requestHeader(req, 'x-oss-traffic-limit') ?? target.query['x-oss-traffic-limit'];
+      if (limit !== undefined) ctx.trafficLimit = parseTrafficLimit(limit);
+    }
+    authenticate(s.config, signableRequest(req, address, target.pairs));
+    checkNames(address, operation);
+    const ex: Exchange = { ctx, req, res, host, query: target.query, plan: s.control.planFor(ctx) };
+    await beforeBody(ex, s.control);
+    await HANDLERS[operation](ex, s);
+    if (!res.headersSent && !res.destroyed) throw new Error(`${operation} handler returned without answering`);
+  } catch (err) {
+    code = answerFailure(req, res, err, { requestId, hostId: host });
+  } finally {
+    // status 0: no answer was sent (client gone, connection cut by a fault)
+    if (ctx !== undefined) s.control.requestEnded(ctx, res.headersSent ? res.statusCode : 0, code);
+  }
+}
+
+export function createApp(services: AppServices): express.Express {
+  const { config, control } = services;
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('query parser', false);
+  app.use(commonHeaders);
+
+  // `_` is illegal in bucket names, so /_mock cannot shadow a bucket; a virtual-hosted request for the key
+  // `_mock/...` is an object request like any other and never reaches the control API.
+  const control_ = controlRouter(control, config);
+  app.use('/_mock', (req: Request, res: Response, next: NextFunction) => {
+    const host = requestHeader(req, 'host') ?? '';
+    const style = resolveAddress({ host, path: '/_mock', baseDomains: config.baseDomains }).style;
+    if (style === 'path') control_(req, res, next);
+    else next();
+  });
+
+  let nextId = 1;
+  app.use((req: Request, res: Response) => {
+    const handled = handleOss(req, res, services, nextId++);
+    services.active?.track(handled);
+  });
+
+  // Anything Express itself (or the control router) lets through still gets the OSS envelope, never HTML.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    answerFailure(req, res, err, { requestId: requestIdOf(res), hostId: requestHeader(req, 'host') ?? '' });
+  });
+  return app;
+}

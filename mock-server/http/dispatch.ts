@@ -1,0 +1,130 @@
+// Which OSS operation a request is: one table of (method, target level, sub-resource markers, copy-source header)
+// -> operation name, read from reference/oss-api.md §1.4. A request matches a row when it carries exactly the
+// row's markers (plus optional ones), so `PUT ?uploadId` without partNumber can never fall through to PutObject.
+import { OssError } from '../../protocol/errors.js';
+import { isV1SubResource } from '../../protocol/signing.js';
+import type { OperationName } from '../context.js';
+
+export type TargetLevel = 'service' | 'bucket' | 'object';
+
+interface Route {
+  method: string;
+  level: TargetLevel;
+  /** query names that must be present (even empty: `?uploads=`) */
+  markers: readonly string[];
+  /** markers the operation reads but does not require (the handler validates them) */
+  optional?: readonly string[];
+  /** true: x-oss-copy-source required; false: it must be absent */
+  copySource?: boolean;
+  operation: OperationName;
+}
+
+export const ROUTES: readonly Route[] = [
+  { method: 'GET', level: 'service', markers: [], operation: 'ListBuckets' },
+
+  { method: 'PUT', level: 'bucket', markers: [], operation: 'PutBucket' },
+  { method: 'DELETE', level: 'bucket', markers: [], operation: 'DeleteBucket' },
+  { method: 'GET', level: 'bucket', markers: ['bucketInfo'], operation: 'GetBucketInfo' },
+  { method: 'GET', level: 'bucket', markers: ['location'], operation: 'GetBucketLocation' },
+  { method: 'GET', level: 'bucket', markers: ['acl'], operation: 'GetBucketAcl' },
+  { method: 'GET', level: 'bucket', markers: ['uploads'], operation: 'ListMultipartUploads' },
+  { method: 'GET', level: 'bucket', markers: ['list-type'], operation: 'ListObjectsV2' },
+  { method: 'GET', level: 'bucket', markers: [], operation: 'ListObjects' },
+  { method: 'POST', level: 'bucket', markers: ['delete'], operation: 'DeleteMultipleObjects' },
+
+  {
+    method: 'PUT',
+    level: 'object',
+    markers: ['partNumber', 'uploadId'],
+    copySource: true,
+    operation: 'UploadPartCopy',
+  },
+  { method: 'PUT', level: 'object', markers: ['partNumber', 'uploadId'], copySource: false, operation: 'UploadPart' },
+  { method: 'PUT', level: 'object', markers: [], copySource: true, operation: 'CopyObject' },
+  { method: 'PUT', level: 'object', markers: [], copySource: false, operation: 'PutObject' },
+  { method: 'GET', level: 'object', markers: ['uploadId'], operation: 'ListParts' },
+  { method: 'GET', level: 'object', markers: [], operation: 'GetObject' },
+  { method: 'HEAD', level: 'object', markers: ['objectMeta'], operation: 'GetObjectMeta' },
+  { method: 'HEAD', level: 'object', markers: [], operation: 'HeadObject' },
+  { method: 'POST', level: 'object', markers: ['uploads'], operation: 'InitiateMultipartUpload' },
+  { method: 'POST', level: 'object', markers: ['uploadId'], operation: 'CompleteMultipartUpload' },
+  { method: 'POST', level: 'object', markers: ['append'], optional: ['position'], operation: 'AppendObject' },
+  { method: 'DELETE', level: 'object', markers: ['uploadId'], operation: 'AbortMultipartUpload' },
+  { method: 'DELETE', level: 'object', markers: [], operation: 'DeleteObject' },
+];
+
+/** Query names that select an operation; any other query name is a parameter, not a marker. */
+const MARKERS: ReadonlySet<string> = new Set(ROUTES.flatMap((r) => [...r.markers, ...(r.optional ?? [])]));
+
+/**
+ * Sub-resources that modify a request without selecting another operation, so they may accompany any route:
+ * response header overrides (§6.2), STS token, traffic limit (issue 4), V2 listing cursor, and versionId (every
+ * bucket of the mock is unversioned, where OSS accepts versionId=null).
+ */
+const MODIFIERS: ReadonlySet<string> = new Set([
+  'response-content-type',
+  'response-content-language',
+  'response-expires',
+  'response-cache-control',
+  'response-content-disposition',
+  'response-content-encoding',
+  'security-token',
+  'x-oss-traffic-limit',
+  'continuation-token',
+  'versionId',
+]);
+
+const RESOURCE_TYPE: Record<TargetLevel, string> = { service: 'Service', bucket: 'Bucket', object: 'Object' };
+
+export interface DispatchInput {
+  method: string;
+  level: TargetLevel;
+  query: Record<string, string>;
+  hasCopySource: boolean;
+}
+
+/**
+ * The operation of a request, or an OSS error that says why there is none: an OSS sub-resource the mock does not
+ * implement (`?tagging`, `?cors`, `PUT ?acl`...) is 400 NotImplemented; a method the target does not support is 405
+ * MethodNotAllowed; an incomplete marker combination is 400 InvalidRequest.
+ */
+export function dispatch(input: DispatchInput): OperationName {
+  const names = Object.keys(input.query);
+  const unsupported = names.find((n) => !MARKERS.has(n) && !MODIFIERS.has(n) && isV1SubResource(n));
+  if (unsupported !== undefined) {
+    throw new OssError('NotImplemented', {
+      message: `oss-mock does not implement the sub-resource "${unsupported}".`,
+      extra: { SubResource: unsupported },
+    });
+  }
+  const present = names.filter((n) => MARKERS.has(n));
+  const candidates = ROUTES.filter((r) => r.method === input.method && r.level === input.level);
+  const route = candidates.find(
+    (r) =>
+      r.markers.every((m) => present.includes(m)) &&
+      present.every((m) => r.markers.includes(m) || (r.optional ?? []).includes(m)) &&
+      (r.copySource === undefined || r.copySource === input.hasCopySource),
+  );
+  if (route !== undefined) return route.operation;
+  if (candidates.length === 0) {
+    throw new OssError('MethodNotAllowed', {
+      extra: { Method: input.method, ResourceType: RESOURCE_TYPE[input.level] },
+      headers: { Allow: [...new Set(ROUTES.filter((r) => r.level === input.level).map((r) => r.method))].join(', ') },
+    });
+  }
+  // A marker this method never uses at this level is an OSS operation the mock lacks (PUT ?acl, GET <object>?acl);
+  // one it does use is missing its companion (PUT ?uploadId without partNumber).
+  const known = new Set(candidates.flatMap((r) => [...r.markers, ...(r.optional ?? [])]));
+  const foreign = present.find((m) => !known.has(m));
+  if (foreign !== undefined) {
+    throw new OssError('NotImplemented', {
+      message: `oss-mock does not implement ${input.method} with the sub-resource "${foreign}" on a ${input.level}.`,
+      extra: { SubResource: foreign },
+    });
+  }
+  throw new OssError('InvalidRequest', {
+    message: `No ${RESOURCE_TYPE[input.level].toLowerCase()} operation takes ${input.method} with ${
+      present.length === 0 ? 'no sub-resource' : `the sub-resources ${present.join(', ')}`
+    }.`,
+  });
+}

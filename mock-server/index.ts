@@ -1,0 +1,143 @@
+// startMockOss(): the fake OSS endpoint in-process (DESIGN.md "Contracts", Programmatic).
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { ServerConfig } from './context.js';
+import { MockControl } from './control/control.js';
+import { ActiveRequests } from './http/active.js';
+import { createApp } from './http/app.js';
+import { WireGuard } from './http/wire-guard.js';
+import { createStore } from './storage/index.js';
+
+export { MockControl } from './control/control.js';
+export { createApp } from './http/app.js';
+export type { OperationName, ServerConfig, FaultSpec, RequestContext } from './context.js';
+export type {
+  HealthInfo,
+  InflightEntry,
+  MockEvent,
+  MockEventType,
+  Rates,
+  Rule,
+  RuleMatch,
+  WaitOptions,
+} from './control/types.js';
+
+export const DEFAULT_ACCESS_KEY_ID = 'oss-mock-access-key-id';
+export const DEFAULT_ACCESS_KEY_SECRET = 'oss-mock-access-key-secret';
+export const DEFAULT_REGION = 'cn-hangzhou';
+/** Node's own default maxHeaderSize */
+export const DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
+
+export type MockOssOptions = Partial<ServerConfig> & { port?: number };
+
+export interface MockOssHandle {
+  /** e.g. `http://127.0.0.1:40123` */
+  endpoint: string;
+  host: string;
+  port: number;
+  accessKeyId: string;
+  accessKeySecret: string;
+  /** without the `oss-` prefix, e.g. `cn-hangzhou` (ali-oss takes `oss-cn-hangzhou`) */
+  region: string;
+  control: MockControl;
+  server: http.Server;
+  config: Readonly<ServerConfig>;
+  /** Stops accepting, cuts in-flight requests (their partial bodies are discarded), closes the store. */
+  close(): Promise<void>;
+}
+
+function withoutUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export function resolveConfig(options: MockOssOptions = {}): ServerConfig {
+  const config: ServerConfig = {
+    host: '127.0.0.1',
+    port: 0,
+    accessKeyId: DEFAULT_ACCESS_KEY_ID,
+    accessKeySecret: DEFAULT_ACCESS_KEY_SECRET,
+    region: DEFAULT_REGION,
+    auth: true,
+    baseDomains: [],
+    ...withoutUndefined(options),
+  };
+  // ali-oss users write `oss-cn-hangzhou`; the V4 scope and the bucket location want the bare region
+  config.region = config.region.replace(/^oss-/, '');
+  return config;
+}
+
+/** The URL a client on this machine uses: wildcard hosts are reached through loopback. */
+function endpointHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+export async function startMockOss(options: MockOssOptions = {}): Promise<MockOssHandle> {
+  const config = resolveConfig(options);
+  const store = createStore(config.dataDir);
+  await store.open();
+  const control = new MockControl({ config, store });
+  const active = new ActiveRequests();
+  const maxHeaderBytes = config.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
+  const guard = new WireGuard({ maxHeaderBytes, maxConnections: config.maxConnections });
+  const server = http.createServer(
+    {
+      // ali-oss streams send Content-Length together with Transfer-Encoding: chunked, which the strict parser
+      // refuses (sdk-clients.md §2)
+      insecureHTTPParser: true,
+      maxHeaderSize: maxHeaderBytes,
+      // Node's default cuts any request still being received after 300 s, which a throttled upload outlives;
+      // a body that stops moving is answered RequestTimeout by ingest/ after bodyIdleTimeoutMs instead
+      requestTimeout: 0,
+    },
+    guard.track(createApp({ config, store, control, active })),
+  );
+  server.on('connection', guard.onConnection);
+  server.on('clientError', guard.onClientError);
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  try {
+    await listen(server, config.port, config.host);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  config.port = (server.address() as AddressInfo).port;
+
+  let closing: Promise<void> | undefined;
+  const close = async (): Promise<void> => {
+    const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const socket of sockets) socket.destroy();
+    await stopped;
+    // handlers of cut requests discard their staged bodies before the store goes away
+    await active.settled();
+    await store.close();
+  };
+
+  return {
+    endpoint: `http://${endpointHost(config.host)}:${config.port}`,
+    host: config.host,
+    port: config.port,
+    accessKeyId: config.accessKeyId,
+    accessKeySecret: config.accessKeySecret,
+    region: config.region,
+    control,
+    server,
+    config,
+    close: () => (closing ??= close()),
+  };
+}

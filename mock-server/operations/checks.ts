@@ -1,0 +1,38 @@
+// Cheap checks made before a body is read, so a doomed upload is refused at once instead of after its last byte.
+// The store repeats each of them atomically at commit time; these only spare the client the transfer.
+import type { Exchange } from '../context.js';
+import { noSuchBucket } from '../storage/store-errors.js';
+import { OssError } from '../../protocol/errors.js';
+import type { ObjectMeta } from '../storage/store.js';
+import type { OperationServices } from './handler.js';
+
+export async function assertBucket(s: OperationServices, bucket: string): Promise<void> {
+  if ((await s.store.getBucket(bucket)) === undefined) throw noSuchBucket(bucket);
+}
+
+/** The current version, or undefined when the key does not exist (NoSuchBucket still throws). */
+export async function currentObject(
+  s: OperationServices,
+  bucket: string,
+  key: string,
+): Promise<ObjectMeta | undefined> {
+  try {
+    return await s.store.headObject(bucket, key);
+  } catch (err) {
+    if (err instanceof OssError && err.code === 'NoSuchKey') return undefined;
+    throw err;
+  }
+}
+
+/** x-oss-forbid-overwrite (§6.1): FileAlreadyExists when the key exists. */
+export async function assertOverwriteAllowed(
+  s: OperationServices,
+  ex: Exchange,
+  forbid: boolean,
+  ec?: string,
+): Promise<void> {
+  if (!forbid) return;
+  if ((await currentObject(s, ex.ctx.bucket!, ex.ctx.key!)) !== undefined) {
+    throw new OssError('FileAlreadyExists', ec === undefined ? {} : { ec });
+  }
+}

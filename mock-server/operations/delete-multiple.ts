@@ -1,0 +1,54 @@
+// DeleteMultipleObjects: `POST /?delete` with a `<Delete>` body (reference §6.5).
+import { createHash } from 'node:crypto';
+import { OssError } from '../../protocol/errors.js';
+import { parseXml, xmlArray } from '../../protocol/xml.js';
+import { receiveSmallBody } from '../ingest/body.js';
+import { sendEmpty, sendXml } from '../http/reply.js';
+import { assertBucket } from './checks.js';
+import { headerOf, type Handler } from './handler.js';
+import { keyEncoding } from './params.js';
+
+/** §6.5, §7: at most 1000 keys and 2 MB of XML, else MalformedXML. */
+const MAX_KEYS = 1000;
+const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+/** The keys to delete and the Quiet flag; an Object without Key is MalformedXML (EC 0016-00000613). */
+export function parseDeleteRequest(text: string): { quiet: boolean; keys: string[] } {
+  const root = parseXml(text).Delete;
+  if (root === undefined || typeof root !== 'object' || root === null) throw new OssError('MalformedXML');
+  const doc = root as Record<string, unknown>;
+  const objects = xmlArray(doc.Object as unknown[] | undefined);
+  if (objects.length > MAX_KEYS) throw new OssError('MalformedXML', { message: `At most ${MAX_KEYS} keys.` });
+  const keys = objects.map((o) => {
+    const key = typeof o === 'object' && o !== null ? (o as Record<string, unknown>).Key : undefined;
+    if (typeof key !== 'string' || key === '') throw new OssError('MalformedXML', { ec: '0016-00000613' });
+    return key;
+  });
+  const quiet = typeof doc.Quiet === 'string' && doc.Quiet.trim().toLowerCase() === 'true';
+  return { quiet, keys };
+}
+
+export const deleteMultipleObjects: Handler = async (ex, s) => {
+  const bucket = ex.ctx.bucket!;
+  const enc = keyEncoding(ex.query);
+  // Content-MD5 is mandatory here ([WEB-21], EC 0016-00000606); a wrong one is InvalidDigest.
+  const contentMd5 = headerOf(ex, 'content-md5');
+  if (contentMd5 === undefined) {
+    throw new OssError('MissingArgument', {
+      message: 'Missing Some Required Arguments: Content-MD5.',
+      ec: '0016-00000606',
+      extra: { ArgumentName: 'Content-MD5' },
+    });
+  }
+  const body = await receiveSmallBody(ex, s.control, MAX_BODY_BYTES);
+  if (createHash('md5').update(body).digest('base64') !== contentMd5.trim()) throw new OssError('InvalidDigest');
+  const { quiet, keys } = parseDeleteRequest(body.toString('utf8'));
+  await assertBucket(s, bucket);
+  // Keys that did not exist are reported as deleted, as S3 does (§6.5, unconfirmed for OSS).
+  for (const key of keys) await s.store.deleteObject(bucket, key);
+  if (quiet) return sendEmpty(ex, 200);
+  sendXml(ex, 'DeleteResult', {
+    EncodingType: enc.type,
+    Deleted: keys.map((key) => ({ Key: enc.encode(key) })),
+  });
+};

@@ -1,0 +1,114 @@
+// ListObjects (v1) and ListObjectsV2: `GET /` on a bucket, `?list-type=2` for v2 (reference §6.8, §6.9).
+import { xmlTime } from '../../protocol/dates.js';
+import { OssError } from '../../protocol/errors.js';
+import { quoteEtag } from '../../protocol/etag.js';
+import type { XmlValue } from '../../protocol/xml.js';
+import { sendXml } from '../http/reply.js';
+import { queryValue } from '../http/target.js';
+import type { ObjectMeta } from '../storage/store.js';
+import type { Handler } from './handler.js';
+import { listPage, type Page } from './list-page.js';
+import { OWNER } from './owner.js';
+import { intParam, keyEncoding, textParam, type KeyEncoding } from './params.js';
+
+/** `Type`, `StorageClass`, `Size`, `ETag`, `LastModified`, `Key` are required by oss2 in every Contents (§0.10). */
+function contents(meta: ObjectMeta, enc: KeyEncoding, withOwner: boolean): Record<string, XmlValue | undefined> {
+  return {
+    Key: enc.encode(meta.key),
+    LastModified: xmlTime(meta.lastModified),
+    ETag: quoteEtag(meta.etag),
+    Type: meta.objectType,
+    Size: meta.size,
+    StorageClass: meta.storageClass,
+    Owner: withOwner ? { ...OWNER } : undefined,
+  };
+}
+
+function pageBody(page: Page<ObjectMeta>, enc: KeyEncoding, withOwner: boolean) {
+  const items = page.entries.flatMap((e) => (e.kind === 'item' ? [contents(e.item, enc, withOwner)] : []));
+  const prefixes = page.entries.flatMap((e) => (e.kind === 'prefix' ? [{ Prefix: enc.encode(e.prefix) }] : []));
+  return { Contents: items as XmlValue[], CommonPrefixes: prefixes as XmlValue[] };
+}
+
+interface ListInput {
+  prefix: string;
+  delimiter: string;
+  maxKeys: number;
+  enc: KeyEncoding;
+}
+
+function listInput(query: Record<string, string>): ListInput {
+  return {
+    prefix: textParam(query, 'prefix'),
+    delimiter: queryValue(query, 'delimiter') ?? '',
+    maxKeys: intParam(query, 'max-keys', { min: 1, max: 1000, fallback: 100 }),
+    enc: keyEncoding(query),
+  };
+}
+
+export const listObjects: Handler = async (ex, s) => {
+  const bucket = ex.ctx.bucket!;
+  const input = listInput(ex.query);
+  const marker = textParam(ex.query, 'marker');
+  const items = await s.store.listObjects(bucket, { prefix: input.prefix, after: marker });
+  const page = listPage({ items, keyOf: (m) => m.key, ...input, max: input.maxKeys, marker });
+  const { encode } = input.enc;
+  sendXml(ex, 'ListBucketResult', {
+    Name: bucket,
+    Prefix: encode(input.prefix),
+    Marker: encode(marker),
+    MaxKeys: input.maxKeys,
+    Delimiter: encode(input.delimiter),
+    EncodingType: input.enc.type,
+    IsTruncated: page.truncated,
+    // only when truncated; oss2 reads it only then (§6.8)
+    NextMarker: page.truncated ? encode(page.last!) : undefined,
+    // ali-oss dereferences Contents/Owner/ID in v1 (§0.10)
+    ...pageBody(page, input.enc, true),
+  });
+};
+
+/** Continuation tokens are base64url of the last key: URL-safe, since clients URL-decode them (§6.9). */
+export function encodeContinuationToken(lastKey: string): string {
+  return Buffer.from(lastKey, 'utf8').toString('base64url');
+}
+
+export function decodeContinuationToken(token: string): string {
+  if (!/^[A-Za-z0-9_-]+$/.test(token)) {
+    throw new OssError('InvalidArgument', {
+      message: 'The continuation token provided is incorrect.',
+      extra: { ArgumentName: 'continuation-token', ArgumentValue: token },
+    });
+  }
+  return Buffer.from(token, 'base64url').toString('utf8');
+}
+
+export const listObjectsV2: Handler = async (ex, s) => {
+  const bucket = ex.ctx.bucket!;
+  if (ex.query['list-type'] !== '2') {
+    throw new OssError('InvalidArgument', {
+      extra: { ArgumentName: 'list-type', ArgumentValue: ex.query['list-type'] ?? '' },
+    });
+  }
+  const input = listInput(ex.query);
+  const token = queryValue(ex.query, 'continuation-token');
+  const startAfter = textParam(ex.query, 'start-after');
+  const marker = token !== undefined ? decodeContinuationToken(token) : startAfter;
+  const fetchOwner = queryValue(ex.query, 'fetch-owner')?.toLowerCase() === 'true';
+  const items = await s.store.listObjects(bucket, { prefix: input.prefix, after: marker });
+  const page = listPage({ items, keyOf: (m) => m.key, ...input, max: input.maxKeys, marker });
+  const { encode } = input.enc;
+  sendXml(ex, 'ListBucketResult', {
+    Name: bucket,
+    Prefix: encode(input.prefix),
+    StartAfter: startAfter === '' ? undefined : encode(startAfter),
+    ContinuationToken: token,
+    MaxKeys: input.maxKeys,
+    Delimiter: encode(input.delimiter),
+    EncodingType: input.enc.type,
+    IsTruncated: page.truncated,
+    NextContinuationToken: page.truncated ? encodeContinuationToken(page.last!) : undefined,
+    KeyCount: page.entries.length,
+    ...pageBody(page, input.enc, fetchOwner),
+  });
+};

@@ -1,0 +1,231 @@
+// Multipart handlers (reference §5): Initiate, UploadPart, UploadPartCopy, ListParts, ListMultipartUploads,
+// Complete, Abort. The store owns the upload-ID state machine; these only translate the wire.
+import { ossUrlEncode, resolveAddress } from '../../protocol/addressing.js';
+import { xmlTime } from '../../protocol/dates.js';
+import { OssError } from '../../protocol/errors.js';
+import { quoteEtag } from '../../protocol/etag.js';
+import { parseXml, xmlArray } from '../../protocol/xml.js';
+import type { Exchange } from '../context.js';
+import { receiveSmallBody } from '../ingest/body.js';
+import { sendEmpty, sendXml } from '../http/reply.js';
+import { queryValue } from '../http/target.js';
+import { compareKeys } from '../storage/key-order.js';
+import { MAX_PART_NUMBER, MAX_PART_SIZE, MIN_PART_NUMBER } from '../storage/limits.js';
+import { NO_SUCH_UPLOAD_EC, type CompletePartRef } from '../storage/store.js';
+import { copyInto, receiveInto, requireBodyLength, withStagedBody } from './body.js';
+import { openCopySource, parseCopySource } from './copy-source.js';
+import { emitEvent, headerOf, objectTarget, type Handler } from './handler.js';
+import { listPage } from './list-page.js';
+import { forbidOverwriteOf, objectHeadersFromRequest } from './object-headers.js';
+import { intParam, keyEncoding, textParam } from './params.js';
+
+/** 10000 parts of ~100 bytes of XML each fit comfortably. */
+const MAX_COMPLETE_BYTES = 5 * 1024 * 1024;
+
+function uploadIdOf(ex: Exchange): string {
+  return ex.query.uploadId ?? '';
+}
+
+function partNumberError(raw: string): OssError {
+  return new OssError('InvalidArgument', {
+    message: `Part number must be an integer between ${MIN_PART_NUMBER} and ${MAX_PART_NUMBER}, inclusive.`,
+    extra: { ArgumentName: 'PartNumber', ArgumentValue: raw },
+  });
+}
+
+/** 1..10000, else 400 InvalidArgument with ArgumentName/ArgumentValue ([WEB-5]). */
+export function parsePartNumber(raw: string | undefined): number {
+  const n = raw !== undefined && /^\d{1,5}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(n >= MIN_PART_NUMBER && n <= MAX_PART_NUMBER)) throw partNumberError(raw ?? '');
+  return n;
+}
+
+export const initiateMultipartUpload: Handler = async (ex, s) => {
+  const { bucket, key } = objectTarget(ex);
+  const enc = keyEncoding(ex.query);
+  const upload = await s.store.initiateUpload(bucket, key, objectHeadersFromRequest(ex), {
+    forbidOverwrite: forbidOverwriteOf(ex),
+  });
+  ex.ctx.uploadId = upload.uploadId;
+  emitEvent(ex, s, { type: 'upload.initiated' });
+  sendXml(ex, 'InitiateMultipartUploadResult', {
+    Bucket: bucket,
+    Key: enc.encode(key),
+    UploadId: upload.uploadId,
+    EncodingType: enc.type,
+  });
+};
+
+export const uploadPart: Handler = async (ex, s) => {
+  const { bucket, key } = objectTarget(ex);
+  const partNumber = parsePartNumber(ex.query.partNumber);
+  const uploadId = uploadIdOf(ex);
+  // A dead upload ID is refused before its body is read (§5.2)
+  await s.store.assertUploadOpen(bucket, key, uploadId, NO_SUCH_UPLOAD_EC.UploadPart);
+  requireBodyLength(ex);
+  const part = await withStagedBody(s, async (staged) => {
+    await receiveInto(ex, s, staged, MAX_PART_SIZE);
+    return s.store.putPart(bucket, key, uploadId, partNumber, staged, NO_SUCH_UPLOAD_EC.UploadPart);
+  });
+  emitEvent(ex, s, { type: 'part.stored', size: part.size, etag: part.etag });
+  // ali-oss throws without the ETag header (§2.2); the part CRC lets SDKs combine the object's (§2.4)
+  sendEmpty(ex, 200, { ETag: quoteEtag(part.etag), 'x-oss-hash-crc64ecma': part.crc64 });
+};
+
+export const uploadPartCopy: Handler = async (ex, s) => {
+  const { bucket, key } = objectTarget(ex);
+  const partNumber = parsePartNumber(ex.query.partNumber);
+  const uploadId = uploadIdOf(ex);
+  const source = parseCopySource(headerOf(ex, 'x-oss-copy-source')!);
+  await s.store.assertUploadOpen(bucket, key, uploadId, NO_SUCH_UPLOAD_EC.UploadPartCopy);
+  const opened = await openCopySource(s, ex, source, headerOf(ex, 'x-oss-copy-source-range'));
+  if (opened === 'not-modified') return sendEmpty(ex, 304);
+  const part = await withStagedBody(s, async (staged) => {
+    await copyInto(ex, opened.body, staged);
+    return s.store.putPart(bucket, key, uploadId, partNumber, staged, NO_SUCH_UPLOAD_EC.UploadPartCopy);
+  });
+  emitEvent(ex, s, { type: 'part.stored', size: part.size, etag: part.etag });
+  const { range } = opened;
+  sendXml(
+    ex,
+    'CopyPartResult',
+    { LastModified: xmlTime(part.lastModified), ETag: quoteEtag(part.etag) },
+    {
+      ETag: quoteEtag(part.etag),
+      'x-oss-hash-crc64ecma': part.crc64,
+      'Content-Range': range && `bytes ${range.start}-${range.end}/${opened.meta.size}`,
+    },
+  );
+};
+
+export const listParts: Handler = async (ex, s) => {
+  const { bucket, key } = objectTarget(ex);
+  const uploadId = uploadIdOf(ex);
+  const enc = keyEncoding(ex.query);
+  const maxParts = intParam(ex.query, 'max-parts', { min: 1, max: 1000, fallback: 1000 });
+  const marker = intParam(ex.query, 'part-number-marker', { min: 0, max: MAX_PART_NUMBER, fallback: 0 });
+  const after = (await s.store.listParts(bucket, key, uploadId)).filter((p) => p.partNumber > marker);
+  const page = after.slice(0, maxParts);
+  sendXml(ex, 'ListPartsResult', {
+    Bucket: bucket,
+    Key: enc.encode(key),
+    UploadId: uploadId,
+    PartNumberMarker: marker,
+    // always present: oss2 raises without it (§5.5); the C++ resumable uploader follows it
+    NextPartNumberMarker: page.at(-1)?.partNumber ?? marker,
+    MaxParts: maxParts,
+    IsTruncated: after.length > maxParts,
+    EncodingType: enc.type,
+    Part: page.map((p) => ({
+      PartNumber: p.partNumber,
+      LastModified: xmlTime(p.lastModified),
+      ETag: quoteEtag(p.etag),
+      HashCrc64ecma: p.crc64,
+      Size: p.size,
+    })),
+  });
+};
+
+export const listMultipartUploads: Handler = async (ex, s) => {
+  const bucket = ex.ctx.bucket!;
+  const enc = keyEncoding(ex.query);
+  const prefix = textParam(ex.query, 'prefix');
+  const delimiter = queryValue(ex.query, 'delimiter') ?? '';
+  const keyMarker = textParam(ex.query, 'key-marker');
+  // upload-id-marker only counts together with key-marker (§5.6)
+  const uploadIdMarker = keyMarker === '' ? '' : (queryValue(ex.query, 'upload-id-marker') ?? '');
+  const max = intParam(ex.query, 'max-uploads', { min: 1, max: 1000, fallback: 1000 });
+  const uploads = (await s.store.listUploads(bucket)).filter((u) => {
+    const c = compareKeys(u.key, keyMarker);
+    return keyMarker === '' || c > 0 || (c === 0 && uploadIdMarker !== '' && u.uploadId > uploadIdMarker);
+  });
+  const page = listPage({ items: uploads, keyOf: (u) => u.key, prefix, delimiter, max, marker: keyMarker });
+  const lastEntry = page.entries.at(-1);
+  const next =
+    lastEntry === undefined
+      ? { key: '', uploadId: '' }
+      : lastEntry.kind === 'item'
+        ? { key: lastEntry.key, uploadId: lastEntry.item.uploadId }
+        : { key: lastEntry.prefix, uploadId: '' };
+  sendXml(ex, 'ListMultipartUploadsResult', {
+    Bucket: bucket,
+    KeyMarker: enc.encode(keyMarker),
+    UploadIdMarker: uploadIdMarker,
+    // oss2 requires both Next* elements and IsTruncated, even when empty (§5.6)
+    NextKeyMarker: enc.encode(next.key),
+    NextUploadIdMarker: next.uploadId,
+    Delimiter: enc.encode(delimiter),
+    Prefix: enc.encode(prefix),
+    MaxUploads: max,
+    IsTruncated: page.truncated,
+    EncodingType: enc.type,
+    Upload: page.entries.flatMap((e) =>
+      e.kind === 'item'
+        ? [{ Key: enc.encode(e.key), UploadId: e.item.uploadId, Initiated: xmlTime(e.item.initiated) }]
+        : [],
+    ),
+    CommonPrefixes: page.entries.flatMap((e) => (e.kind === 'prefix' ? [{ Prefix: enc.encode(e.prefix) }] : [])),
+  });
+};
+
+/**
+ * The `<CompleteMultipartUpload>` body (§5.3): at least one Part, each with an integer PartNumber and an ETag (in
+ * any quoting; Go sends `&#34;`). Order and existence are the store's to judge (InvalidPartOrder, InvalidPart).
+ */
+export function parseCompleteRequest(text: string): CompletePartRef[] {
+  const root = parseXml(text).CompleteMultipartUpload;
+  if (typeof root !== 'object' || root === null) throw new OssError('MalformedXML');
+  const parts = xmlArray((root as Record<string, unknown>).Part as unknown[] | undefined);
+  if (parts.length === 0) throw new OssError('MalformedXML');
+  return parts.map((p) => {
+    const part = typeof p === 'object' && p !== null ? (p as Record<string, unknown>) : {};
+    const { PartNumber: number, ETag: etag } = part;
+    if (typeof number !== 'string' || !/^\s*\d+\s*$/.test(number) || typeof etag !== 'string') {
+      throw new OssError('MalformedXML');
+    }
+    return { partNumber: parsePartNumber(number.trim()), etag };
+  });
+}
+
+export const completeMultipartUpload: Handler = async (ex, s) => {
+  const { bucket, key } = objectTarget(ex);
+  const uploadId = uploadIdOf(ex);
+  const enc = keyEncoding(ex.query);
+  await s.store.assertUploadOpen(bucket, key, uploadId, NO_SUCH_UPLOAD_EC.CompleteMultipartUpload);
+  const contentMd5 = headerOf(ex, 'content-md5');
+  const text = (
+    await receiveSmallBody(ex, s.control, MAX_COMPLETE_BYTES, contentMd5 === undefined ? {} : { contentMd5 })
+  ).toString('utf8');
+  let parts: CompletePartRef[] | 'all';
+  if (headerOf(ex, 'x-oss-complete-all')?.trim().toLowerCase() === 'yes') {
+    if (text.trim() !== '') {
+      throw new OssError('InvalidArgument', {
+        message: 'Should not speficy both complete all header and http body.',
+        ec: '0042-00000216',
+      });
+    }
+    parts = 'all';
+  } else {
+    parts = parseCompleteRequest(text);
+  }
+  const meta = await s.store.completeUpload(bucket, key, uploadId, parts, { forbidOverwrite: forbidOverwriteOf(ex) });
+  emitEvent(ex, s, { type: 'upload.completed' });
+  emitEvent(ex, s, { type: 'object.committed', size: meta.size, etag: meta.etag });
+  // the URL the client would use for the object: the bucket is in the Host when it addressed us virtual-hosted
+  const virtual = resolveAddress({ host: ex.host, path: '/', baseDomains: s.config.baseDomains }).style === 'virtual';
+  const location = `http://${ex.host}/${virtual ? '' : `${bucket}/`}${ossUrlEncode(key)}`;
+  // ETag in the header as well: ali-oss reads it from there (§2.2)
+  sendXml(
+    ex,
+    'CompleteMultipartUploadResult',
+    { EncodingType: enc.type, Location: location, Bucket: bucket, Key: enc.encode(key), ETag: quoteEtag(meta.etag) },
+    { ETag: quoteEtag(meta.etag), 'x-oss-hash-crc64ecma': meta.crc64 },
+  );
+};
+
+export const abortMultipartUpload: Handler = async (ex, s) => {
+  const { bucket, key } = objectTarget(ex);
+  await s.store.abortUpload(bucket, key, uploadIdOf(ex));
+  emitEvent(ex, s, { type: 'upload.aborted' });
+  sendEmpty(ex, 204);
+};

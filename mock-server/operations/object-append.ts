@@ -1,0 +1,50 @@
+// AppendObject: `POST /<key>?append&position=P` (reference §6.7).
+import { OssError } from '../../protocol/errors.js';
+import { quoteEtag } from '../../protocol/etag.js';
+import { queryValue } from '../http/target.js';
+import { sendEmpty } from '../http/reply.js';
+import { MAX_OBJECT_SIZE } from '../storage/limits.js';
+import { receiveInto, requireBodyLength, withStagedBody } from './body.js';
+import { assertBucket, currentObject } from './checks.js';
+import { rejectWriteConditions } from './conditions.js';
+import { emitEvent, objectTarget, type Handler } from './handler.js';
+import { objectHeadersFromRequest } from './object-headers.js';
+
+function positionOf(query: Record<string, string>): number {
+  const raw = queryValue(query, 'position');
+  if (raw === undefined || !/^\d{1,16}$/.test(raw)) {
+    throw new OssError('InvalidArgument', {
+      message: 'The position of append must be a non-negative integer.',
+      extra: { ArgumentName: 'position', ArgumentValue: raw ?? '' },
+    });
+  }
+  return Number(raw);
+}
+
+export const appendObject: Handler = async (ex, s) => {
+  const { bucket, key } = objectTarget(ex);
+  const position = positionOf(ex.query);
+  rejectWriteConditions(ex);
+  requireBodyLength(ex);
+  const headers = objectHeadersFromRequest(ex);
+  await assertBucket(s, bucket);
+  // Refuse a wrong position before the body is sent; PositionNotEqualToLength must carry
+  // x-oss-next-append-position (oss2 reads it, §0.6). The store checks again when it commits.
+  const current = await currentObject(s, bucket, key);
+  if (current !== undefined && current.objectType !== 'Appendable') throw new OssError('ObjectNotAppendable');
+  const length = current?.size ?? 0;
+  if (position !== length) {
+    throw new OssError('PositionNotEqualToLength', { headers: { 'x-oss-next-append-position': String(length) } });
+  }
+  const meta = await withStagedBody(s, async (staged) => {
+    await receiveInto(ex, s, staged, MAX_OBJECT_SIZE - position);
+    return s.store.appendObject(bucket, key, position, staged, headers);
+  });
+  emitEvent(ex, s, { type: 'object.committed', size: meta.size, etag: meta.etag });
+  sendEmpty(ex, 200, {
+    ETag: quoteEtag(meta.etag),
+    'x-oss-next-append-position': meta.size,
+    // the whole object's CRC: clients seed their CRC of the next append with it (§2.4)
+    'x-oss-hash-crc64ecma': meta.crc64,
+  });
+};

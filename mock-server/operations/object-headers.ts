@@ -1,0 +1,100 @@
+// Object headers: read from a write request (PutObject, AppendObject, Initiate, CopyObject REPLACE) and replayed on
+// GetObject and HeadObject, which share one helper so they cannot disagree (reference §2, §6.1-§6.3).
+import { httpDate } from '../../protocol/dates.js';
+import { OssError } from '../../protocol/errors.js';
+import { quoteEtag } from '../../protocol/etag.js';
+import type { Exchange } from '../context.js';
+import type { HeaderMap } from '../http/reply.js';
+import type { ObjectHeaders, ObjectMeta } from '../storage/store.js';
+import { headerOf } from './handler.js';
+import { oneOf, STORAGE_CLASSES } from './params.js';
+
+const META_PREFIX = 'x-oss-meta-';
+/** §7: user metadata is at most 8 KB in total. */
+const MAX_USER_META_BYTES = 8 * 1024;
+
+const OBJECT_ACLS = ['default', 'private', 'public-read', 'public-read-write'];
+
+function headerOneOf(ex: Exchange, name: string, allowed: readonly string[]): string | undefined {
+  const raw = headerOf(ex, name);
+  return raw === undefined ? undefined : oneOf(raw, allowed, name);
+}
+
+export function storageClassOf(ex: Exchange): string | undefined {
+  return headerOneOf(ex, 'x-oss-storage-class', STORAGE_CLASSES);
+}
+
+export function objectAclOf(ex: Exchange): string | undefined {
+  return headerOneOf(ex, 'x-oss-object-acl', OBJECT_ACLS);
+}
+
+export function userMetaOf(ex: Exchange): Record<string, string> {
+  const meta: Record<string, string> = {};
+  let bytes = 0;
+  for (const [name, value] of Object.entries(ex.req.headers)) {
+    if (!name.startsWith(META_PREFIX) || value === undefined) continue;
+    const v = Array.isArray(value) ? value.join(', ') : value;
+    meta[name.slice(META_PREFIX.length)] = v;
+    bytes += name.length + v.length;
+  }
+  if (bytes > MAX_USER_META_BYTES) {
+    throw new OssError('InvalidArgument', {
+      message: 'Your metadata headers exceed the maximum allowed metadata size.',
+    });
+  }
+  return meta;
+}
+
+/** The headers a write request stores with the object (Node already lowercased the names). */
+export function objectHeadersFromRequest(ex: Exchange): ObjectHeaders {
+  const headers: ObjectHeaders = {
+    contentType: headerOf(ex, 'content-type') ?? 'application/octet-stream',
+    userMeta: userMetaOf(ex),
+    storageClass: storageClassOf(ex) ?? 'Standard',
+  };
+  const optional: Array<[keyof ObjectHeaders, string | undefined]> = [
+    ['cacheControl', headerOf(ex, 'cache-control')],
+    ['contentDisposition', headerOf(ex, 'content-disposition')],
+    ['contentEncoding', headerOf(ex, 'content-encoding')],
+    ['contentLanguage', headerOf(ex, 'content-language')],
+    ['expires', headerOf(ex, 'expires')],
+    ['acl', objectAclOf(ex)],
+    ['tagging', headerOf(ex, 'x-oss-tagging')],
+  ];
+  for (const [field, value] of optional) if (value !== undefined) Object.assign(headers, { [field]: value });
+  return headers;
+}
+
+/** x-oss-forbid-overwrite: only `true` forbids (§6.1). */
+export function forbidOverwriteOf(ex: Exchange): boolean {
+  return headerOf(ex, 'x-oss-forbid-overwrite')?.trim().toLowerCase() === 'true';
+}
+
+function taggingCount(tagging: string | undefined): number | undefined {
+  if (tagging === undefined || tagging === '') return undefined;
+  return tagging.split('&').filter((p) => p !== '').length;
+}
+
+/** ETag, Last-Modified and the rest that GET and HEAD answer with (§2.2-§2.7, §6.2, §6.3). */
+export function objectResponseHeaders(meta: ObjectMeta): HeaderMap {
+  const headers: HeaderMap = {
+    'Content-Type': meta.contentType,
+    ETag: quoteEtag(meta.etag),
+    'Last-Modified': httpDate(meta.lastModified),
+    'Accept-Ranges': 'bytes',
+    'x-oss-object-type': meta.objectType,
+    'x-oss-storage-class': meta.storageClass,
+    'x-oss-hash-crc64ecma': meta.crc64,
+    // Content-MD5 for Normal objects only (§2.5); the store records it only for them
+    'Content-MD5': meta.contentMd5,
+    'Cache-Control': meta.cacheControl,
+    'Content-Disposition': meta.contentDisposition,
+    'Content-Encoding': meta.contentEncoding,
+    'Content-Language': meta.contentLanguage,
+    Expires: meta.expires,
+    'x-oss-tagging-count': taggingCount(meta.tagging),
+    'x-oss-next-append-position': meta.objectType === 'Appendable' ? meta.size : undefined,
+  };
+  for (const [name, value] of Object.entries(meta.userMeta)) headers[`${META_PREFIX}${name}`] = value;
+  return headers;
+}

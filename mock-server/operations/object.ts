@@ -1,0 +1,124 @@
+// Object handlers: PutObject, GetObject, HeadObject, GetObjectMeta, DeleteObject (reference §6.1-§6.4).
+import { httpDate } from '../../protocol/dates.js';
+import { quoteEtag } from '../../protocol/etag.js';
+import type { Exchange } from '../context.js';
+import { sendBody } from '../ingest/egress.js';
+import { sendEmpty, type HeaderMap } from '../http/reply.js';
+import { queryValue } from '../http/target.js';
+import { MAX_OBJECT_SIZE } from '../storage/limits.js';
+import type { ByteRange, ObjectMeta } from '../storage/store.js';
+import { receiveInto, requireBodyLength, withStagedBody } from './body.js';
+import { assertBucket, assertOverwriteAllowed } from './checks.js';
+import { checkRequestConditions, rejectWriteConditions } from './conditions.js';
+import { emitEvent, headerOf, objectTarget, type Handler, type OperationServices } from './handler.js';
+import { forbidOverwriteOf, objectHeadersFromRequest, objectResponseHeaders } from './object-headers.js';
+import { resolveRange } from './range.js';
+
+export const putObject: Handler = async (ex, s) => {
+  const { bucket, key } = objectTarget(ex);
+  rejectWriteConditions(ex);
+  requireBodyLength(ex);
+  const headers = objectHeadersFromRequest(ex);
+  const forbidOverwrite = forbidOverwriteOf(ex);
+  await assertBucket(s, bucket);
+  await assertOverwriteAllowed(s, ex, forbidOverwrite);
+  const meta = await withStagedBody(s, async (staged) => {
+    await receiveInto(ex, s, staged, MAX_OBJECT_SIZE);
+    return s.store.putObject(bucket, key, staged, headers, { forbidOverwrite });
+  });
+  emitEvent(ex, s, { type: 'object.committed', size: meta.size, etag: meta.etag });
+  sendEmpty(ex, 200, {
+    ETag: quoteEtag(meta.etag),
+    'x-oss-hash-crc64ecma': meta.crc64,
+    'Content-MD5': meta.contentMd5,
+  });
+};
+
+/** response-* query parameters override GetObject's response headers (§6.2). */
+const RESPONSE_OVERRIDES: Record<string, string> = {
+  'response-content-type': 'Content-Type',
+  'response-content-language': 'Content-Language',
+  'response-expires': 'Expires',
+  'response-cache-control': 'Cache-Control',
+  'response-content-disposition': 'Content-Disposition',
+  'response-content-encoding': 'Content-Encoding',
+};
+
+function overrides(ex: Exchange): HeaderMap {
+  const out: HeaderMap = {};
+  for (const [param, header] of Object.entries(RESPONSE_OVERRIDES)) {
+    const value = queryValue(ex.query, param);
+    if (value !== undefined) out[header] = value;
+  }
+  return out;
+}
+
+function notModified(ex: Exchange, meta: ObjectMeta): void {
+  sendEmpty(ex, 304, { ETag: quoteEtag(meta.etag), 'Last-Modified': httpDate(meta.lastModified) });
+}
+
+function isStandardRange(ex: Exchange): boolean {
+  return headerOf(ex, 'x-oss-range-behavior')?.trim().toLowerCase() === 'standard';
+}
+
+/**
+ * The version to serve and its bytes. The range is resolved against the version actually opened: if the object
+ * changed between the HEAD and the open, resolve again (bounded: each retry means a newer commit landed).
+ */
+async function openForRead(ex: Exchange, s: OperationServices) {
+  const { bucket, key } = objectTarget(ex);
+  let meta = await s.store.headObject(bucket, key);
+  for (let attempt = 0; ; attempt++) {
+    if (checkRequestConditions(ex, meta) === 'not-modified') return { meta, notModified: true as const };
+    const range = resolveRange(headerOf(ex, 'range'), meta.size, isStandardRange(ex));
+    const opened = await s.store.readObject(bucket, key, range);
+    if (opened.meta.etag === meta.etag || attempt >= 3) return { ...opened, range, notModified: false as const };
+    opened.body.destroy();
+    meta = opened.meta;
+  }
+}
+
+function rangeHeaders(range: ByteRange | undefined, size: number): HeaderMap {
+  if (range === undefined) return { 'Content-Length': size };
+  return {
+    'Content-Length': range.end - range.start + 1,
+    'Content-Range': `bytes ${range.start}-${range.end}/${size}`,
+  };
+}
+
+export const getObject: Handler = async (ex, s) => {
+  const opened = await openForRead(ex, s);
+  if (opened.notModified) return notModified(ex, opened.meta);
+  const { meta, body, range } = opened;
+  ex.res.statusCode = range === undefined ? 200 : 206;
+  const headers: HeaderMap = { ...objectResponseHeaders(meta), ...overrides(ex), ...rangeHeaders(range, meta.size) };
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined) ex.res.setHeader(name, String(value));
+  await sendBody(ex, s.control, body);
+};
+
+export const headObject: Handler = async (ex, s) => {
+  const { bucket, key } = objectTarget(ex);
+  const meta = await s.store.headObject(bucket, key);
+  if (checkRequestConditions(ex, meta) === 'not-modified') return notModified(ex, meta);
+  sendEmpty(ex, 200, { ...objectResponseHeaders(meta), 'Content-Length': meta.size });
+};
+
+/** The light HEAD of Go's IsObjectExist and oss2's get_object_meta (§6.3). */
+export const getObjectMeta: Handler = async (ex, s) => {
+  const { bucket, key } = objectTarget(ex);
+  const meta = await s.store.headObject(bucket, key);
+  sendEmpty(ex, 200, {
+    ETag: quoteEtag(meta.etag),
+    'Content-Length': meta.size,
+    'Last-Modified': httpDate(meta.lastModified),
+    'x-oss-last-access-time': httpDate(meta.lastModified),
+    'x-oss-hash-crc64ecma': meta.crc64,
+  });
+};
+
+/** 204 whether or not the key existed; NoSuchBucket still applies (§6.4). */
+export const deleteObject: Handler = async (ex, s) => {
+  const { bucket, key } = objectTarget(ex);
+  await s.store.deleteObject(bucket, key);
+  sendEmpty(ex, 204);
+};
