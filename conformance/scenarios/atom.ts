@@ -1,0 +1,146 @@
+// ATOM: an object or part exists only after its body ended cleanly with the promised length; anything else leaves the
+// previous version (DESIGN.md "Semantics that matter most"; oss-api.md §5.2, §6.1 citing the docs' "Strong
+// consistency": object operations are atomic and never expose partial data).
+import { normalizeEtag } from '../../protocol/index.js';
+import { sendTruncatedUpload } from '../raw/truncated-upload.js';
+import type { ClientScenario, EndpointContext, EndpointScenario } from '../scenario.js';
+import { bytes, digestOf, interruptUpload, INTERRUPTED_BODY, KiB } from './support.js';
+
+const ATOMIC = 'reference/oss-api.md §6.1 "Disconnect mid-PutObject", §5.2 "Disconnect mid-part" (docs Terms.md)';
+
+/** The object is exactly `body` (bytes and ETag). */
+async function assertObject(ctx: EndpointContext, key: string, body: Buffer, what: string): Promise<void> {
+  const got = await ctx.raw.getObject(ctx.bucket, key);
+  ctx.check.equal(got.status, 200, `${what}: the object is readable`);
+  ctx.check.ok(got.body.equals(body), `${what}: the object holds the previous bytes (${got.body.length} bytes read)`);
+  ctx.check.equal(normalizeEtag(got.headers.etag ?? ''), (await digestOf(body)).etag, `${what}: the previous ETag`);
+}
+
+const atom001: ClientScenario = {
+  id: 'ATOM-001',
+  subject: 'client',
+  title: 'An interrupted overwrite leaves the previous object intact (bytes and ETag)',
+  verifiedAgainst: ATOMIC,
+  requires: {},
+  async run(ctx) {
+    const key = ctx.key('atom-overwrite');
+    const v1 = bytes(200 * KiB, 1);
+    await ctx.raw.putObject(ctx.bucket, key, v1);
+    await interruptUpload(ctx, {
+      operation: 'PutObject',
+      minBytes: 64 * KiB,
+      start: (extra) => ctx.client.putObject({ bucket: ctx.bucket, key, body: bytes(INTERRUPTED_BODY, 2), ...extra }),
+    });
+    await assertObject(ctx, key, v1, 'after the interrupted overwrite');
+  },
+};
+
+const atom002: ClientScenario = {
+  id: 'ATOM-002',
+  subject: 'client',
+  title: 'A part re-upload cut mid-body is never listed: the earlier copy of that part number stays and completes',
+  verifiedAgainst: ATOMIC,
+  requires: { capabilities: ['multipart'] },
+  async run(ctx) {
+    const { bucket } = ctx;
+    const key = ctx.key('atom-part');
+    const { uploadId } = await ctx.client.initiateMultipartUpload({ bucket, key });
+    ctx.defer(() => ctx.raw.abort(bucket, key, uploadId));
+    const first = bytes(150 * KiB, 3);
+    const r = await ctx.client.uploadPart({ bucket, key, uploadId, partNumber: 1, body: first });
+    await interruptUpload(ctx, {
+      operation: 'UploadPart',
+      partNumber: 1,
+      minBytes: 64 * KiB,
+      start: (extra) =>
+        ctx.client.uploadPart({ bucket, key, uploadId, partNumber: 1, body: bytes(INTERRUPTED_BODY, 4), ...extra }),
+    });
+    const { parts } = await ctx.raw.listParts(bucket, key, uploadId);
+    ctx.check.deepEqual(
+      parts.map((p) => [p.partNumber, p.size, normalizeEtag(p.etag)]),
+      [[1, first.length, normalizeEtag(r.etag)]],
+      'part 1 is still the first, complete upload',
+    );
+    const done = await ctx.raw.complete(bucket, key, uploadId, [{ partNumber: 1, etag: r.etag }]);
+    ctx.check.equal(done.status, 200, 'Complete with the earlier part');
+    const got = await ctx.raw.getObject(bucket, key);
+    ctx.check.ok(got.body.equals(first), 'the object holds the earlier part');
+  },
+};
+
+/** A previous version, then a body that stops early; the previous version must survive and nothing new appear. */
+function truncatedBody(id: string, framing: 'length' | 'chunked', title: string): EndpointScenario {
+  return {
+    id,
+    subject: 'endpoint',
+    title,
+    verifiedAgainst: `${ATOMIC}; oss-api.md §0.7 (chunked uploads), §3.3 IncompleteBody`,
+    requires: {},
+    async run(ctx) {
+      const key = ctx.key('atom-short');
+      const fresh = ctx.key('atom-short-new');
+      const v1 = bytes(64 * KiB, 5);
+      await ctx.raw.putObject(ctx.bucket, key, v1);
+      const sent = bytes(100 * KiB, 6);
+      for (const k of [key, fresh]) {
+        const outcome = await sendTruncatedUpload({
+          client: ctx.raw,
+          bucket: ctx.bucket,
+          key: k,
+          framing,
+          declaredLength: 256 * KiB,
+          sent,
+        });
+        if (outcome.status !== undefined) {
+          ctx.check.ok(
+            outcome.status >= 400,
+            `a truncated body must not be answered with success (got ${outcome.status})`,
+          );
+        }
+      }
+      await assertObject(ctx, key, v1, 'after the truncated overwrite');
+      ctx.check.equal(
+        (await ctx.raw.headObject(ctx.bucket, fresh)).status,
+        404,
+        'a truncated new object is not created',
+      );
+    },
+  };
+}
+
+const atom005: EndpointScenario = {
+  id: 'ATOM-005',
+  subject: 'endpoint',
+  title: 'An UploadPart body shorter than its Content-Length is never listed',
+  verifiedAgainst: ATOMIC,
+  requires: {},
+  async run(ctx) {
+    const { bucket } = ctx;
+    const key = ctx.key('atom-short-part');
+    const uploadId = await ctx.raw.initiate(bucket, key);
+    ctx.defer(() => ctx.raw.abort(bucket, key, uploadId));
+    await sendTruncatedUpload({
+      client: ctx.raw,
+      bucket,
+      key,
+      query: [
+        ['partNumber', '1'],
+        ['uploadId', uploadId],
+      ],
+      framing: 'length',
+      declaredLength: 256 * KiB,
+      sent: bytes(100 * KiB, 7),
+    });
+    const { res, parts } = await ctx.raw.listParts(bucket, key, uploadId);
+    ctx.check.equal(res.status, 200, 'the upload ID survives the short part');
+    ctx.check.deepEqual(parts, [], 'the short part is not listed');
+  },
+};
+
+export const ATOM_SCENARIOS = [
+  atom001,
+  atom002,
+  truncatedBody('ATOM-003', 'length', 'A PutObject body shorter than its Content-Length commits nothing'),
+  truncatedBody('ATOM-004', 'chunked', 'A chunked PutObject body without its terminating chunk commits nothing'),
+  atom005,
+];

@@ -1,0 +1,155 @@
+// The mock's control API as the suite uses it (DESIGN.md "Contracts", control API). The embedded target adapts the
+// in-process MockControl; an external oss-mock is reached over HTTP at `<endpoint>/_mock/`. Real OSS has neither,
+// and scenarios that need it are skipped there.
+
+import type { OperationName } from '../../mock-server/context.js';
+
+export type { OperationName };
+
+export interface RuleMatch {
+  bucket?: string;
+  keyPrefix?: string;
+  operation?: OperationName;
+  partNumber?: number;
+  uploadId?: string;
+}
+
+export interface RuleInput {
+  match: RuleMatch;
+  ingestRate?: number;
+  egressRate?: number;
+  delayMs?: number;
+  fault?: {
+    type: 'reset' | 'close' | 'stall' | 'error';
+    afterBytes?: number;
+    stallMs?: number;
+    status?: number;
+    code?: string;
+  };
+  times?: number;
+}
+
+export interface InflightEntry {
+  requestId: string;
+  operation: string;
+  bucket?: string | null;
+  key?: string | null;
+  bytesReceived: number;
+}
+
+export interface ControlEvent {
+  seq: number;
+  type: string;
+  operation?: string;
+  bucket?: string;
+  key?: string;
+  uploadId?: string;
+  partNumber?: number;
+  requestId?: string;
+  bytesReceived?: number;
+  status?: number;
+  [detail: string]: unknown;
+}
+
+export interface WaitOptions {
+  match: RuleMatch;
+  minBytes?: number;
+  count?: number;
+  timeoutMs: number;
+}
+
+export interface ControlApi {
+  addRule(rule: RuleInput): Promise<{ id: string }>;
+  deleteRule(id: string): Promise<void>;
+  /** resolves when `count` matching in-flight requests have each received >= minBytes; rejects on timeout */
+  wait(o: WaitOptions): Promise<InflightEntry[]>;
+  /** events with seq > since, oldest first */
+  events(since?: number): Promise<ControlEvent[]>;
+  /** seq of the newest event (0 when none): the cursor for "what happened from now on" */
+  lastEventSeq(): Promise<number>;
+  inflight(): Promise<InflightEntry[]>;
+}
+
+/** The subset of mock-server/control MockControl the adapter relies on (sync or async results both work). */
+export interface InProcessControl {
+  addRule(input: unknown): { id: string } | Promise<{ id: string }>;
+  deleteRule(id: string): boolean | Promise<boolean>;
+  wait(o: WaitOptions): Promise<unknown[]>;
+  events(since?: number): unknown[] | Promise<unknown[]>;
+  inflight(): unknown[] | Promise<unknown[]>;
+  health(): { lastEventSeq: number } | Promise<{ lastEventSeq: number }>;
+}
+
+export function inProcessControl(c: InProcessControl): ControlApi {
+  return {
+    addRule: async (rule) => ({ id: (await c.addRule(rule)).id }),
+    deleteRule: async (id) => {
+      await c.deleteRule(id);
+    },
+    wait: async (o) => (await c.wait(o)) as InflightEntry[],
+    events: async (since) => after(since, (await c.events(since)) as ControlEvent[]),
+    lastEventSeq: async () => (await c.health()).lastEventSeq,
+    inflight: async () => (await c.inflight()) as InflightEntry[],
+  };
+}
+
+/** The control API of an oss-mock reached over HTTP (path-style `/_mock/...`, JSON in and out). */
+export function httpControl(endpoint: string, token?: string): ControlApi {
+  const base = endpoint.replace(/\/+$/, '') + '/_mock';
+  const call = async (method: string, path: string, body?: unknown): Promise<unknown> => {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (token) headers.authorization = `Bearer ${token}`;
+    const res = await fetch(base + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`control API ${method} ${path}: HTTP ${res.status} ${text}`);
+    return text === '' ? undefined : JSON.parse(text);
+  };
+  return {
+    addRule: async (rule) => (await call('POST', '/rules', rule)) as { id: string },
+    deleteRule: async (id) => {
+      await call('DELETE', `/rules/${encodeURIComponent(id)}`);
+    },
+    wait: async (o) => unwrapList<InflightEntry>(await call('POST', '/wait', o), 'entries'),
+    events: async (since) =>
+      after(since, unwrapList<ControlEvent>(await call('GET', `/events?since=${since ?? 0}`), 'events')),
+    lastEventSeq: async () => {
+      const h = await call('GET', '/health');
+      const seq = typeof h === 'object' && h !== null ? (h as Record<string, unknown>).lastEventSeq : undefined;
+      if (typeof seq !== 'number') throw new Error('control API: /health has no lastEventSeq');
+      return seq;
+    },
+    inflight: async () => unwrapList<InflightEntry>(await call('GET', '/inflight'), 'inflight'),
+  };
+}
+
+/** Probes `<endpoint>/_mock/health`: true when the endpoint is an oss-mock whose control API lets us in. */
+export async function hasHttpControl(endpoint: string, token?: string): Promise<boolean> {
+  try {
+    const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+    const res = await fetch(endpoint.replace(/\/+$/, '') + '/_mock/health', {
+      headers,
+      signal: AbortSignal.timeout(3000),
+    });
+    await res.arrayBuffer();
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+function unwrapList<T>(v: unknown, field: string): T[] {
+  if (Array.isArray(v)) return v as T[];
+  if (typeof v === 'object' && v !== null && Array.isArray((v as Record<string, unknown>)[field])) {
+    return (v as Record<string, unknown>)[field] as T[];
+  }
+  throw new Error(`control API: expected a list (or {${field}: [...]}), got ${JSON.stringify(v)?.slice(0, 200)}`);
+}
+
+function after(since: number | undefined, events: ControlEvent[]): ControlEvent[] {
+  return since === undefined ? events : events.filter((e) => e.seq > since);
+}
