@@ -145,6 +145,22 @@ describe('resumableUpload', () => {
     await expect(readdir(checkpointDir)).rejects.toThrow();
   });
 
+  it('sends trafficLimit as x-oss-traffic-limit on every UploadPart', async () => {
+    const bucket = 'resume-traffic';
+    const c = clientFor();
+    await c.putBucket({ bucket });
+    const since = oss.control.health().lastEventSeq;
+    // Below OSS's minimum of 819200 bit/s: the server refuses each part that carries it (InvalidArgument).
+    const err = await rejectionOf(c.resumableUpload({ bucket, key: 'obj', file, partSize: PART, trafficLimit: 8 }));
+    expect(err.code).toBe('InvalidArgument');
+    const parts = events(since, bucket, 'request.end').filter((e) => e.operation === 'UploadPart');
+    expect(parts.length).toBeGreaterThan(0);
+    expect(parts.every((e) => e.code === 'InvalidArgument')).toBe(true);
+    // In range, the upload goes through.
+    const ok = await c.resumableUpload({ bucket, key: 'obj', file, partSize: PART, trafficLimit: 838860800 });
+    expect(ok.crc64).toBe(await crc64(content));
+  });
+
   it('rejects bad arguments with ValidateError', async () => {
     const c = clientFor();
     const base = { bucket: 'resume-args', key: 'k', file };

@@ -37,6 +37,11 @@ export interface ResumableUploadOptions {
   headers?: Record<string, string>;
   contentType?: string;
   meta?: Record<string, string>;
+  /**
+   * x-oss-traffic-limit in bit/s for every UploadPart (and the single PutObject of a small file), as the C++ SDK's
+   * UploadObjectRequest::setTrafficLimit; the server checks the range 819200..838860800.
+   */
+  trafficLimit?: number;
 }
 
 const MIN_PART_SIZE = 100 * 1024;
@@ -67,7 +72,9 @@ export async function resumableUpload(client: OssClient, o: ResumableUploadOptio
   const size = info.size;
   const write = { bucket: o.bucket, key: o.key, headers: o.headers, contentType: o.contentType, meta: o.meta };
 
-  if (size <= requestedPartSize) return client.putObject({ ...write, file: o.file });
+  if (size <= requestedPartSize) {
+    return client.putObject({ ...write, headers: { ...o.headers, ...trafficLimitHeader(o) }, file: o.file });
+  }
 
   const mtime = httpDate(info.mtime);
   const path = o.checkpointDir === undefined ? undefined : checkpointPath(o.checkpointDir, { filePath: o.file, ...o });
@@ -188,6 +195,7 @@ async function uploadParts(
           uploadId,
           partNumber: part.partNumber,
           body,
+          headers: trafficLimitHeader(o),
         });
         done.set(part.partNumber, {
           partNumber: part.partNumber,
@@ -203,4 +211,8 @@ async function uploadParts(
   };
   await Promise.all(Array.from({ length: Math.min(parallel, todo.length) }, worker));
   return failures;
+}
+
+function trafficLimitHeader(o: ResumableUploadOptions): Record<string, string> {
+  return o.trafficLimit === undefined ? {} : { 'x-oss-traffic-limit': String(o.trafficLimit) };
 }
