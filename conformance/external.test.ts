@@ -54,12 +54,14 @@ describe('external target without the control API (as real OSS)', () => {
     const summary = await runConformance({
       target: 'external',
       env: envFor(mock),
-      drivers: ['ali-oss'],
+      drivers: ['builtin', 'ali-oss'],
       filter: ['RES-001', 'RES-002'],
     });
-    expect(summary.results.map((r) => [r.scenario, r.status, r.reason ?? ''])).toEqual([
-      ['RES-001', 'pass', ''],
-      ['RES-002', 'pass', ''],
+    expect(summary.results.map((r) => [r.scenario, r.driver, r.status, r.reason ?? ''])).toEqual([
+      ['RES-001', 'builtin', 'pass', ''],
+      ['RES-002', 'builtin', 'pass', ''],
+      ['RES-001', 'ali-oss', 'pass', ''],
+      ['RES-002', 'ali-oss', 'pass', ''],
     ]);
   }, 60_000);
 });

@@ -163,7 +163,12 @@ class BuiltinClient implements DriverClient {
 
   resumableUpload: DriverClient['resumableUpload'] = (a) =>
     this.call(async () => {
-      const r = await this.client.resumableUpload(a);
+      const { headers, ...rest } = a;
+      // Part requests are slowed the way the C++ SDK does it: x-oss-traffic-limit on every UploadPart.
+      const limit = headers?.['x-oss-traffic-limit'];
+      const r = await this.client.resumableUpload(
+        limit === undefined ? rest : { ...rest, trafficLimit: Number(limit) },
+      );
       return { etag: r.etag, crc64: r.crc64?.toString() };
     });
 
