@@ -1,0 +1,60 @@
+// The baselines a faithful endpoint is compared with (issue 7): a bare node:http server that discards the body, and
+// one that also computes MD5 and CRC-64 of it -- the least work an OSS endpoint must do per byte (the ETag and
+// x-oss-hash-crc64ecma, reference/oss-api.md §2.3-2.4), with the same hash-wasm CRC-64 the mock uses.
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+import { createCrc64 } from '../protocol/crc64.js';
+
+export const SINK_KINDS = ['bare', 'md5crc'] as const;
+export type SinkKind = (typeof SINK_KINDS)[number];
+
+/** what a GET answers: the small-object size, so GET figures compare like with like */
+const GET_BODY = Buffer.alloc(4096, 0x61);
+/** InitiateMultipartUpload needs an upload id to go on with; a sink has one for everyone */
+const UPLOAD_ID_XML =
+  '<?xml version="1.0" encoding="UTF-8"?>\n<InitiateMultipartUploadResult><UploadId>sink</UploadId></InitiateMultipartUploadResult>';
+
+function answer(req: http.IncomingMessage, res: http.ServerResponse, etag: string): void {
+  res.setHeader('ETag', `"${etag}"`);
+  if (req.method === 'GET') {
+    res.setHeader('Content-Length', GET_BODY.length);
+    res.end(GET_BODY);
+  } else if (req.method === 'POST') {
+    res.setHeader('Content-Type', 'application/xml');
+    res.end(UPLOAD_ID_XML);
+  } else {
+    res.setHeader('Content-Length', 0);
+    res.end();
+  }
+}
+
+async function hashing(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const md5 = createHash('md5');
+  const crc = await createCrc64();
+  // the request stays paused until a 'data' listener is attached, so nothing is missed across the await
+  req.on('data', (chunk: Buffer) => {
+    md5.update(chunk);
+    crc.update(chunk);
+  });
+  req.on('end', () => {
+    res.setHeader('x-oss-hash-crc64ecma', crc.digest().toString());
+    answer(req, res, md5.digest('hex').toUpperCase());
+  });
+}
+
+const HANDLERS: Record<SinkKind, http.RequestListener> = {
+  bare: (req, res) => {
+    req.on('end', () => answer(req, res, 'D41D8CD98F00B204E9800998ECF8427E'));
+    req.resume();
+  },
+  md5crc: (req, res) => {
+    hashing(req, res).catch((err: unknown) => {
+      res.statusCode = 500;
+      res.end(String(err));
+    });
+  },
+};
+
+export function createSink(kind: SinkKind): http.Server {
+  return http.createServer({ keepAliveTimeout: 30_000 }, HANDLERS[kind]);
+}
