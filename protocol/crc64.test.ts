@@ -44,6 +44,16 @@ describe('crc64', () => {
     expect(() => h.update('x')).toThrow();
     expect(() => h.digest()).toThrow();
   });
+
+  it('starts every hasher from scratch, including reused ones, and a stale handle cannot touch its successor', async () => {
+    const first = await createCrc64();
+    first.update('garbage that must not leak into the next body');
+    first.digest();
+    const second = await createCrc64(); // may reuse first's WebAssembly instance
+    expect(() => first.update('x')).toThrow();
+    second.update('123456789');
+    expect(second.digest()).toBe(0x995dc9bbdf1939fan);
+  });
 });
 
 describe('crc64Combine', () => {
