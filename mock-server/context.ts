@@ -47,7 +47,10 @@ export interface ServerConfig {
   ingestRate?: number;
   egressRate?: number;
   controlToken?: string;
-  /** a request body that sends nothing for this long is answered 400 RequestTimeout (default 60000) */
+  /**
+   * a request body that sends nothing for this long is answered 400 RequestTimeout (default 60000); so is a header
+   * section not complete this long after the connection opened
+   */
   bodyIdleTimeoutMs?: number;
   /** request line + headers larger than this are answered 400 InvalidRequest (default 16384, Node's) */
   maxHeaderBytes?: number;

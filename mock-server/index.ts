@@ -6,6 +6,7 @@ import { MockControl } from './control/control.js';
 import { ActiveRequests } from './http/active.js';
 import { createApp } from './http/app.js';
 import { WireGuard } from './http/wire-guard.js';
+import { DEFAULT_BODY_IDLE_TIMEOUT_MS } from './ingest/body.js';
 import { createStore } from './storage/index.js';
 
 export { MockControl } from './control/control.js';
@@ -90,6 +91,7 @@ export async function startMockOss(options: MockOssOptions = {}): Promise<MockOs
   const control = new MockControl({ config, store });
   const active = new ActiveRequests();
   const maxHeaderBytes = config.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
+  const idleMs = config.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS;
   const guard = new WireGuard({ maxHeaderBytes, maxConnections: config.maxConnections });
   const server = http.createServer(
     {
@@ -100,6 +102,9 @@ export async function startMockOss(options: MockOssOptions = {}): Promise<MockOs
       // Node's default cuts any request still being received after 300 s, which a throttled upload outlives;
       // a body that stops moving is answered RequestTimeout by ingest/ after bodyIdleTimeoutMs instead
       requestTimeout: 0,
+      // a header section that stops arriving gets the same RequestTimeout after the same time (http/wire-guard.ts)
+      headersTimeout: idleMs,
+      connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(idleMs / 4))),
     },
     guard.track(createApp({ config, store, control, active })),
   );

@@ -79,9 +79,7 @@ export class WireGuard {
   };
 
   /** Wraps the app: requests on a connection over the cap get 503 and the connection is closed. */
-  track(
-    app: (req: IncomingMessage, res: ServerResponse) => void,
-  ): (req: IncomingMessage, res: ServerResponse) => void {
+  track(app: (req: IncomingMessage, res: ServerResponse) => void): (req: IncomingMessage, res: ServerResponse) => void {
     return (req, res) => {
       this.current.set(req.socket, res);
       res.once('finish', () => {
