@@ -2,30 +2,18 @@
 // in-process MockControl; an external oss-mock is reached over HTTP at `<endpoint>/_mock/`. Real OSS has neither,
 // and scenarios that need it are skipped there.
 
-import type { OperationName } from '../../mock-server/context.js';
+import type { FaultSpec, OperationName } from '../../mock-server/context.js';
+import type { RuleMatch } from '../../mock-server/control/types.js';
 
-export type { OperationName };
+export type { OperationName, RuleMatch };
 
-export interface RuleMatch {
-  bucket?: string;
-  keyPrefix?: string;
-  operation?: OperationName;
-  partNumber?: number;
-  uploadId?: string;
-}
-
+/** A rule as POST /_mock/rules takes it (the server assigns id and counts hits). */
 export interface RuleInput {
   match: RuleMatch;
   ingestRate?: number;
   egressRate?: number;
   delayMs?: number;
-  fault?: {
-    type: 'reset' | 'close' | 'stall' | 'error';
-    afterBytes?: number;
-    stallMs?: number;
-    status?: number;
-    code?: string;
-  };
+  fault?: FaultSpec;
   times?: number;
 }
 

@@ -3,21 +3,12 @@
 // an acknowledged write must be there byte-exact; a write in flight at the kill may be there (then byte-exact, and
 // from then on it counts as acknowledged) or not; a body never sent in full must never appear; an aborted upload
 // stays NoSuchUpload, a completed one stays completed, an open one keeps its parts and stays resumable.
-import http from 'node:http';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseXml, xmlArray } from '../../protocol/xml.js';
 import { Prng } from './prng.js';
 import type { ServerProcess } from './server-process.js';
-import {
-  md5Hex,
-  requestPath,
-  send,
-  signedHeaders,
-  type Endpoint,
-  type WireRequest,
-  type WireResponse,
-} from './wire.js';
+import { md5Hex, promisingRequest, send, type Endpoint, type WireRequest, type WireResponse } from './wire.js';
 
 export interface CrashOptions {
   seed: number;
@@ -99,17 +90,7 @@ function completeXml(u: UploadModel, numbers: number[]): string {
 
 /** Sends half a body and never the rest: killed with the server. */
 function partialPut(ep: Endpoint, r: WireRequest & { body: Buffer }): void {
-  const headers = { ...signedHeaders(ep, r), 'content-length': String(r.body.length) };
-  const req = http.request({
-    host: ep.host,
-    port: ep.port,
-    method: r.method,
-    path: requestPath(r),
-    headers,
-    agent: false,
-  });
-  req.on('error', () => undefined);
-  req.write(r.body.subarray(0, Math.floor(r.body.length / 2)));
+  promisingRequest(ep, r).write(r.body.subarray(0, Math.floor(r.body.length / 2)));
 }
 
 export async function runCrashIterations(o: CrashOptions): Promise<CrashResult> {

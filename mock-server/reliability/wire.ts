@@ -140,17 +140,8 @@ export function send(ep: Endpoint, r: WireRequest): Promise<WireResponse> {
  */
 export function cutRequest(ep: Endpoint, r: WireRequest & { body: Buffer }, sendBytes: number): Promise<void> {
   if (sendBytes >= r.body.length) throw new RangeError('a cut request must send fewer bytes than it promises');
-  const headers = { ...signedHeaders(ep, r), 'content-length': String(r.body.length) };
   return new Promise((resolve) => {
-    const req = http.request({
-      host: ep.host,
-      port: ep.port,
-      method: r.method,
-      path: requestPath(r),
-      headers,
-      agent: false,
-    });
-    req.on('error', () => undefined);
+    const req = promisingRequest(ep, r);
     req.on('close', () => resolve());
     req.on('response', (res) => res.resume());
     const cut = (): void => {
@@ -163,6 +154,21 @@ export function cutRequest(ep: Endpoint, r: WireRequest & { body: Buffer }, send
       req.write(r.body.subarray(0, sendBytes), cut);
     }
   });
+}
+
+/** A signed request on its own connection promising `body.length` bytes; errors are expected and ignored. */
+export function promisingRequest(ep: Endpoint, r: WireRequest & { body: Buffer }): http.ClientRequest {
+  const headers = { ...signedHeaders(ep, r), 'content-length': String(r.body.length) };
+  const req = http.request({
+    host: ep.host,
+    port: ep.port,
+    method: r.method,
+    path: requestPath(r),
+    headers,
+    agent: false,
+  });
+  req.on('error', () => undefined);
+  return req;
 }
 
 export interface RawExchange {
