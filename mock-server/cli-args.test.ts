@@ -7,7 +7,8 @@ describe('parseCliArgs (DESIGN.md "Contracts", CLI)', () => {
     const cmd = parseCliArgs([
       '--port', '0', '--host', '0.0.0.0', '--data-dir', '/tmp/d', '--access-key-id', 'id',
       '--access-key-secret=s', '--region', 'cn-beijing', '--auth', 'off', '--ingest-rate', '256KiB/s',
-      '--egress-rate', '2MiB/s', '--control-token', 'tok',
+      '--egress-rate', '2MiB/s', '--control-token', 'tok', '--idle-timeout', '5000', '--max-header-bytes=8192',
+      '--max-connections', '64',
     ]); // prettier-ignore
     expect(cmd).toEqual({
       help: false,
@@ -22,6 +23,9 @@ describe('parseCliArgs (DESIGN.md "Contracts", CLI)', () => {
         ingestRate: 262_144,
         egressRate: 2 * 1024 * 1024,
         controlToken: 'tok',
+        bodyIdleTimeoutMs: 5000,
+        maxHeaderBytes: 8192,
+        maxConnections: 64,
       },
     });
   });
@@ -40,6 +44,8 @@ describe('parseCliArgs (DESIGN.md "Contracts", CLI)', () => {
     [['--port', '70000'], /--port/],
     [['--port'], /--port needs a value/],
     [['--bogus'], /unknown option/],
+    [['--idle-timeout', '0'], /--idle-timeout: "0" is not a positive integer/],
+    [['--max-connections', '-1'], /--max-connections/],
   ])('%j is a usage error', (argv, message) => {
     expect(() => parseCliArgs(argv)).toThrow(CliUsageError);
     expect(() => parseCliArgs(argv)).toThrow(message);

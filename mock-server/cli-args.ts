@@ -19,6 +19,9 @@ Options:
   --ingest-rate RATE          default request-body rate limit, e.g. 262144, 256KiB/s, 2MiB/s
   --egress-rate RATE          default response-body rate limit, same forms
   --control-token TOKEN       require "Authorization: Bearer TOKEN" on /_mock/ calls
+  --idle-timeout MS           answer RequestTimeout when headers or a body stop arriving for MS (default 60000)
+  --max-header-bytes N        answer larger request headers with InvalidRequest (default 16384)
+  --max-connections N         answer connections beyond N with 503 ServiceUnavailable (default: no cap)
   --help                      show this help
 `;
 
@@ -41,6 +44,13 @@ function rate(flag: string, value: string): number {
   return bytes;
 }
 
+function positiveInteger(flag: string, value: string): number {
+  if (!/^\d{1,9}$/.test(value) || Number(value) === 0) {
+    throw new CliUsageError(`${flag}: "${value}" is not a positive integer`);
+  }
+  return Number(value);
+}
+
 const FLAGS: Record<string, Setter> = {
   '--port': (o, v) => {
     if (!/^\d{1,5}$/.test(v) || Number(v) > 65535) throw new CliUsageError(`--port: "${v}" is not a port (0-65535)`);
@@ -58,6 +68,9 @@ const FLAGS: Record<string, Setter> = {
   '--ingest-rate': (o, v) => (o.ingestRate = rate('--ingest-rate', v)),
   '--egress-rate': (o, v) => (o.egressRate = rate('--egress-rate', v)),
   '--control-token': (o, v) => (o.controlToken = v),
+  '--idle-timeout': (o, v) => (o.bodyIdleTimeoutMs = positiveInteger('--idle-timeout', v)),
+  '--max-header-bytes': (o, v) => (o.maxHeaderBytes = positiveInteger('--max-header-bytes', v)),
+  '--max-connections': (o, v) => (o.maxConnections = positiveInteger('--max-connections', v)),
 };
 
 /** Accepts `--flag value` and `--flag=value`; throws CliUsageError with a message for the user. */
