@@ -1,5 +1,6 @@
 // The default store: the index and the bytes live in this process. A blob is the list of Buffers a body arrived in
-// (no copy, no concatenation); versions share them, so an append or a Complete costs no byte copies.
+// (no concatenation; only small views are copied, see writeBytes); versions share them, so an append or a Complete
+// costs no byte copies.
 
 import { Readable } from 'node:stream';
 import type { ClaimedBody, StoreBackend } from './backend.js';
@@ -20,7 +21,9 @@ class MemoryStagedBody extends StagedBodyBase {
   }
 
   protected async writeBytes(chunk: Buffer): Promise<void> {
-    this.chunks.push(chunk);
+    // A chunk from the http parser is a view into the socket's (64 KiB) read buffer. Kept as is, a small body would
+    // pin that whole buffer for the object's life, and an appendable object one per append; such a view is copied.
+    this.chunks.push(chunk.byteLength * 2 < chunk.buffer.byteLength ? Buffer.from(chunk) : chunk);
   }
 
   protected async finishBytes(): Promise<void> {}
