@@ -17,6 +17,10 @@ export class MemorySink implements StagedBody {
     this.written += chunk.length;
   }
 
+  async writev(chunks: readonly Buffer[]): Promise<void> {
+    for (const chunk of chunks) await this.write(chunk);
+  }
+
   async seal(digest: BodyDigest): Promise<void> {
     this.digest = digest;
   }

@@ -27,8 +27,19 @@ export interface FileStoreOptions {
 }
 
 const READ_CHUNK = 64 * 1024;
+/**
+ * A large body is flushed to disk while it arrives, one background fdatasync per this many bytes written, so the
+ * seal's own fdatasync has at most this much left to write instead of the whole body (the kernel would otherwise
+ * keep it all dirty in the page cache until then).
+ */
+const EARLY_SYNC_BYTES = 32 * 1024 * 1024;
 
 class FileStagedBody extends StagedBodyBase {
+  private unsynced = 0;
+  /** the background fdatasync in flight, if any; it never rejects (its error is kept in syncFailure) */
+  private syncing: Promise<void> | undefined;
+  private syncFailure: unknown;
+
   constructor(
     readonly owner: FileBackend,
     readonly id: string,
@@ -38,17 +49,38 @@ class FileStagedBody extends StagedBodyBase {
     super();
   }
 
-  protected async writeBytes(chunk: Buffer): Promise<void> {
+  protected async writeBytes(chunks: readonly Buffer[]): Promise<void> {
     const handle = this.handle!;
-    for (let at = 0; at < chunk.length;) at += (await handle.write(chunk, at)).bytesWritten;
+    let rest = chunks.filter((c) => c.length > 0);
+    while (rest.length > 0) {
+      // a short write (rare on a regular file) leaves the tail of one chunk and the chunks after it
+      let written = (await handle.writev(rest)).bytesWritten;
+      let i = 0;
+      while (i < rest.length && written >= rest[i]!.length) written -= rest[i++]!.length;
+      rest = i < rest.length ? [rest[i]!.subarray(written), ...rest.slice(i + 1)] : [];
+    }
+    for (const chunk of chunks) this.unsynced += chunk.length;
+    if (this.unsynced >= EARLY_SYNC_BYTES && this.syncing === undefined) {
+      this.unsynced = 0;
+      this.syncing = handle.datasync().then(
+        () => (this.syncing = undefined),
+        (err: unknown) => {
+          this.syncFailure ??= err;
+          this.syncing = undefined;
+        },
+      );
+    }
   }
 
   protected async finishBytes(): Promise<void> {
+    await this.syncing;
+    if (this.syncFailure !== undefined) throw this.syncFailure;
     await this.handle!.datasync();
     await this.closeHandle();
   }
 
   protected async dropBytes(): Promise<void> {
+    await this.syncing;
     await this.closeHandle().catch(() => undefined);
     await removeFile(this.path);
   }

@@ -20,10 +20,12 @@ class MemoryStagedBody extends StagedBodyBase {
     super();
   }
 
-  protected async writeBytes(chunk: Buffer): Promise<void> {
+  protected async writeBytes(chunks: readonly Buffer[]): Promise<void> {
     // A chunk from the http parser is a view into the socket's (64 KiB) read buffer. Kept as is, a small body would
     // pin that whole buffer for the object's life, and an appendable object one per append; such a view is copied.
-    this.chunks.push(chunk.byteLength * 2 < chunk.buffer.byteLength ? Buffer.from(chunk) : chunk);
+    for (const chunk of chunks) {
+      this.chunks.push(chunk.byteLength * 2 < chunk.buffer.byteLength ? Buffer.from(chunk) : chunk);
+    }
   }
 
   protected async finishBytes(): Promise<void> {}

@@ -17,8 +17,8 @@ export abstract class StagedBodyBase implements StagedBody {
   /** Pending writes and the seal's flush, in order; never rejects, so discard can always wait for it. */
   private busy: Promise<void> = Promise.resolve();
 
-  /** Store the bytes; called one chunk at a time, in order. */
-  protected abstract writeBytes(chunk: Buffer): Promise<void>;
+  /** Store the bytes; called one batch at a time, in order. */
+  protected abstract writeBytes(chunks: readonly Buffer[]): Promise<void>;
   /** Make the written bytes durable (file store: fsync, close). */
   protected abstract finishBytes(): Promise<void>;
   /** Forget the bytes; must tolerate whatever state the other two hooks left. */
@@ -29,12 +29,16 @@ export abstract class StagedBodyBase implements StagedBody {
   }
 
   write(chunk: Buffer): Promise<void> {
+    return this.writev([chunk]);
+  }
+
+  writev(chunks: readonly Buffer[]): Promise<void> {
     if (this.phase !== 'open') return Promise.reject(new Error(`cannot write to a ${this.phase} body`));
     const done = this.busy.then(async () => {
       if (this.failure !== undefined) throw this.failure;
       if (this.phase === 'discarded') throw new Error('body discarded');
-      await this.writeBytes(chunk);
-      this.written += chunk.length;
+      await this.writeBytes(chunks);
+      for (const chunk of chunks) this.written += chunk.length;
     });
     this.busy = done.catch((err: unknown) => {
       this.failure ??= err;

@@ -56,6 +56,8 @@ export interface StagedBody {
    * The store keeps the Buffer as given (memory store: no copy), so the caller must not reuse it.
    */
   write(chunk: Buffer): Promise<void>;
+  /** write() for several chunks at once, in order (file store: one writev). */
+  writev(chunks: readonly Buffer[]): Promise<void>;
   /** Called by ingest once the body ended cleanly, with what it measured. Marks the body committable. */
   seal(digest: BodyDigest): Promise<void>;
   /**
