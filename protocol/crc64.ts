@@ -72,23 +72,27 @@ function oneZeroBitOperator(): Gf2Matrix {
   return odd;
 }
 
-// ZERO_BYTES[k] is the operator "feed 2^k zero bytes", built once by repeated squaring (1 bit -> 8 bits = 1 byte,
-// then doubling). A combine then costs popcount(len2) matrix-vector products instead of ~2*log2(len2) squarings per
-// call, which matters when CompleteMultipartUpload folds thousands of part CRCs under the store's lock.
-const ZERO_BYTES: Gf2Matrix[] = (() => {
-  let op = oneZeroBitOperator();
-  for (let i = 0; i < 3; i++) op = gf2Square(op);
-  const table = [op];
-  // 2^53 bytes covers every safe-integer length.
-  for (let k = 1; k < 53; k++) table.push(gf2Square(table[k - 1]!));
-  return table;
-})();
+// zeroBytes(k) is the operator "feed 2^k zero bytes", built by repeated squaring (1 bit -> 8 bits = 1 byte, then
+// doubling) and kept. A combine then costs popcount(len2) matrix-vector products instead of ~2*log2(len2) squarings
+// per call, which matters when CompleteMultipartUpload folds thousands of part CRCs under the store's lock. The
+// table is grown on demand, not at load: building it all costs ~20 ms of every process's start-up.
+const ZERO_BYTES: Gf2Matrix[] = [];
+
+function zeroBytes(k: number): Gf2Matrix {
+  if (ZERO_BYTES.length === 0) {
+    let op = oneZeroBitOperator();
+    for (let i = 0; i < 3; i++) op = gf2Square(op);
+    ZERO_BYTES.push(op);
+  }
+  while (ZERO_BYTES.length <= k) ZERO_BYTES.push(gf2Square(ZERO_BYTES[ZERO_BYTES.length - 1]!));
+  return ZERO_BYTES[k]!;
+}
 
 export function crc64Combine(crc1: bigint, crc2: bigint, len2: number): bigint {
   if (!Number.isSafeInteger(len2) || len2 < 0) throw new RangeError(`invalid length ${len2}`);
   let crc = crc1 & MASK64;
   for (let k = 0, remaining = len2; remaining > 0; k++, remaining = Math.floor(remaining / 2)) {
-    if (remaining % 2 === 1) crc = gf2Times(ZERO_BYTES[k]!, crc);
+    if (remaining % 2 === 1) crc = gf2Times(zeroBytes(k), crc);
   }
   return (crc ^ crc2) & MASK64;
 }
