@@ -16,7 +16,7 @@ export interface ServerProcess {
 }
 
 export interface SpawnOptions {
-  /** path of the compiled mock-server/cli.js */
+  /** the CLI script to run with node: the bundled bin (dist/bin/oss-mock.cjs) or a compiled mock-server/cli.js */
   cliPath: string;
   dataDir?: string;
   accessKeyId: string;

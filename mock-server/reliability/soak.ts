@@ -29,6 +29,8 @@ const MAX_RSS_GROWTH = 0.1;
 const RSS_SAMPLE_MS = 5000;
 /** samples per median: 30 s */
 const RSS_WINDOW = 6;
+/** the `oss-mock` bin as users run it (package.json "bin"), next to this file in dist/ */
+const CLI_PATH = path.resolve(import.meta.dirname, '../../bin/oss-mock.cjs');
 const CREDENTIALS = { accessKeyId: 'soak-access-key', accessKeySecret: 'soak-secret' };
 
 function parseArgs(argv: readonly string[]): SoakArgs {
@@ -60,8 +62,7 @@ const MB = (bytes: number | undefined): string =>
   bytes === undefined ? '?' : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 async function withServer<T>(o: { dataDir?: string }, use: (s: ServerProcess) => Promise<T>): Promise<T> {
-  const cliPath = path.resolve(import.meta.dirname, '../cli.js');
-  const server = await spawnServer({ cliPath, ...CREDENTIALS, ...o });
+  const server = await spawnServer({ cliPath: CLI_PATH, ...CREDENTIALS, ...o });
   try {
     return await use(server);
   } finally {
@@ -99,8 +100,7 @@ async function main(): Promise<number> {
       dataDir: crashDir,
       workers: 8,
       killAfterMs: [0, 1500],
-      start: () =>
-        spawnServer({ cliPath: path.resolve(import.meta.dirname, '../cli.js'), dataDir: crashDir, ...CREDENTIALS }),
+      start: () => spawnServer({ cliPath: CLI_PATH, dataDir: crashDir, ...CREDENTIALS }),
     });
     log(`crash safety: ${JSON.stringify(crash.figures)}`);
     report.crash = crash.figures;
