@@ -466,7 +466,7 @@ function openUploadIn<B>(
   return upload;
 }
 
-/** 32 uppercase hex, random (§5.1); never one the store has issued before. */
+/** 32 uppercase hex, random (§5.1): 128 bits, and never one the store knows (open or remembered as finished). */
 function newUploadId<B>(state: StoreState<B>): string {
   for (;;) {
     const id = randomBytes(16).toString('hex').toUpperCase();

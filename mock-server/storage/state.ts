@@ -44,9 +44,16 @@ export interface BucketState<B> {
   keys: KeyOrder;
 }
 
+/**
+ * How many completed and aborted upload IDs the store remembers (for uploadStatus), oldest forgotten first. Only
+ * introspection depends on it: over HTTP a finished ID and one never issued both answer NoSuchUpload, as on OSS.
+ * Unbounded, a long-running mock grew by every multipart upload it ever saw (memory and file-store snapshot).
+ */
+export const FINISHED_UPLOADS_KEPT = 1000;
+
 export interface StoreState<B> {
   buckets: Map<string, BucketState<B>>;
-  /** completed and aborted upload IDs, remembered until reset */
+  /** the last FINISHED_UPLOADS_KEPT completed and aborted upload IDs, in the order they finished */
   finished: Map<string, FinishedUpload>;
 }
 
@@ -132,6 +139,8 @@ function applyOne<B>(state: StoreState<B>, m: Mutation<B>, taken: Set<B>, droppe
       dropped.push(...[...upload.parts.values()].map((p) => p.blob));
       state.buckets.get(m.bucket)!.uploads.delete(m.uploadId);
       state.finished.set(m.uploadId, { bucket: m.bucket, key: upload.info.key, status: m.status });
+      // a Map iterates in insertion order: the first key finished longest ago (replay and snapshots keep the order)
+      if (state.finished.size > FINISHED_UPLOADS_KEPT) state.finished.delete(state.finished.keys().next().value!);
       return;
     }
     case 'reset':

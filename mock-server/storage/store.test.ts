@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { crc64 } from '../../protocol/crc64.js';
 import { md5Hex, multipartEtag } from '../../protocol/etag.js';
 import { MIN_PART_SIZE } from './limits.js';
+import { FINISHED_UPLOADS_KEPT } from './state.js';
 import { NO_SUCH_UPLOAD_EC, type Store } from './store.js';
 import {
   BUCKET,
@@ -410,6 +411,20 @@ describe.each(STORE_KINDS)('$name', (kind) => {
       await expectOssError(store.listParts('missing', key, id), 'NoSuchBucket');
       expect(await store.uploadStatus('F'.repeat(32))).toBeUndefined();
     });
+
+    it(`remembers the last ${FINISHED_UPLOADS_KEPT} finished upload IDs, not every one it ever saw`, async () => {
+      const ids: string[] = [];
+      for (let i = 0; i <= FINISHED_UPLOADS_KEPT; i++) {
+        const id = await upload();
+        await store.abortUpload(BUCKET.name, key, id);
+        ids.push(id);
+      }
+      // the oldest is forgotten: over HTTP nothing changes, it was NoSuchUpload before and still is
+      expect(await store.uploadStatus(ids[0]!)).toBeUndefined();
+      await expectOssError(store.listParts(BUCKET.name, key, ids[0]!), 'NoSuchUpload');
+      expect(await store.uploadStatus(ids[1]!)).toMatchObject({ status: 'aborted' });
+      expect(await store.uploadStatus(ids.at(-1)!)).toMatchObject({ status: 'aborted' });
+    }, 30_000);
 
     it('Complete validation order: InvalidPartOrder, InvalidPart, EntityTooSmall, FileAlreadyExists', async () => {
       const id = await upload();

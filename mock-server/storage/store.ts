@@ -197,6 +197,9 @@ export interface Store {
    * `ec` defaults to NO_SUCH_UPLOAD_EC.UploadPart.
    */
   assertUploadOpen(bucket: string, key: string, uploadId: string, ec?: string): Promise<void>;
-  /** Where an upload ID stands (finished IDs are remembered until reset); undefined if the store never issued it. */
+  /**
+   * Where an upload ID stands; undefined if the store never issued it, or finished it longer ago than the last
+   * FINISHED_UPLOADS_KEPT finished uploads (state.ts).
+   */
   uploadStatus(uploadId: string): Promise<{ bucket: string; key: string; status: UploadStatus } | undefined>;
 }
