@@ -28,11 +28,12 @@ export interface FileStoreOptions {
 
 const READ_CHUNK = 64 * 1024;
 /**
- * A large body is flushed to disk while it arrives, one background fdatasync per this many bytes written, so the
- * seal's own fdatasync has at most this much left to write instead of the whole body (the kernel would otherwise
- * keep it all dirty in the page cache until then).
+ * A body is flushed to disk while it arrives, one background fdatasync (at most one in flight) per this many bytes
+ * written, so the seal's own fdatasync finds about this much left to write instead of the whole body (the kernel
+ * would otherwise keep it all dirty in the page cache until then). An 8 MiB part is half written back before its
+ * last byte arrives.
  */
-const EARLY_SYNC_BYTES = 32 * 1024 * 1024;
+const EARLY_SYNC_BYTES = 4 * 1024 * 1024;
 
 class FileStagedBody extends StagedBodyBase {
   private unsynced = 0;
