@@ -10,6 +10,7 @@ export const TARGET_NAMES = {
   'mock-file': 'oss-mock, file store',
   bare: 'bare node:http sink',
   md5crc: 'MD5+CRC-64 sink',
+  'md5crc-keep': 'MD5+CRC-64 sink keeping the body',
   s3rver: 's3rver 3.7.1',
 } as const;
 export type TargetKind = keyof typeof TARGET_NAMES;
@@ -44,7 +45,7 @@ export async function startTarget(kind: TargetKind, scratch: string): Promise<Ta
       if (dir !== undefined) await rm(dir, { recursive: true, force: true });
     },
   };
-  if (kind !== 'bare' && kind !== 'md5crc') {
+  if (kind !== 'bare' && kind !== 'md5crc' && kind !== 'md5crc-keep') {
     const made = await request(`${child.endpoint}/${BENCH_BUCKET}`, { method: 'PUT' });
     if (made.status !== 200) {
       await target.stop();
