@@ -3,11 +3,16 @@
 
 /** Runs async sections one at a time, in call order; a failing section does not block the next. */
 export class Mutex {
-  private tail: Promise<unknown> = Promise.resolve();
+  private tail: Promise<void> = Promise.resolve();
 
   run<T>(section: () => T | Promise<T>): Promise<T> {
     const result = this.tail.then(section);
-    this.tail = result.catch(() => undefined);
+    // the tail settles with nothing: holding the last section's result would keep whatever it returned alive until
+    // the next section ran (a replaced object's bytes, in the memory store)
+    this.tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
     return result;
   }
 }
