@@ -1,10 +1,10 @@
 // The baselines a faithful endpoint is compared with (issue 7): a bare node:http server that discards the body, and
 // one that also computes MD5 and CRC-64 of it -- the least work an OSS endpoint must do per byte (the ETag and
 // x-oss-hash-crc64ecma, reference/oss-api.md §2.3-2.4), with the same hash-wasm CRC-64 the mock uses. The third,
-// md5crc-keep, also holds on to the last body's chunks as the parser delivered them, until the next request: the
-// least an in-memory store must do. Keeping bytes costs what discarding them does not: every page of a fresh
-// buffer is faulted in once (a kernel trap per 4 KiB, expensive in a VM), where a discarding sink reuses the same
-// warm memory.
+// md5crc-keep, also holds on to the last complete body's chunks as the parser delivered them, replacing them only
+// once the next body is complete (as a store replaces an object): the least an in-memory store must do. Keeping
+// bytes costs what discarding them does not: every page of a fresh buffer is faulted in once (a kernel trap per
+// 4 KiB, expensive in a VM), where a discarding sink reuses the same warm memory.
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { createCrc64 } from '../protocol/crc64.js';
@@ -32,14 +32,13 @@ function answer(req: http.IncomingMessage, res: http.ServerResponse, etag: strin
   }
 }
 
-/** md5crc-keep's last body, held until the next request starts */
+/** md5crc-keep's last complete body */
 const held: { chunks: Buffer[] } = { chunks: [] };
 
 async function hashing(req: http.IncomingMessage, res: http.ServerResponse, keep: boolean): Promise<void> {
   const md5 = createHash('md5');
   const crc = await createCrc64();
   const chunks: Buffer[] = [];
-  if (keep) held.chunks = [];
   // the request stays paused until a 'data' listener is attached, so nothing is missed across the await
   req.on('data', (chunk: Buffer) => {
     md5.update(chunk);

@@ -1,6 +1,7 @@
 // Large uploads (issue 7): one PUT of the whole object, and the same size as a multipart upload in 8 MiB parts, to
 // the mock's memory and file stores against the two sinks and s3rver. Targets take turns, round after round, and
 // each figure is the median over rounds, so a noisy neighbour hurts every target alike.
+import { execFileSync } from 'node:child_process';
 import type { BenchContext } from '../context.js';
 import type { Figure } from '../figure.js';
 import { putBytes } from '../http-client.js';
@@ -52,6 +53,9 @@ async function measure(ctx: BenchContext, targets: readonly Target[], w: Workloa
     for (const t of order) {
       if (failures.has(t.kind)) continue;
       try {
+        // every upload starts with no dirty page cache: the file store's fdatasyncs (ext4 journal commits) would
+        // otherwise also wait for what s3rver wrote, unsynced, just before
+        execFileSync('sync');
         const cpu0 = await t.cpuMs();
         const ms = await upload(t, size, partSize);
         const cpuSecondsPerGiB = ((await t.cpuMs()) - cpu0) / 1000 / (size / GiB);
