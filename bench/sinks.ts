@@ -4,12 +4,18 @@
 // md5crc-keep, also holds on to the last complete body's chunks as the parser delivered them, replacing them only
 // once the next body is complete (as a store replaces an object): the least an in-memory store must do. Keeping
 // bytes costs what discarding them does not: every page of a fresh buffer is faulted in once (a kernel trap per
-// 4 KiB, expensive in a VM), where a discarding sink reuses the same warm memory.
+// 4 KiB, expensive in a VM), where a discarding sink reuses the same warm memory. The fourth, md5crc-file, writes
+// the body to a file in its directory (fs.WriteStream, which batches writes) and fsyncs it before answering, then
+// deletes the previous one: the least a durable store must do, the floor for the file store.
 import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import http from 'node:http';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { createCrc64 } from '../protocol/crc64.js';
 
-export const SINK_KINDS = ['bare', 'md5crc', 'md5crc-keep'] as const;
+export const SINK_KINDS = ['bare', 'md5crc', 'md5crc-keep', 'md5crc-file'] as const;
 export type SinkKind = (typeof SINK_KINDS)[number];
 
 /** what a GET answers: the small-object size, so GET figures compare like with like */
@@ -52,6 +58,26 @@ async function hashing(req: http.IncomingMessage, res: http.ServerResponse, keep
   });
 }
 
+/** md5crc-file: the file holding the last complete body, and a counter for fresh names */
+const onDisk = { last: undefined as string | undefined, next: 0 };
+
+async function hashingToFile(req: http.IncomingMessage, res: http.ServerResponse, dir: string): Promise<void> {
+  const md5 = createHash('md5');
+  const crc = await createCrc64();
+  const path = join(dir, `body-${onDisk.next++}`);
+  req.on('data', (chunk: Buffer) => {
+    md5.update(chunk);
+    crc.update(chunk);
+  });
+  // flush: fsync before the stream closes, so the answer means the bytes are on disk
+  await pipeline(req, createWriteStream(path, { flush: true }));
+  const previous = onDisk.last;
+  onDisk.last = path;
+  if (previous !== undefined) await unlink(previous);
+  res.setHeader('x-oss-hash-crc64ecma', crc.digest().toString());
+  answer(req, res, md5.digest('hex').toUpperCase());
+}
+
 function hashingHandler(req: http.IncomingMessage, res: http.ServerResponse, keep: boolean): void {
   hashing(req, res, keep).catch((err: unknown) => {
     res.statusCode = 500;
@@ -59,7 +85,7 @@ function hashingHandler(req: http.IncomingMessage, res: http.ServerResponse, kee
   });
 }
 
-const HANDLERS: Record<SinkKind, http.RequestListener> = {
+const HANDLERS: Record<Exclude<SinkKind, 'md5crc-file'>, http.RequestListener> = {
   bare: (req, res) => {
     req.on('end', () => answer(req, res, 'D41D8CD98F00B204E9800998ECF8427E'));
     req.resume();
@@ -68,6 +94,14 @@ const HANDLERS: Record<SinkKind, http.RequestListener> = {
   'md5crc-keep': (req, res) => hashingHandler(req, res, true),
 };
 
-export function createSink(kind: SinkKind): http.Server {
-  return http.createServer({ keepAliveTimeout: 30_000 }, HANDLERS[kind]);
+/** `dir` is where md5crc-file writes (required for it, ignored by the others). */
+export function createSink(kind: SinkKind, dir?: string): http.Server {
+  if (kind !== 'md5crc-file') return http.createServer({ keepAliveTimeout: 30_000 }, HANDLERS[kind]);
+  if (dir === undefined) throw new Error('md5crc-file needs a directory');
+  return http.createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
+    hashingToFile(req, res, dir).catch((err: unknown) => {
+      res.statusCode = 500;
+      res.end(String(err));
+    });
+  });
 }

@@ -11,6 +11,7 @@ export const TARGET_NAMES = {
   bare: 'bare node:http sink',
   md5crc: 'MD5+CRC-64 sink',
   'md5crc-keep': 'MD5+CRC-64 sink keeping the body',
+  'md5crc-file': 'MD5+CRC-64 sink fsyncing the body to a file',
   s3rver: 's3rver 3.7.1',
 } as const;
 export type TargetKind = keyof typeof TARGET_NAMES;
@@ -30,7 +31,9 @@ export function mockArgs(dataDir?: string, extra: readonly string[] = []): strin
 }
 
 export async function startTarget(kind: TargetKind, scratch: string): Promise<Target> {
-  const dir = kind === 'mock-file' || kind === 's3rver' ? await mkdtemp(join(scratch, `${kind}-`)) : undefined;
+  const dir = ['mock-file', 's3rver', 'md5crc-file'].includes(kind)
+    ? await mkdtemp(join(scratch, `${kind}-`))
+    : undefined;
   const child =
     kind === 'mock-memory' || kind === 'mock-file'
       ? await spawnServer(CLI_JS, mockArgs(dir))
@@ -45,7 +48,7 @@ export async function startTarget(kind: TargetKind, scratch: string): Promise<Ta
       if (dir !== undefined) await rm(dir, { recursive: true, force: true });
     },
   };
-  if (kind !== 'bare' && kind !== 'md5crc' && kind !== 'md5crc-keep') {
+  if (kind === 'mock-memory' || kind === 'mock-file' || kind === 's3rver') {
     const made = await request(`${child.endpoint}/${BENCH_BUCKET}`, { method: 'PUT' });
     if (made.status !== 200) {
       await target.stop();

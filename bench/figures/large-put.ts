@@ -9,11 +9,12 @@ import { multipartUpload } from '../multipart.js';
 import { GiB, median, mibPerSecond } from '../stats.js';
 import { startTargets, stopAll, type Target, type TargetKind } from '../targets.js';
 
-const KINDS: TargetKind[] = ['mock-memory', 'mock-file', 'md5crc', 'md5crc-keep', 'bare', 's3rver'];
+const KINDS: TargetKind[] = ['mock-memory', 'mock-file', 'md5crc', 'md5crc-keep', 'md5crc-file', 'bare', 's3rver'];
 
 const BASELINE_NAMES: Record<TargetKind, string> = {
   md5crc: 'MD5+CRC sink',
   'md5crc-keep': 'MD5+CRC sink keeping the bytes',
+  'md5crc-file': 'MD5+CRC sink fsyncing a file',
   bare: 'bare sink',
   s3rver: 's3rver',
   'mock-memory': 'memory store',
@@ -109,8 +110,11 @@ async function measure(ctx: BenchContext, targets: readonly Target[], w: Workloa
     figure('mock-file', 'file store', 'md5crc', { kind: 'ratio-at-least', min: 0.8 }),
     // the least an in-memory store can cost: the memory store against a sink that also keeps the body
     figure('mock-memory', 'memory store', 'md5crc-keep', { kind: 'none' }, '.vs-keep'),
+    // and the least a durable store can cost: the file store against a sink that fsyncs the body to a file
+    figure('mock-file', 'file store', 'md5crc-file', { kind: 'none' }, '.vs-file'),
     figure('md5crc', 'MD5+CRC sink', 'bare', { kind: 'none' }),
     figure('md5crc-keep', 'MD5+CRC sink keeping the bytes', 'md5crc', { kind: 'none' }),
+    figure('md5crc-file', 'MD5+CRC sink fsyncing a file', 'md5crc', { kind: 'none' }),
     figure('s3rver', 's3rver', 'md5crc', { kind: 'none' }),
     cpuFigure('mock-memory', 'memory store'),
     cpuFigure('mock-file', 'file store'),
