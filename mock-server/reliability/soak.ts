@@ -107,7 +107,8 @@ async function main(): Promise<number> {
     failures.push(...crash.violations.map((v) => `crash: ${v}`));
 
     const durationMs = args.minutes * 60_000;
-    // warm means every bounded structure is full: the key spaces (the first quarter of the run, at most a minute)
+    // warm means every bounded structure is full: the key spaces and the store's memory of finished upload IDs
+    // (1,000; ~100 multipart uploads finish per second here) within the first quarter of the run, at most a minute,
     // and the event log ring (EVENT_LOG_CAPACITY events, with a margin); growth is measured from there
     const warmupMs = Math.min(60_000, durationMs / 4);
     const warmEvents = Math.ceil(EVENT_LOG_CAPACITY * 1.2);
