@@ -135,6 +135,8 @@ describe('FileStore', () => {
     expect(await filesUnder(join(dir, 'staging'))).toEqual([]);
     expect(await filesUnder(join(dir, 'blobs'))).toEqual(kept);
     expect(await content(store, 'k')).toBe('kept');
+    // the abandoned body still holds its (now deleted) staging file open: close it rather than leave it to the GC
+    await inFlight.discard();
   });
 
   it('ignores a torn last journal line and refuses a journal damaged in the middle', async () => {
