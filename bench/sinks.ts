@@ -12,7 +12,7 @@ import { createWriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import http from 'node:http';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import { createCrc64 } from '../protocol/crc64.js';
 
 export const SINK_KINDS = ['bare', 'md5crc', 'md5crc-keep', 'md5crc-file'] as const;
@@ -38,70 +38,62 @@ function answer(req: http.IncomingMessage, res: http.ServerResponse, etag: strin
   }
 }
 
+/** What a hashing sink does with the body besides hashing it: resolves once the body ended and is kept. */
+type Keep = (req: http.IncomingMessage) => Promise<void>;
+
+const discard: Keep = (req) => finished(req);
+
 /** md5crc-keep's last complete body */
 const held: { chunks: Buffer[] } = { chunks: [] };
 
-async function hashing(req: http.IncomingMessage, res: http.ServerResponse, keep: boolean): Promise<void> {
-  const md5 = createHash('md5');
-  const crc = await createCrc64();
+const keepInMemory: Keep = async (req) => {
   const chunks: Buffer[] = [];
-  // the request stays paused until a 'data' listener is attached, so nothing is missed across the await
-  req.on('data', (chunk: Buffer) => {
-    md5.update(chunk);
-    crc.update(chunk);
-    if (keep) chunks.push(chunk);
-  });
-  req.on('end', () => {
-    if (keep) held.chunks = chunks;
-    res.setHeader('x-oss-hash-crc64ecma', crc.digest().toString());
-    answer(req, res, md5.digest('hex').toUpperCase());
-  });
-}
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
+  await finished(req);
+  held.chunks = chunks;
+};
 
 /** md5crc-file: the file holding the last complete body, and a counter for fresh names */
 const onDisk = { last: undefined as string | undefined, next: 0 };
 
-async function hashingToFile(req: http.IncomingMessage, res: http.ServerResponse, dir: string): Promise<void> {
+function keepInFile(dir: string): Keep {
+  return async (req) => {
+    const path = join(dir, `body-${onDisk.next++}`);
+    // flush: fsync before the stream closes, so the answer means the bytes are on disk
+    await pipeline(req, createWriteStream(path, { flush: true }));
+    const previous = onDisk.last;
+    onDisk.last = path;
+    if (previous !== undefined) await unlink(previous);
+  };
+}
+
+async function hashing(req: http.IncomingMessage, res: http.ServerResponse, keep: Keep): Promise<void> {
   const md5 = createHash('md5');
   const crc = await createCrc64();
-  const path = join(dir, `body-${onDisk.next++}`);
+  // the request stays paused until a 'data' listener is attached, so nothing is missed across the await
   req.on('data', (chunk: Buffer) => {
     md5.update(chunk);
     crc.update(chunk);
   });
-  // flush: fsync before the stream closes, so the answer means the bytes are on disk
-  await pipeline(req, createWriteStream(path, { flush: true }));
-  const previous = onDisk.last;
-  onDisk.last = path;
-  if (previous !== undefined) await unlink(previous);
+  await keep(req);
   res.setHeader('x-oss-hash-crc64ecma', crc.digest().toString());
   answer(req, res, md5.digest('hex').toUpperCase());
 }
 
-function hashingHandler(req: http.IncomingMessage, res: http.ServerResponse, keep: boolean): void {
-  hashing(req, res, keep).catch((err: unknown) => {
-    res.statusCode = 500;
-    res.end(String(err));
-  });
+function bare(req: http.IncomingMessage, res: http.ServerResponse): void {
+  req.on('end', () => answer(req, res, 'D41D8CD98F00B204E9800998ECF8427E'));
+  req.resume();
 }
-
-const HANDLERS: Record<Exclude<SinkKind, 'md5crc-file'>, http.RequestListener> = {
-  bare: (req, res) => {
-    req.on('end', () => answer(req, res, 'D41D8CD98F00B204E9800998ECF8427E'));
-    req.resume();
-  },
-  md5crc: (req, res) => hashingHandler(req, res, false),
-  'md5crc-keep': (req, res) => hashingHandler(req, res, true),
-};
 
 /** `dir` is where md5crc-file writes (required for it, ignored by the others). */
 export function createSink(kind: SinkKind, dir?: string): http.Server {
-  if (kind !== 'md5crc-file') return http.createServer({ keepAliveTimeout: 30_000 }, HANDLERS[kind]);
-  if (dir === undefined) throw new Error('md5crc-file needs a directory');
-  return http.createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
-    hashingToFile(req, res, dir).catch((err: unknown) => {
+  if (kind === 'md5crc-file' && dir === undefined) throw new Error('md5crc-file needs a directory');
+  const keep = kind === 'md5crc-keep' ? keepInMemory : kind === 'md5crc-file' ? keepInFile(dir!) : discard;
+  const hashingSink: http.RequestListener = (req, res) => {
+    hashing(req, res, keep).catch((err: unknown) => {
       res.statusCode = 500;
       res.end(String(err));
     });
-  });
+  };
+  return http.createServer({ keepAliveTimeout: 30_000 }, kind === 'bare' ? bare : hashingSink);
 }
