@@ -8,6 +8,7 @@ export default defineConfig({
       'client/**/*.test.ts',
       'conformance/**/*.test.ts',
       'bench/**/*.test.ts',
+      'reliability/**/*.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 /** dist/bin/oss-mock.cjs, the `oss-mock` command exactly as users run it (package.json "bin") */
-export const CLI_JS = fileURLToPath(new URL('../bin/oss-mock.cjs', import.meta.url));
+export const CLI_JS = fileURLToPath(new URL('../../dist/bin/oss-mock.cjs', import.meta.url));
 export const PEER_JS = fileURLToPath(new URL('./peer-server.js', import.meta.url));
 
 const READY_LINE = /listening on (http:\/\/\S+)/;

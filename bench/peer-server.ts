@@ -1,5 +1,5 @@
 // A baseline server in its own process, so it gets a core of its own like the mock's CLI does:
-//   node dist/bench/peer-server.js bare|md5crc|md5crc-keep|md5crc-file|s3rver [--dir DIR]
+//   node build/bench/peer-server.js bare|md5crc|md5crc-keep|md5crc-file|s3rver [--dir DIR]
 // Prints `listening on http://127.0.0.1:PORT` (the line children.ts waits for) and runs until SIGTERM/SIGINT.
 import type { AddressInfo } from 'node:net';
 import { createSink, SINK_KINDS, type SinkKind } from './sinks.js';

@@ -26,7 +26,7 @@ const MEASURES: Record<Suite, Measure> = {
   startup: measureStartup,
 };
 
-/** bench/results.json of the repository (dist/bench/run.js -> ../../bench/) */
+/** bench/results.json of the repository (build/bench/run.js -> ../../bench/) */
 const DEFAULT_OUT = fileURLToPath(new URL('../../bench/results.json', import.meta.url));
 
 interface Machine {

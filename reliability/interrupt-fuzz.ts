@@ -3,8 +3,8 @@
 // worker owns its keys and one upload ID and keeps a model of what was acknowledged; afterwards the server must
 // hold exactly the model: no partial object, no short or phantom part, nothing left in flight, every object
 // byte-exact (MD5 and CRC-64). Outcomes are read from the answers, never assumed from the intended cut.
-import { crc64 } from '../../protocol/crc64.js';
-import { parseXml, xmlArray } from '../../protocol/xml.js';
+import { crc64 } from '../protocol/crc64.js';
+import { parseXml, xmlArray } from '../protocol/xml.js';
 import { ControlClient } from './control-client.js';
 import { Prng } from './prng.js';
 import { cutRequest, md5Hex, send, type Endpoint, type WireRequest, type WireResponse } from './wire.js';

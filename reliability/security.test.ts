@@ -6,9 +6,9 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OPERATIONS } from '../context.js';
-import { ROUTES } from '../http/dispatch.js';
-import { startMockOss, type MockOssHandle } from '../index.js';
+import { OPERATIONS } from '../mock-server/context.js';
+import { ROUTES } from '../mock-server/http/dispatch.js';
+import { startMockOss, type MockOssHandle } from '../mock-server/index.js';
 import { seedFrom } from './prng.js';
 import { send, type Endpoint, type QueryPairs, type WireRequest, type WireResponse } from './wire.js';
 

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { transpileForNode } from '../../conformance/test-support/transpile.js';
+import { transpileForNode } from '../conformance/test-support/transpile.js';
 import { runCrashIterations } from './crash-run.js';
 import { seedFrom } from './prng.js';
 import { spawnServer } from './server-process.js';

@@ -5,8 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseXml, xmlArray } from '../../protocol/xml.js';
-import { startMockOss, type MockOssHandle } from '../index.js';
+import { parseXml, xmlArray } from '../protocol/xml.js';
+import { startMockOss, type MockOssHandle } from '../mock-server/index.js';
 import { Prng } from './prng.js';
 import { md5Hex, send, type WireResponse } from './wire.js';
 

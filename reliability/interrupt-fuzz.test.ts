@@ -4,7 +4,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startMockOss, type MockOssHandle } from '../index.js';
+import { startMockOss, type MockOssHandle } from '../mock-server/index.js';
 import { runInterruptFuzz } from './interrupt-fuzz.js';
 import { seedFrom } from './prng.js';
 import { send } from './wire.js';

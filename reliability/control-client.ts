@@ -1,6 +1,6 @@
 // The /_mock control API over HTTP (DESIGN.md "Contracts"), so the same run drives an in-process mock and a CLI
 // child process alike.
-import type { HealthInfo, InflightEntry, Rule } from '../control/types.js';
+import type { HealthInfo, InflightEntry, Rule } from '../mock-server/control/types.js';
 import type { Endpoint } from './wire.js';
 
 export class ControlClient {

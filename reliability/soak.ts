@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { EVENT_LOG_CAPACITY } from '../control/events.js';
+import { EVENT_LOG_CAPACITY } from '../mock-server/control/events.js';
 import { ControlClient } from './control-client.js';
 import { runCrashIterations } from './crash-run.js';
 import { runInterruptFuzz } from './interrupt-fuzz.js';
@@ -29,8 +29,8 @@ const MAX_RSS_GROWTH = 0.1;
 const RSS_SAMPLE_MS = 5000;
 /** samples per median: 30 s */
 const RSS_WINDOW = 6;
-/** the `oss-mock` bin as users run it (package.json "bin"), next to this file in dist/ */
-const CLI_PATH = path.resolve(import.meta.dirname, '../../bin/oss-mock.cjs');
+/** the `oss-mock` bin as users run it (package.json "bin"), built into dist/ by `npm run build` */
+const CLI_PATH = path.resolve(import.meta.dirname, '../../dist/bin/oss-mock.cjs');
 const CREDENTIALS = { accessKeyId: 'soak-access-key', accessKeySecret: 'soak-secret' };
 
 function parseArgs(argv: readonly string[]): SoakArgs {

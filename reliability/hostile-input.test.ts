@@ -3,9 +3,9 @@
 // Properties are checked with fast-check under a fixed seed (OSS_MOCK_SEED replays another).
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { presignV1, presignV4 } from '../../protocol/signing.js';
-import { parseXml } from '../../protocol/xml.js';
-import { startMockOss, type MockOssHandle } from '../index.js';
+import { presignV1, presignV4 } from '../protocol/signing.js';
+import { parseXml } from '../protocol/xml.js';
+import { startMockOss, type MockOssHandle } from '../mock-server/index.js';
 import { seedFrom } from './prng.js';
 import { md5Base64, rawExchange, rawHead, send, signedHeaders, type WireRequest, type WireResponse } from './wire.js';
 

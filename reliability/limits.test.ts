@@ -3,7 +3,7 @@
 // cap and connection cap (ServerConfig.maxHeaderBytes, maxConnections), the part-size cap and the PutBucket body cap.
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMockOss, type MockOssHandle } from '../index.js';
+import { startMockOss, type MockOssHandle } from '../mock-server/index.js';
 import { rawExchange, rawHead, send } from './wire.js';
 
 const BUCKET = 'limits';

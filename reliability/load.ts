@@ -3,7 +3,7 @@
 // expected outcome: any other answer is an unexpected error. Key spaces are bounded, so the server's memory should
 // stay flat once warm; the caller samples RSS.
 import http from 'node:http';
-import { parseXml } from '../../protocol/xml.js';
+import { parseXml } from '../protocol/xml.js';
 import { Prng } from './prng.js';
 import { md5Hex, send, type Endpoint, type WireRequest, type WireResponse } from './wire.js';
 

@@ -4,10 +4,10 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { connect as netConnect } from 'node:net';
-import { uriEncode } from '../../protocol/addressing.js';
-import { httpDate } from '../../protocol/dates.js';
-import { authorizeV1 } from '../../protocol/signing.js';
-import { parseXml } from '../../protocol/xml.js';
+import { uriEncode } from '../protocol/addressing.js';
+import { httpDate } from '../protocol/dates.js';
+import { authorizeV1 } from '../protocol/signing.js';
+import { parseXml } from '../protocol/xml.js';
 
 export interface Endpoint {
   host: string;

@@ -5,7 +5,7 @@
 // stays NoSuchUpload, a completed one stays completed, an open one keeps its parts and stays resumable.
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { parseXml, xmlArray } from '../../protocol/xml.js';
+import { parseXml, xmlArray } from '../protocol/xml.js';
 import { Prng } from './prng.js';
 import type { ServerProcess } from './server-process.js';
 import { md5Hex, promisingRequest, send, type Endpoint, type WireRequest, type WireResponse } from './wire.js';
