@@ -109,7 +109,9 @@ function validateFault(input: unknown): FaultSpec | undefined {
     type,
     afterBytes: optInt(o, 'afterBytes', 'fault.afterBytes', 0, Number.MAX_SAFE_INTEGER),
     stallMs: optInt(o, 'stallMs', 'fault.stallMs', 0, HOUR_MS),
-    status: optInt(o, 'status', 'fault.status', 100, 599),
+    // an error fault is an OSS error answer: a client or server error status, never 1xx-3xx (a 101 would switch
+    // protocols, a 3xx redirect)
+    status: optInt(o, 'status', 'fault.status', 400, 599),
     code: optString(o, 'code', 'fault.code'),
   });
   if (type === 'stall' && fault.stallMs === undefined) fail('fault.stallMs', 'required for a stall');
