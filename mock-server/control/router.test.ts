@@ -1,32 +1,27 @@
-import http from 'node:http';
-import express from 'express';
+// The control API through the real listening server (startMockOss: the app, its settings and its middleware), not
+// a bare Express app: the app's own settings (its query parser is off) change what the router sees.
+import type http from 'node:http';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ServerConfig } from '../context.js';
+import { startMockOss, type MockOssHandle, type MockOssOptions } from '../index.js';
 import type { MockControl } from './control.js';
-import { controlRouter } from './router.js';
-import { testConfig, testContext, testControl } from './test-support/control-fixture.js';
+import { testContext } from './test-support/control-fixture.js';
 
-const servers: http.Server[] = [];
+const mocks: MockOssHandle[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
+  await Promise.all(mocks.splice(0).map((m) => m.close()));
 });
 
-async function serve(control: MockControl, config: ServerConfig = testConfig()): Promise<http.Server> {
-  const app = express();
-  app.use('/_mock', controlRouter(control, config));
-  const server = http.createServer(app);
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
+async function serve(options: MockOssOptions = {}): Promise<{ server: http.Server; control: MockControl }> {
+  const mock = await startMockOss({ auth: false, ...options });
+  mocks.push(mock);
+  return { server: mock.server, control: mock.control };
 }
 
 describe('control router', () => {
   it('GET /health', async () => {
-    const control = testControl({ ingestRate: 1000 });
-    const res = await request(await serve(control))
-      .get('/_mock/health')
-      .expect(200);
+    const { server } = await serve({ ingestRate: 1000 });
+    const res = await request(server).get('/_mock/health').expect(200);
     expect(res.body).toEqual({
       status: 'ok',
       rules: 0,
@@ -38,8 +33,7 @@ describe('control router', () => {
   });
 
   it('rules: POST, GET, DELETE one, DELETE all', async () => {
-    const control = testControl();
-    const server = await serve(control);
+    const { server, control } = await serve();
     const created = await request(server)
       .post('/_mock/rules')
       .send({ match: { operation: 'UploadPart', partNumber: 2 }, fault: { type: 'reset', afterBytes: 10 } })
@@ -66,7 +60,7 @@ describe('control router', () => {
   });
 
   it('a bad rule or bad JSON is 400 with the field', async () => {
-    const server = await serve(testControl());
+    const { server } = await serve();
     const bad = await request(server)
       .post('/_mock/rules')
       .send({ fault: { type: 'stall' } })
@@ -82,8 +76,7 @@ describe('control router', () => {
   });
 
   it('POST /wait answers with the entries, or 408 on timeout', async () => {
-    const control = testControl();
-    const server = await serve(control);
+    const { server, control } = await serve();
     const tracker = control.trackBody(testContext({ key: 'w' }), 100);
     const waiting = request(server)
       .post('/_mock/wait')
@@ -102,8 +95,7 @@ describe('control router', () => {
   });
 
   it('GET /inflight, GET /events?since, POST /reset, GET|POST /rates', async () => {
-    const control = testControl();
-    const server = await serve(control);
+    const { server, control } = await serve();
     control.trackBody(testContext({ key: 'f' }), null).received(7);
     const inflight = await request(server).get('/_mock/inflight').expect(200);
     expect(inflight.body.inflight).toEqual([
@@ -111,26 +103,34 @@ describe('control router', () => {
     ]);
     control.requestStarted(testContext());
     control.requestEnded(testContext(), 200);
+    control.requestStarted(testContext());
     const events = await request(server).get('/_mock/events?since=1').expect(200);
-    expect(events.body).toMatchObject({ lastSeq: 2, events: [{ seq: 2, type: 'request.end', status: 200 }] });
+    expect(events.body.lastSeq).toBe(3);
+    expect(events.body.events.map((e: { seq: number; type: string }) => [e.seq, e.type])).toEqual([
+      [2, 'request.end'],
+      [3, 'request.start'],
+    ]);
+    const page = await request(server).get('/_mock/events?since=0&limit=2').expect(200);
+    expect(page.body.events.map((e: { seq: number }) => e.seq)).toEqual([1, 2]);
+    expect((await request(server).get('/_mock/events?limit=x').expect(400)).body.field).toBe('limit');
     await request(server).post('/_mock/rates').send({ egressRate: '1MiB/s' }).expect(200, {
       ingestRate: null,
       egressRate: 1048576,
     });
     await request(server).post('/_mock/rates').send({ egressRate: 0 }).expect(400);
     await request(server).post('/_mock/reset').expect(200);
-    expect((await request(server).get('/_mock/events').expect(200)).body).toEqual({ events: [], lastSeq: 2 });
+    expect((await request(server).get('/_mock/events').expect(200)).body).toEqual({ events: [], lastSeq: 3 });
   });
 
   it('an unknown path is 404 JSON', async () => {
-    const res = await request(await serve(testControl()))
+    const res = await request((await serve()).server)
       .get('/_mock/nope')
       .expect(404);
     expect(res.body.error).toContain('/nope');
   });
 
   it('with a control token every call needs the bearer token', async () => {
-    const server = await serve(testControl(), testConfig({ controlToken: 't0ken' }));
+    const { server } = await serve({ controlToken: 't0ken' });
     const denied = await request(server).get('/_mock/health').expect(401);
     expect(denied.headers['www-authenticate']).toBe('Bearer');
     expect(denied.body.error).toContain('Bearer');

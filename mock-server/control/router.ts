@@ -10,9 +10,19 @@ import { validateWait } from './rules.js';
 
 const JSON_LIMIT = '1mb';
 
-function sinceParam(value: unknown, field: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !/^\d{1,15}$/.test(value)) {
+/**
+ * The query of a control request. Read from the URL itself: the app turns Express's query parser off (OSS query
+ * strings are parsed by http/target.ts), so `req.query` is always empty there.
+ */
+function queryOf(req: Request): URLSearchParams {
+  const at = req.originalUrl.indexOf('?');
+  return new URLSearchParams(at < 0 ? '' : req.originalUrl.slice(at + 1));
+}
+
+function sinceParam(query: URLSearchParams, field: string): number | undefined {
+  const value = query.get(field);
+  if (value === null) return undefined;
+  if (!/^\d{1,15}$/.test(value)) {
     throw new RuleValidationError(field, 'must be a non-negative integer');
   }
   return Number(value);
@@ -94,8 +104,9 @@ export function controlRouter(control: MockControl, config: ServerConfig): Route
   });
 
   router.get('/events', (req, res) => {
-    const since = sinceParam(req.query.since, 'since');
-    const limit = sinceParam(req.query.limit, 'limit');
+    const query = queryOf(req);
+    const since = sinceParam(query, 'since');
+    const limit = sinceParam(query, 'limit');
     const events = control.events(since, limit);
     res.json({ events, lastSeq: control.health().lastEventSeq });
   });
