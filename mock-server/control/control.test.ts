@@ -25,10 +25,40 @@ describe('MockControl rules and plans', () => {
     expect(control.planFor(part).fault).toEqual({ type: 'reset', ruleId: 'once' });
     expect(control.planFor(testContext({ operation: 'UploadPart' })).fault).toBeUndefined();
     expect(control.planFor(testContext({ operation: 'PutObject' })).ruleIds).toEqual([]);
-    expect(control.listRules()[0]).toMatchObject({ times: 0, hits: 1 });
-    expect(control.events().filter((e) => e.type === 'rule.matched')).toEqual([
-      expect.objectContaining({ ruleId: 'once', requestId: part.requestId, partNumber: 1, uploadId: 'U' }),
+    expect(control.events().filter((e) => e.type.startsWith('rule.'))).toEqual([
+      expect.objectContaining({ type: 'rule.matched', ruleId: 'once', requestId: part.requestId, partNumber: 1 }),
+      expect.objectContaining({ type: 'rule.exhausted', ruleId: 'once', hits: 1, uploadId: 'U' }),
     ]);
+  });
+
+  it('a rule whose `times` is used up leaves the list, and later requests no longer scan it', () => {
+    const control = testControl();
+    control.addRule({ id: 'twice', match: { key: 'k' }, times: 2, delayMs: 5 });
+    control.addRule({ id: 'always', match: { key: 'k' }, delayMs: 1 });
+    expect(control.planFor(testContext({ key: 'k' })).ruleIds).toEqual(['twice', 'always']);
+    expect(control.listRules().map((r) => [r.id, r.times, r.hits])).toEqual([
+      ['twice', 1, 1],
+      ['always', undefined, 1],
+    ]);
+    expect(control.planFor(testContext({ key: 'k' })).delayMs).toBe(5);
+    expect(control.listRules().map((r) => r.id)).toEqual(['always']);
+    expect(control.health().rules).toBe(1);
+    expect(control.deleteRule('twice')).toBe(false);
+    expect(control.planFor(testContext({ key: 'k' }))).toMatchObject({ ruleIds: ['always'], delayMs: 1 });
+  });
+
+  it('20,000 used-up rules leave nothing behind to match against', () => {
+    const control = testControl();
+    for (let i = 0; i < 20_000; i++)
+      control.addRule({ match: { bucket: 'bucket' }, ingestRate: 1_000_000 + i, times: 1 });
+    const first = control.planFor(testContext());
+    expect(first.ruleIds).toHaveLength(20_000);
+    expect(first.ingestRate()).toBe(1_000_000);
+    expect(control.listRules()).toEqual([]);
+    expect(control.health().rules).toBe(0);
+    expect(control.events().filter((e) => e.type === 'rule.exhausted')).toHaveLength(20_000);
+    const next = control.planFor(testContext());
+    expect([next.ruleIds, next.ingestRate()]).toEqual([[], undefined]);
   });
 
   it('the first matching rule with a fault wins; the longest delay applies', () => {
@@ -65,6 +95,11 @@ describe('MockControl rules and plans', () => {
     const first = control.planFor(testContext());
     const second = control.planFor(testContext());
     expect([first.ingestRate(), second.ingestRate()]).toEqual([1000, undefined]);
+    // used up and gone from the list, it still throttles the request that consumed it, until the rules are cleared
+    expect(control.listRules()).toEqual([]);
+    expect(first.ingestRate()).toBe(1000);
+    control.clearRules();
+    expect(first.ingestRate()).toBeUndefined();
   });
 
   it('reset clears the store, rules and events; seq keeps counting', async () => {

@@ -14,6 +14,15 @@ function copyRule(r: Rule): Rule {
   return structuredClone(r);
 }
 
+/** A rule as the control holds it. */
+interface Held {
+  rule: Rule;
+  /** clearRules()/reset() generation it was added in: a later clear withdraws it */
+  epoch: number;
+  /** removed by deleteRule(): it no longer applies, even to requests that consumed it */
+  deleted: boolean;
+}
+
 /** The slowest of the given rates; undefined (unlimited) when none is given. */
 function slowest(rates: Array<number | undefined>): number | undefined {
   let min: number | undefined;
@@ -24,9 +33,16 @@ function slowest(rates: Array<number | undefined>): number | undefined {
 export class MockControl {
   readonly config: ServerConfig;
   private readonly store: Store;
-  /** insertion order is match order: the first matching rule with a fault wins */
-  private readonly rules = new Map<string, Rule>();
+  /**
+   * The live rules; insertion order is match order (the first matching rule with a fault wins). A rule whose `times`
+   * is used up leaves this map at once, so matching never scans exhausted rules; the requests that consumed it keep
+   * its rates through their plans.
+   */
+  private readonly rules = new Map<string, Held>();
   private nextRuleId = 1;
+  private epoch = 0;
+  /** bumped whenever the set of rules changes: plans recompute their rule rates only then */
+  private version = 0;
   private readonly registry = new InflightRegistry();
   private readonly log = new EventLog();
   private rates: { ingest?: number; egress?: number };
@@ -56,7 +72,7 @@ export class MockControl {
   }
 
   listRules(): Rule[] {
-    return [...this.rules.values()].map(copyRule);
+    return [...this.rules.values()].map((h) => copyRule(h.rule));
   }
 
   /** Validates `input` (JSON-shaped); throws RuleValidationError naming the bad field. */
@@ -66,17 +82,27 @@ export class MockControl {
     let id = given;
     while (id === undefined || this.rules.has(id)) id = `r${this.nextRuleId++}`;
     const rule: Rule = { id, ...spec, hits: 0 };
-    this.rules.set(id, rule);
+    this.rules.set(id, { rule, epoch: this.epoch, deleted: false });
+    this.version++;
     return copyRule(rule);
   }
 
+  /** Removes a live rule; it stops applying to the requests in flight too. */
   deleteRule(id: string): boolean {
-    return this.rules.delete(id);
+    const held = this.rules.get(id);
+    if (held === undefined) return false;
+    held.deleted = true;
+    this.rules.delete(id);
+    this.version++;
+    return true;
   }
 
+  /** Removes every rule, and lifts the rates of used-up rules from the requests in flight that consumed them. */
   clearRules(): number {
     const n = this.rules.size;
     this.rules.clear();
+    this.epoch++;
+    this.version++;
     return n;
   }
 
@@ -111,33 +137,62 @@ export class MockControl {
   }
 
   /**
-   * Decides delay, fault and rates for one request. Every matching rule is consumed (`times`, `hits`) and logged.
-   * Rates stay live: the slowest of x-oss-traffic-limit, the current defaults, the rules this request consumed
-   * that still exist, and any unlimited-`times` rule that matches now (so a rule added mid-upload applies to it).
+   * Decides delay, fault and rates for one request. Every matching rule is consumed (`times`, `hits`) and logged; a
+   * rule used up by it leaves the rule list (`rule.exhausted` in the event log). Rates stay live: the slowest of
+   * x-oss-traffic-limit, the current defaults, the rules this request consumed (until deleted or cleared), and any
+   * live unlimited-`times` rule that matches now (so a rule added mid-upload applies to it).
    */
   planFor(ctx: RequestContext): RequestPlan {
-    const consumed = new Set<Rule>();
+    const consumed: Held[] = [];
     let fault: (FaultSpec & { ruleId: string }) | undefined;
     let delayMs = 0;
-    for (const rule of this.rules.values()) {
-      if (rule.times === 0 || !ruleMatches(rule.match, ctx)) continue;
+    for (const held of this.rules.values()) {
+      const { rule } = held;
+      if (!ruleMatches(rule.match, ctx)) continue;
       if (rule.times !== undefined) rule.times--;
       rule.hits++;
-      consumed.add(rule);
+      consumed.push(held);
       this.emit({ type: 'rule.matched', ...eventSubject(ctx), ruleId: rule.id });
+      if (rule.times === 0) {
+        this.rules.delete(rule.id);
+        this.version++;
+        this.emit({ type: 'rule.exhausted', ...eventSubject(ctx), ruleId: rule.id, hits: rule.hits });
+      }
       delayMs = Math.max(delayMs, rule.delayMs ?? 0);
       if (fault === undefined && rule.fault !== undefined) fault = { ...rule.fault, ruleId: rule.id };
     }
-    const applying = (): Rule[] =>
-      [...this.rules.values()].filter((r) => consumed.has(r) || (r.times === undefined && ruleMatches(r.match, ctx)));
+    // the throttle re-reads the rates many times a second: the rule part is recomputed only when the rules changed
+    let cached: { version: number; ingest?: number; egress?: number } | undefined;
+    const ruleRates = (): { ingest?: number; egress?: number } => {
+      if (cached?.version !== this.version) {
+        const applying = consumed
+          .filter((h) => !h.deleted && h.epoch === this.epoch)
+          .map((h) => h.rule)
+          .concat(this.unlimitedMatching(ctx).filter((r) => !consumed.some((h) => h.rule === r)));
+        cached = {
+          version: this.version,
+          ingest: slowest(applying.map((r) => r.ingestRate)),
+          egress: slowest(applying.map((r) => r.egressRate)),
+        };
+      }
+      return cached;
+    };
     const plan: RequestPlan = {
-      ruleIds: [...consumed].map((r) => r.id),
+      ruleIds: consumed.map((h) => h.rule.id),
       delayMs,
-      ingestRate: () => slowest([ctx.trafficLimit, this.rates.ingest, ...applying().map((r) => r.ingestRate)]),
-      egressRate: () => slowest([ctx.trafficLimit, this.rates.egress, ...applying().map((r) => r.egressRate)]),
+      ingestRate: () => slowest([ctx.trafficLimit, this.rates.ingest, ruleRates().ingest]),
+      egressRate: () => slowest([ctx.trafficLimit, this.rates.egress, ruleRates().egress]),
     };
     if (fault !== undefined) plan.fault = fault;
     return plan;
+  }
+
+  /** The live rules without a `times` limit that match `ctx`. */
+  private unlimitedMatching(ctx: RequestContext): Rule[] {
+    const out: Rule[] = [];
+    for (const { rule } of this.rules.values())
+      if (rule.times === undefined && ruleMatches(rule.match, ctx)) out.push(rule);
+    return out;
   }
 
   requestStarted(ctx: RequestContext): void {

@@ -59,6 +59,26 @@ describe('control router', () => {
     expect(control.listRules()).toEqual([]);
   });
 
+  it('a rule whose `times` is used up leaves GET /rules; the event log keeps it', async () => {
+    const mock = await startMockOss({ auth: false });
+    mocks.push(mock);
+    const { server } = mock;
+    await request(server)
+      .post('/_mock/rules')
+      .send({ id: 'once', match: { bucket: 'used-up', key: 'k' }, times: 1 })
+      .expect(201);
+    expect((await fetch(`${mock.endpoint}/used-up`, { method: 'PUT' })).status).toBe(200);
+    expect((await request(server).get('/_mock/rules').expect(200)).body.rules).toHaveLength(1);
+    expect((await fetch(`${mock.endpoint}/used-up/k`, { method: 'PUT', body: 'x' })).status).toBe(200);
+    expect((await request(server).get('/_mock/rules').expect(200)).body.rules).toEqual([]);
+    await request(server).delete('/_mock/rules/once').expect(404);
+    const events = (await request(server).get('/_mock/events').expect(200)).body.events as Array<{ type: string }>;
+    expect(events.filter((e) => e.type.startsWith('rule.'))).toEqual([
+      expect.objectContaining({ type: 'rule.matched', ruleId: 'once', key: 'k' }),
+      expect.objectContaining({ type: 'rule.exhausted', ruleId: 'once', hits: 1, key: 'k' }),
+    ]);
+  });
+
   it('a bad rule or bad JSON is 400 with the field', async () => {
     const { server } = await serve();
     const bad = await request(server)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RuleValidationError } from './errors.js';
-import { ruleMatches, validateRule, validateWait } from './rules.js';
+import { ruleMatches, validateMatch, validateRule, validateWait } from './rules.js';
 
 function fieldOf(fn: () => unknown): string | undefined {
   try {
@@ -24,6 +24,15 @@ describe('ruleMatches', () => {
     expect(ruleMatches({ bucket: 'b', partNumber: 4 }, part)).toBe(false);
     expect(ruleMatches({ uploadId: 'U2' }, part)).toBe(false);
     expect(ruleMatches({ keyPrefix: 'other/' }, part)).toBe(false);
+  });
+
+  it('`key` matches the exact key only', () => {
+    expect(ruleMatches({ key: 'dir/big.bin' }, part)).toBe(true);
+    expect(ruleMatches({ key: 'dir/big' }, part)).toBe(false);
+    expect(ruleMatches({ key: 'dir/big.bin.2' }, { ...part, key: 'dir/big.bin.2' })).toBe(true);
+    expect(ruleMatches({ key: 'dir/big.bin' }, { operation: 'ListObjects', bucket: 'b' })).toBe(false);
+    expect(validateMatch({ key: 'a/b' }, 'match')).toEqual({ key: 'a/b' });
+    expect(fieldOf(() => validateMatch({ key: '' }, 'match'))).toBe('match.key');
   });
 
   it('a key prefix never matches a request without a key', () => {

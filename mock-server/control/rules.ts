@@ -19,6 +19,7 @@ type Matchers = { [K in keyof RuleMatch]-?: (want: NonNullable<RuleMatch[K]>, t:
 
 const MATCHERS: Matchers = {
   bucket: (want, t) => t.bucket === want,
+  key: (want, t) => t.key === want,
   keyPrefix: (want, t) => t.key !== undefined && t.key.startsWith(want),
   operation: (want, t) => t.operation === want,
   partNumber: (want, t) => t.partNumber === want,
@@ -92,6 +93,7 @@ export function validateMatch(input: unknown, field: string): RuleMatch {
   }
   return dropUndefined({
     bucket: optString(o, 'bucket', `${p}bucket`),
+    key: optString(o, 'key', `${p}key`),
     keyPrefix: optString(o, 'keyPrefix', `${p}keyPrefix`, true),
     operation: operation as OperationName | undefined,
     partNumber: optInt(o, 'partNumber', `${p}partNumber`, 1, 10000),

@@ -6,6 +6,8 @@ import type { FaultSpec, OperationName } from '../context.js';
 /** Which requests a rule (or a wait) applies to; every given field must match. */
 export interface RuleMatch {
   bucket?: string;
+  /** the exact object key */
+  key?: string;
   keyPrefix?: string;
   operation?: OperationName;
   partNumber?: number;
@@ -90,6 +92,8 @@ export type MockEventDetails =
   | { type: 'upload.completed' }
   | { type: 'upload.aborted' }
   | { type: 'rule.matched'; ruleId: string }
+  /** the rule's `times` were used up by this request: it left the rule list */
+  | { type: 'rule.exhausted'; ruleId: string; hits: number }
   | { type: 'fault.fired'; ruleId: string; fault: FaultType; atBytes: number };
 
 export type MockEventType = MockEventDetails['type'];
