@@ -112,10 +112,7 @@ async function readBody(ex: Exchange, control: MockControl, sink: StagedBody, o:
       if (chunks === null) break;
       let size = 0;
       for (const chunk of chunks) size += chunk.length;
-      if (o.maxSize !== undefined && tracker.bytesReceived + size > o.maxSize) {
-        closeAfterResponse(ex.res);
-        throw o.tooLarge();
-      }
+      if (o.maxSize !== undefined && tracker.bytesReceived + size > o.maxSize) throw o.tooLarge();
       for (const chunk of chunks) {
         md5.update(chunk);
         crc.update(chunk);
@@ -132,15 +129,19 @@ async function readBody(ex: Exchange, control: MockControl, sink: StagedBody, o:
     return digest;
   } catch (err) {
     await discardQuietly(sink);
-    if (err instanceof OssError || err instanceof FaultFiredError) throw err;
-    if (err instanceof IdleTimeoutError) {
-      closeAfterResponse(ex.res);
-      throw new OssError('RequestTimeout');
-    }
-    if (watch.signal.aborted || req.destroyed) {
+    if (err instanceof FaultFiredError) throw err;
+    // Whatever is answered now leaves the rest of the body unread on the connection: it cannot carry another request.
+    if (!req.complete) closeAfterResponse(ex.res);
+    if (err instanceof OssError) throw err;
+    if (err instanceof IdleTimeoutError) throw new OssError('RequestTimeout');
+    // Only the disconnect watch says the client left. `req.destroyed` does not: Node destroys a request by itself
+    // once its body has ended, so a failure after the last byte (a disk full at the final write) would be taken for
+    // a departure and never answered.
+    if (watch.signal.aborted) {
       control.emit({ type: 'body.aborted', ...eventSubject(ex.ctx), bytesReceived: tracker.bytesReceived });
       throw new BodyAbortedError(tracker.bytesReceived);
     }
+    // A storage error (ENOSPC, EIO...) is the server's own failure: answered 500 InternalError by http/.
     throw err;
   } finally {
     tracker.end();
