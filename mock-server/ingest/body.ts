@@ -94,6 +94,8 @@ async function readBody(ex: Exchange, control: MockControl, sink: StagedBody, o:
   const tracker = control.trackBody(ex.ctx, length);
   const watch = watchRequest(req);
   const reader = new ChunkReader(req);
+  /** The request stream failed: Node destroys it only when its connection broke ('aborted', ECONNRESET). */
+  let connectionBroke = false;
   const bucket = new TokenBucket(() => plan.ingestRate());
   let pending: { fault: PlannedFault; at: number } | undefined =
     plan.fault?.afterBytes === undefined ? undefined : { fault: plan.fault, at: plan.fault.afterBytes };
@@ -108,7 +110,10 @@ async function readBody(ex: Exchange, control: MockControl, sink: StagedBody, o:
       }
       const room = pending === undefined ? Number.POSITIVE_INFINITY : pending.at - tracker.bytesReceived;
       // unthrottled, this is whatever arrived meanwhile (up to MAX_BATCH_BYTES): one write and one wait per batch
-      const chunks = await reader.next(Math.min(bucket.pieceSize(), room), watch.signal, idleMs);
+      const chunks = await reader.next(Math.min(bucket.pieceSize(), room), watch.signal, idleMs).catch((err) => {
+        connectionBroke = !(err instanceof IdleTimeoutError);
+        throw err;
+      });
       if (chunks === null) break;
       let size = 0;
       for (const chunk of chunks) size += chunk.length;
@@ -134,10 +139,10 @@ async function readBody(ex: Exchange, control: MockControl, sink: StagedBody, o:
     if (!req.complete) closeAfterResponse(ex.res);
     if (err instanceof OssError) throw err;
     if (err instanceof IdleTimeoutError) throw new OssError('RequestTimeout');
-    // Only the disconnect watch says the client left. `req.destroyed` does not: Node destroys a request by itself
-    // once its body has ended, so a failure after the last byte (a disk full at the final write) would be taken for
-    // a departure and never answered.
-    if (watch.signal.aborted) {
+    // The client left when the disconnect watch says so or reading its request failed. `req.destroyed` does not say
+    // it: Node destroys a request by itself once its body has ended, so a storage failure after the last byte (a
+    // disk full at the final write) would be taken for a departure and never answered.
+    if (watch.signal.aborted || connectionBroke) {
       control.emit({ type: 'body.aborted', ...eventSubject(ex.ctx), bytesReceived: tracker.bytesReceived });
       throw new BodyAbortedError(tracker.bytesReceived);
     }
