@@ -1,6 +1,6 @@
 // V4 presigned URL: `?x-oss-signature-version=OSS4-HMAC-SHA256&x-oss-credential=&x-oss-date=&x-oss-expires=
 // &x-oss-signature=` (reference §4.5). x-oss-expires is relative (1..604800 s, [WEB-16]).
-import { parseOssDate } from '../../protocol/dates.js';
+import { dateStamp, parseOssDate } from '../../protocol/dates.js';
 import { OssError } from '../../protocol/errors.js';
 import { V4_ALGORITHM } from '../../protocol/signing.js';
 import { accessDenied, checkAccessKey, MAX_SKEW_MS, queryParam, type Verifier } from './verifier.js';
@@ -39,6 +39,14 @@ export const v4Presigned: Verifier = {
     }
     if (now.getTime() > date.getTime() + Number(expires) * 1000) {
       throw accessDenied('Request has expired.', '0002-00000069');
+    }
+    // the signing key comes from the credential's day, which must be the day of x-oss-date (EC 0002-00000223, an
+    // invalid sign date in x-oss-credential: https://www.alibabacloud.com/help/en/oss/support/0002-00000223)
+    if (day !== dateStamp(date)) {
+      throw accessDenied(
+        `The sign date ${day} in x-oss-credential is not the day of x-oss-date ${timestamp}.`,
+        '0002-00000223',
+      );
     }
     checkAccessKey(accessKeyId, creds);
     const additional = (queryParam(r, 'x-oss-additional-headers') ?? '').split(';').filter((h) => h !== '');
