@@ -143,7 +143,13 @@ func addRule(t *testing.T, rule map[string]any) {
 	t.Helper()
 	var r struct{ ID string }
 	control(t, "POST", "/rules", rule, &r)
-	t.Cleanup(func() { control(t, "DELETE", "/rules/"+r.ID, nil, nil) })
+	t.Cleanup(func() {
+		// a rule whose `times` is used up has already left the list
+		req, _ := http.NewRequest("DELETE", endpoint+"/_mock/rules/"+r.ID, nil)
+		if res, err := http.DefaultClient.Do(req); err == nil {
+			res.Body.Close()
+		}
+	})
 }
 
 // waitInflight returns once `count` matching request bodies have each reached minBytes on the server.
