@@ -10,7 +10,7 @@ import { httpDate } from '../protocol/dates.js';
 import { quoteEtag } from '../protocol/etag.js';
 import { buildXml } from '../protocol/xml.js';
 import { encodeKey, encodeQuery, requestTarget, type QueryParams } from './addressing.js';
-import { bytesBody, fileBody, toRequestBody, type BodyInput, type RequestBody } from './body.js';
+import { bytesBody, fileBody, toRequestBody, type BodyInput, type RequestBody } from './request-body.js';
 import { combineCrc64, crcMismatch } from './crc.js';
 import { validateError } from './errors.js';
 import { Executor, type OssRequest } from './executor.js';

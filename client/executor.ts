@@ -9,7 +9,7 @@ import type http from 'node:http';
 import type { Readable } from 'node:stream';
 import type { SignableRequest } from '../protocol/signing.js';
 import { requestTarget, type QueryParams } from './addressing.js';
-import { tap, type RequestBody } from './body.js';
+import { tap, type RequestBody } from './request-body.js';
 import { Crc64Counter, crcMismatch, verifiedDownload } from './crc.js';
 import { OssClientError, serverError } from './errors.js';
 import type { ClientConfig } from './options.js';

@@ -13,8 +13,8 @@ export {
 } from './errors.js';
 export type { OssClientOptions, SignatureVersion } from './options.js';
 export type { RetryOptions } from './retry.js';
-export type { BodyInput, RequestBody } from './body.js';
-export { fileBody } from './body.js';
+export type { BodyInput, RequestBody } from './request-body.js';
+export { fileBody } from './request-body.js';
 export type { ResumableUploadOptions } from './resumable.js';
 export { checkpointPath, readCheckpoint, recordMd5Sum, type Checkpoint, type UploadRecord } from './checkpoint.js';
 export type * from './results.js';

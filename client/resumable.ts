@@ -17,7 +17,7 @@
 // re-sending the tail of an upload that stopped just before Complete.
 import { stat } from 'node:fs/promises';
 import { httpDate } from '../protocol/dates.js';
-import { fileBody } from './body.js';
+import { fileBody } from './request-body.js';
 import { checkpointPath, readCheckpoint, removeCheckpoint, writeCheckpoint, type UploadRecord } from './checkpoint.js';
 import type { CompletePart, OssClient } from './client.js';
 import { isOssClientError, requestsDisabledError, validateError, type OssClientError } from './errors.js';

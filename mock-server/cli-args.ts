@@ -1,5 +1,5 @@
 // The `oss-mock` command line (DESIGN.md "Contracts", CLI), parsed by a pure function so it can be tested.
-import { parseRate } from './ingest/rate.js';
+import { parseRate } from './rates/parse-rate.js';
 import type { MockOssOptions } from './index.js';
 
 export const DEFAULT_CLI_PORT = 9000;

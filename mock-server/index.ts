@@ -1,17 +1,18 @@
 // startMockOss(): the fake OSS endpoint in-process (DESIGN.md "Contracts", Programmatic).
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { ServerConfig } from './context.js';
+import type { ServerConfig } from './exchange/config.js';
 import { MockControl } from './control/control.js';
 import { ActiveRequests } from './http/active.js';
 import { createApp } from './http/app.js';
-import { WireGuard } from './http/wire-guard.js';
-import { DEFAULT_BODY_IDLE_TIMEOUT_MS } from './ingest/body.js';
+import { ConnectionGuard } from './http/connection-guard.js';
+import { DEFAULT_BODY_IDLE_TIMEOUT_MS } from './ingest/body-reader.js';
 import { createStore } from './storage/index.js';
 
 export { MockControl } from './control/control.js';
 export { createApp } from './http/app.js';
-export type { OperationName, ServerConfig, FaultSpec, RequestContext } from './context.js';
+export type { OperationName, FaultSpec, RequestContext } from './exchange/exchange.js';
+export type { ServerConfig } from './exchange/config.js';
 export type {
   HealthInfo,
   InflightEntry,
@@ -92,7 +93,7 @@ export async function startMockOss(options: MockOssOptions = {}): Promise<MockOs
   const active = new ActiveRequests();
   const maxHeaderBytes = config.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
   const idleMs = config.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS;
-  const guard = new WireGuard({ maxHeaderBytes, maxConnections: config.maxConnections });
+  const guard = new ConnectionGuard({ maxHeaderBytes, maxConnections: config.maxConnections });
   const server = http.createServer(
     {
       // ali-oss streams send Content-Length together with Transfer-Encoding: chunked, which the strict parser
@@ -102,7 +103,7 @@ export async function startMockOss(options: MockOssOptions = {}): Promise<MockOs
       // Node's default cuts any request still being received after 300 s, which a throttled upload outlives;
       // a body that stops moving is answered RequestTimeout by ingest/ after bodyIdleTimeoutMs instead
       requestTimeout: 0,
-      // a header section that stops arriving gets the same RequestTimeout after the same time (http/wire-guard.ts)
+      // a header section that stops arriving gets the same RequestTimeout after the same time (http/connection-guard.ts)
       headersTimeout: idleMs,
       connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(idleMs / 4))),
     },

@@ -1,9 +1,9 @@
 import type { Scenario } from '../scenario.js';
-import { ATOM_SCENARIOS } from './atom.js';
-import { INT_SCENARIOS } from './int.js';
-import { MPU_SCENARIOS } from './mpu.js';
-import { RES_SCENARIOS } from './res.js';
-import { WIRE_SCENARIOS } from './wire.js';
+import { ATOM_SCENARIOS } from './atomicity.js';
+import { INT_SCENARIOS } from './interrupt.js';
+import { MPU_SCENARIOS } from './multipart.js';
+import { RES_SCENARIOS } from './resumable.js';
+import { WIRE_SCENARIOS } from './endpoint-protocol.js';
 
 /** Every scenario, in report order. IDs are stable: never renumber, retire instead. */
 export const ALL_SCENARIOS: readonly Scenario[] = [

@@ -2,7 +2,7 @@
 // in-process MockControl; an external oss-mock is reached over HTTP at `<endpoint>/_mock/`. Real OSS has neither,
 // and scenarios that need it are skipped there.
 
-import type { FaultSpec, OperationName } from '../../mock-server/context.js';
+import type { FaultSpec, OperationName } from '../../mock-server/exchange/exchange.js';
 import type { RuleMatch } from '../../mock-server/control/types.js';
 
 export type { OperationName, RuleMatch };

@@ -1,7 +1,7 @@
 // Request authentication: pick the one verifier whose signature the request carries (reference §4).
 import { OssError } from '../../protocol/errors.js';
 import type { Credentials, SignableRequest } from '../../protocol/signing.js';
-import type { ServerConfig } from '../context.js';
+import type { ServerConfig } from '../exchange/config.js';
 import { v1Header } from './v1-header.js';
 import { v1Presigned } from './v1-presigned.js';
 import { header, type AuthScheme, type Verifier } from './verifier.js';

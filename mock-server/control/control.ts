@@ -2,7 +2,8 @@
 // The control router exposes it over HTTP; startMockOss() hands it out as `control`; http/ and ingest/ call its
 // hooks (planFor, requestStarted/Ended, trackBody, emit).
 
-import type { FaultSpec, RequestContext, RequestPlan, ServerConfig, ServerServices } from '../context.js';
+import type { FaultSpec, RequestContext, RequestPlan } from '../exchange/exchange.js';
+import type { ServerConfig, ServerServices } from '../exchange/config.js';
 import type { Store } from '../storage/store.js';
 import { RuleValidationError } from './errors.js';
 import { EventLog, eventSubject } from './events.js';

@@ -1,7 +1,7 @@
 // The ordered event log behind GET /_mock/events. Bounded: only the newest `capacity` events are kept, while seq
 // keeps counting (also across reset) so a reader's `since` cursor never goes back in time.
 
-import type { RequestContext } from '../context.js';
+import type { RequestContext } from '../exchange/exchange.js';
 import type { EventSubject, MockEvent, MockEventInput } from './types.js';
 
 export const EVENT_LOG_CAPACITY = 100_000;

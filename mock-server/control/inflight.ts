@@ -2,8 +2,8 @@
 // resolve when enough matching requests have received enough bytes. Waits are evaluated on every byte-count
 // update and whenever a body starts, never by polling.
 
-import type { RequestContext } from '../context.js';
-import { RateMeter } from '../ingest/rate-meter.js';
+import type { RequestContext } from '../exchange/exchange.js';
+import { RateMeter } from '../rates/rate-meter.js';
 import { WaitTimeoutError } from './errors.js';
 import { ruleMatches } from './rules.js';
 import type { InflightEntry, RuleMatch, WaitOptions } from './types.js';

@@ -2,7 +2,7 @@
 // and out; every error is `{ error, field? }` so a test can assert on the offending field.
 
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import type { ServerConfig } from '../context.js';
+import type { ServerConfig } from '../exchange/config.js';
 import { controlAccess } from './access.js';
 import type { MockControl } from './control.js';
 import { RuleValidationError, WaitTimeoutError } from './errors.js';

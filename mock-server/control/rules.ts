@@ -1,8 +1,8 @@
 // The one rule matcher (used by planFor and by wait) and the validation of rule input from JSON. Validation is
 // strict (unknown fields are rejected) so a typo such as `keyprefix` fails loudly instead of matching everything.
 
-import { OPERATIONS, type FaultSpec, type OperationName } from '../context.js';
-import { parseRate } from '../ingest/rate.js';
+import { OPERATIONS, type FaultSpec, type OperationName } from '../exchange/exchange.js';
+import { parseRate } from '../rates/parse-rate.js';
 import { RuleValidationError } from './errors.js';
 import type { Rule, RuleMatch, WaitOptions } from './types.js';
 

@@ -1,7 +1,7 @@
 // The control API's data shapes (DESIGN.md "Contracts"): what GET /_mock/rules, /inflight and /events return and
 // what the in-process `control` handle of startMockOss() offers. Plain JSON-able values only.
 
-import type { FaultSpec, OperationName } from '../context.js';
+import type { FaultSpec, OperationName } from '../exchange/exchange.js';
 
 /** Which requests a rule (or a wait) applies to; every given field must match. */
 export interface RuleMatch {

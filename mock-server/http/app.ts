@@ -6,19 +6,19 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isValidBucketName, objectKeyError, resolveAddress, type Address } from '../../protocol/addressing.js';
 import { OssError } from '../../protocol/errors.js';
-import type { Exchange, OperationName, RequestContext } from '../context.js';
+import type { Exchange, OperationName, RequestContext } from '../exchange/exchange.js';
 import { controlRouter } from '../control/router.js';
 import { BodyAbortedError, FaultFiredError } from '../ingest/errors.js';
 import { beforeBody } from '../ingest/faults.js';
-import { parseTrafficLimit } from '../ingest/traffic-limit.js';
+import { parseTrafficLimit } from '../../protocol/traffic-limit.js';
 import { authenticate } from '../auth/authenticate.js';
-import { HANDLERS, type OperationServices } from '../operations/index.js';
+import { HANDLERS, type OperationServices } from '../operations/table.js';
 import type { ActiveRequests } from './active.js';
 import { commonHeaders, requestIdOf } from './common-headers.js';
-import { dispatch, type TargetLevel } from './dispatch.js';
-import { sendError } from './reply.js';
+import { dispatch, type TargetLevel } from '../operations/dispatch.js';
+import { sendError } from '../exchange/reply.js';
 import { signableRequest } from './signable.js';
-import { parseTarget, queryValue, requestHeader } from './target.js';
+import { parseTarget, queryValue, requestHeader } from '../exchange/request-target.js';
 
 export interface AppServices extends OperationServices {
   /** handlers in progress, for a clean close() */

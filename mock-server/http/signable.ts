@@ -4,7 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Address } from '../../protocol/addressing.js';
 import type { SignableRequest } from '../../protocol/signing.js';
-import type { QueryPairs } from './target.js';
+import type { QueryPairs } from '../exchange/request-target.js';
 
 export function signableRequest(req: IncomingMessage, address: Address, pairs: QueryPairs): SignableRequest {
   const headers: Record<string, string> = {};

@@ -1,14 +1,14 @@
 // Faults as rules declare them (storage-testbench style, STYLE.md): `reset` sends a TCP RST, `close` ends the
 // connection with a FIN and no response (the client sees "socket hang up"), `stall` stops reading for a while,
-// `error` answers with an OSS error. Without afterBytes they fire before the body (beforeBody); with it, body.ts
+// `error` answers with an OSS error. Without afterBytes they fire before the body (beforeBody); with it, body-reader.ts
 // fires them once exactly afterBytes body bytes were accepted.
 
 import { OssError } from '../../protocol/errors.js';
-import type { Exchange, FaultSpec } from '../context.js';
+import type { Exchange, FaultSpec } from '../exchange/exchange.js';
 import type { MockControl } from '../control/control.js';
 import { eventSubject } from '../control/events.js';
-import { sleep } from './clock.js';
-import { closeAfterResponse, watchRequest } from './disconnect.js';
+import { sleep } from '../rates/clock.js';
+import { closeAfterResponse, watchRequest } from '../exchange/disconnect.js';
 import { BodyAbortedError, FaultFiredError } from './errors.js';
 
 export type PlannedFault = FaultSpec & { ruleId: string };

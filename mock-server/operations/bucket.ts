@@ -2,9 +2,9 @@
 import { xmlTime } from '../../protocol/dates.js';
 import { OssError } from '../../protocol/errors.js';
 import { parseXml } from '../../protocol/xml.js';
-import type { Exchange } from '../context.js';
-import { receiveSmallBody } from '../ingest/body.js';
-import { sendEmpty, sendXml } from '../http/reply.js';
+import type { Exchange } from '../exchange/exchange.js';
+import { receiveSmallBody } from '../ingest/body-reader.js';
+import { sendEmpty, sendXml } from '../exchange/reply.js';
 import { noSuchBucket } from '../storage/store-errors.js';
 import type { BucketInfo } from '../storage/store.js';
 import { headerOf, type Handler, type OperationServices } from './handler.js';

@@ -1,6 +1,6 @@
 // Cheap checks made before a body is read, so a doomed upload is refused at once instead of after its last byte.
 // The store repeats each of them atomically at commit time; these only spare the client the transfer.
-import type { Exchange } from '../context.js';
+import type { Exchange } from '../exchange/exchange.js';
 import { noSuchBucket } from '../storage/store-errors.js';
 import { OssError } from '../../protocol/errors.js';
 import type { ObjectMeta } from '../storage/store.js';

@@ -4,7 +4,7 @@
 import { parseHttpDate } from '../../protocol/dates.js';
 import { OssError } from '../../protocol/errors.js';
 import { normalizeEtag } from '../../protocol/etag.js';
-import type { Exchange } from '../context.js';
+import type { Exchange } from '../exchange/exchange.js';
 import { headerOf } from './handler.js';
 
 export interface Conditions {

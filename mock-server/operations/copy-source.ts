@@ -2,7 +2,7 @@
 import { objectKeyError } from '../../protocol/addressing.js';
 import { OssError } from '../../protocol/errors.js';
 import type { Readable } from 'node:stream';
-import type { Exchange } from '../context.js';
+import type { Exchange } from '../exchange/exchange.js';
 import type { ByteRange, ObjectMeta } from '../storage/store.js';
 import { checkCopySourceConditions } from './conditions.js';
 import type { OperationServices } from './handler.js';

@@ -2,8 +2,8 @@
 import { createHash } from 'node:crypto';
 import { OssError } from '../../protocol/errors.js';
 import { parseXml, xmlArray } from '../../protocol/xml.js';
-import { receiveSmallBody } from '../ingest/body.js';
-import { sendEmpty, sendXml } from '../http/reply.js';
+import { receiveSmallBody } from '../ingest/body-reader.js';
+import { sendEmpty, sendXml } from '../exchange/reply.js';
 import { assertBucket } from './checks.js';
 import { headerOf, type Handler } from './handler.js';
 import { keyEncoding } from './params.js';

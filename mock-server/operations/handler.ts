@@ -1,10 +1,11 @@
 // What every operation handler receives, and the event helper they share.
-import type { Exchange, ServerConfig } from '../context.js';
+import type { Exchange } from '../exchange/exchange.js';
+import type { ServerConfig } from '../exchange/config.js';
 import type { MockControl } from '../control/control.js';
 import { eventSubject } from '../control/events.js';
 import type { MockEventDetails } from '../control/types.js';
 import type { Store } from '../storage/store.js';
-import { requestHeader } from '../http/target.js';
+import { requestHeader } from '../exchange/request-target.js';
 
 export interface OperationServices {
   config: ServerConfig;

@@ -1,10 +1,10 @@
 // AppendObject: `POST /<key>?append&position=P` (reference §6.7).
 import { OssError } from '../../protocol/errors.js';
 import { quoteEtag } from '../../protocol/etag.js';
-import { queryValue } from '../http/target.js';
-import { sendEmpty } from '../http/reply.js';
+import { queryValue } from '../exchange/request-target.js';
+import { sendEmpty } from '../exchange/reply.js';
 import { MAX_OBJECT_SIZE } from '../storage/limits.js';
-import { receiveInto, requireBodyLength, withStagedBody } from './body.js';
+import { receiveInto, requireBodyLength, withStagedBody } from './staging.js';
 import { assertBucket, currentObject } from './checks.js';
 import { rejectWriteConditions } from './conditions.js';
 import { emitEvent, objectTarget, type Handler } from './handler.js';

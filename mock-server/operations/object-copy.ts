@@ -2,10 +2,10 @@
 import { xmlTime } from '../../protocol/dates.js';
 import { OssError } from '../../protocol/errors.js';
 import { quoteEtag } from '../../protocol/etag.js';
-import type { Exchange } from '../context.js';
-import { sendEmpty, sendXml } from '../http/reply.js';
+import type { Exchange } from '../exchange/exchange.js';
+import { sendEmpty, sendXml } from '../exchange/reply.js';
 import type { ObjectHeaders, ObjectMeta } from '../storage/store.js';
-import { copyInto, withStagedBody } from './body.js';
+import { copyInto, withStagedBody } from './staging.js';
 import { assertBucket, assertOverwriteAllowed } from './checks.js';
 import { openCopySource, parseCopySource } from './copy-source.js';
 import { emitEvent, headerOf, objectTarget, type Handler } from './handler.js';

@@ -3,8 +3,8 @@
 import { httpDate } from '../../protocol/dates.js';
 import { OssError } from '../../protocol/errors.js';
 import { quoteEtag } from '../../protocol/etag.js';
-import type { Exchange } from '../context.js';
-import type { HeaderMap } from '../http/reply.js';
+import type { Exchange } from '../exchange/exchange.js';
+import type { HeaderMap } from '../exchange/reply.js';
 import type { ObjectHeaders, ObjectMeta } from '../storage/store.js';
 import { headerOf } from './handler.js';
 import { oneOf, STORAGE_CLASSES } from './params.js';

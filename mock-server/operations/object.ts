@@ -1,13 +1,13 @@
 // Object handlers: PutObject, GetObject, HeadObject, GetObjectMeta, DeleteObject (reference §6.1-§6.4).
 import { httpDate } from '../../protocol/dates.js';
 import { quoteEtag } from '../../protocol/etag.js';
-import type { Exchange } from '../context.js';
-import { sendBody } from '../ingest/egress.js';
-import { sendEmpty, type HeaderMap } from '../http/reply.js';
-import { queryValue } from '../http/target.js';
+import type { Exchange } from '../exchange/exchange.js';
+import { sendBody } from '../egress/response-body.js';
+import { sendEmpty, type HeaderMap } from '../exchange/reply.js';
+import { queryValue } from '../exchange/request-target.js';
 import { MAX_OBJECT_SIZE } from '../storage/limits.js';
 import type { ByteRange, ObjectMeta } from '../storage/store.js';
-import { receiveInto, requireBodyLength, withStagedBody } from './body.js';
+import { receiveInto, requireBodyLength, withStagedBody } from './staging.js';
 import { assertBucket, assertOverwriteAllowed } from './checks.js';
 import { checkRequestConditions, rejectWriteConditions } from './conditions.js';
 import { emitEvent, headerOf, objectTarget, type Handler, type OperationServices } from './handler.js';

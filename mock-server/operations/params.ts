@@ -1,7 +1,7 @@
 // Query parameters shared by the listing operations (reference §5.5, §5.6, §6.8-§6.10).
 import { OssError } from '../../protocol/errors.js';
 import { ossUrlEncode } from '../../protocol/addressing.js';
-import { queryValue } from '../http/target.js';
+import { queryValue } from '../exchange/request-target.js';
 
 function invalidArgument(name: string, value: string, message?: string): OssError {
   return new OssError('InvalidArgument', {

@@ -1,6 +1,6 @@
 // ListBuckets (GetService): `GET /` on the bare endpoint (reference §6.10).
 import { xmlTime } from '../../protocol/dates.js';
-import { sendXml } from '../http/reply.js';
+import { sendXml } from '../exchange/reply.js';
 import type { Handler } from './handler.js';
 import { endpointsOf, OWNER } from './owner.js';
 import { intParam, textParam } from './params.js';

@@ -15,7 +15,7 @@ import { OssError } from '../../protocol/errors.js';
 import type { StoreBackend } from './backend.js';
 import { compareKeys } from './key-order.js';
 import { MAX_BUCKETS, MAX_OBJECT_SIZE, MAX_PART_SIZE } from './limits.js';
-import { selectParts } from './multipart.js';
+import { selectParts } from './complete-parts.js';
 import { Mutex } from './mutex.js';
 import { appendedMeta, frozenHeaders, multipartMeta, normalMeta, partInfo, wholeSeconds } from './object-meta.js';
 import {

@@ -1,6 +1,7 @@
 // A MockControl on a stub store, and request contexts, for the control/ and ingest/ tests.
 
-import type { RequestContext, ServerConfig } from '../../context.js';
+import type { RequestContext } from '../../exchange/exchange.js';
+import type { ServerConfig } from '../../exchange/config.js';
 import type { Store } from '../../storage/store.js';
 import { MockControl } from '../control.js';
 

@@ -5,7 +5,7 @@ import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { OssError } from '../../../protocol/errors.js';
-import type { Exchange } from '../../context.js';
+import type { Exchange } from '../../exchange/exchange.js';
 import type { MockControl } from '../../control/control.js';
 import { testContext } from '../../control/test-support/control-fixture.js';
 

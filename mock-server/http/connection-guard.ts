@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { httpDate } from '../../protocol/dates.js';
 import { OssError, renderErrorXml } from '../../protocol/errors.js';
 import { newRequestId } from '../../protocol/request-id.js';
-import { sendError } from './reply.js';
+import { sendError } from '../exchange/reply.js';
 
 const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 503: 'Service Unavailable' };
 
@@ -53,7 +53,7 @@ function rawErrorResponse(err: OssError): string {
   ].join('\r\n');
 }
 
-export interface WireGuardOptions {
+export interface ConnectionGuardOptions {
   /** the server's maxHeaderSize, for the message */
   maxHeaderBytes: number;
   /** connections beyond this many open ones are answered 503 ServiceUnavailable; undefined: no cap */
@@ -64,13 +64,13 @@ export interface WireGuardOptions {
  * Hooks for http.Server: `track` wraps the request listener, `onConnection` and `onClientError` are the server's
  * 'connection' and 'clientError' listeners.
  */
-export class WireGuard {
+export class ConnectionGuard {
   private open = 0;
   private readonly overLimit = new WeakSet<object>();
   /** the response being produced on each socket, so a parser error mid-body is answered only if nothing was */
   private readonly current = new WeakMap<object, ServerResponse>();
 
-  constructor(private readonly o: WireGuardOptions) {}
+  constructor(private readonly o: ConnectionGuardOptions) {}
 
   readonly onConnection = (socket: Duplex): void => {
     this.open++;
@@ -107,7 +107,7 @@ export class WireGuard {
       socket.destroy();
       return;
     }
-    // an in-flight handler sees its request aborted and answers nothing (ingest/body.ts): this is the one answer
+    // an in-flight handler sees its request aborted and answers nothing (ingest/body-reader.ts): this is the one answer
     socket.end(rawErrorResponse(parserError(err, this.o.maxHeaderBytes)), () => socket.destroy());
   };
 }

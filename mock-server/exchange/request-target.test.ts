@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTarget, queryValue } from './target.js';
+import { parseTarget, queryValue } from './request-target.js';
 
 describe('parseTarget', () => {
   it('keeps the raw path and the query in wire order, bare names apart from empty values', () => {

@@ -2,7 +2,7 @@
 // as a header or, on presigned URLs, as a query parameter. Out of range is 400 InvalidArgument (DESIGN.md
 // "Semantics"; the parameter is a V1 sub-resource, reference/oss-api.md §4.1).
 
-import { OssError } from '../../protocol/errors.js';
+import { OssError } from './errors.js';
 
 export const TRAFFIC_LIMIT_MIN_BITS = 819_200;
 export const TRAFFIC_LIMIT_MAX_BITS = 838_860_800;

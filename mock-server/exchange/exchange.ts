@@ -2,7 +2,6 @@
 // ingest/ reads bodies under the resulting plan, operations/ call the store. Only types live here.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Store } from './storage/store.js';
 
 /** OSS API operation names (DESIGN.md "Contracts"). */
 export const OPERATIONS = [
@@ -32,33 +31,6 @@ export const OPERATIONS = [
 ] as const;
 
 export type OperationName = (typeof OPERATIONS)[number];
-
-export interface ServerConfig {
-  host: string;
-  port: number;
-  /** undefined: in-memory store */
-  dataDir?: string;
-  accessKeyId: string;
-  accessKeySecret: string;
-  /** e.g. `cn-hangzhou` (no `oss-` prefix) */
-  region: string;
-  auth: boolean;
-  /** default mock throttles in bytes/s (undefined: unlimited) */
-  ingestRate?: number;
-  egressRate?: number;
-  controlToken?: string;
-  /**
-   * a request body that sends nothing for this long is answered 400 RequestTimeout (default 60000); so is a header
-   * section not complete this long after the connection opened
-   */
-  bodyIdleTimeoutMs?: number;
-  /** request line + headers larger than this are answered 400 InvalidRequest (default 16384, Node's) */
-  maxHeaderBytes?: number;
-  /** connections beyond this many open ones are answered 503 ServiceUnavailable (default: no cap) */
-  maxConnections?: number;
-  /** extra base domains for virtual-hosted addressing, besides localhost and *.aliyuncs.com */
-  baseDomains: string[];
-}
 
 export interface RequestContext {
   /** in-process sequence number, unique per server */
@@ -106,9 +78,4 @@ export interface Exchange {
   /** Host header as the client sent it (for HostId and Location) */
   host: string;
   query: Record<string, string>;
-}
-
-export interface ServerServices {
-  config: ServerConfig;
-  store: Store;
 }

@@ -3,8 +3,8 @@ import http from 'node:http';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testControl } from '../control/test-support/control-fixture.js';
-import { sendBody } from './egress.js';
-import { startExchangeServer, type ExchangeServer } from './test-support/exchange-server.js';
+import { sendBody } from './response-body.js';
+import { startExchangeServer, type ExchangeServer } from '../ingest/test-support/exchange-server.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;

@@ -7,16 +7,16 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { createCrc64 } from '../../protocol/crc64.js';
 import { OssError } from '../../protocol/errors.js';
-import type { Exchange } from '../context.js';
+import type { Exchange } from '../exchange/exchange.js';
 import type { MockControl } from '../control/control.js';
 import { eventSubject } from '../control/events.js';
 import type { BodyDigest, StagedBody } from '../storage/store.js';
 import { ChunkReader, IdleTimeoutError } from './chunk-reader.js';
-import { closeAfterResponse, watchRequest } from './disconnect.js';
+import { closeAfterResponse, watchRequest } from '../exchange/disconnect.js';
 import { BodyAbortedError, FaultFiredError } from './errors.js';
 import { fireFault, type PlannedFault } from './faults.js';
 import { MemorySink } from './memory-sink.js';
-import { TokenBucket } from './throttle.js';
+import { TokenBucket } from '../rates/token-bucket.js';
 
 export const DEFAULT_BODY_IDLE_TIMEOUT_MS = 60_000;
 

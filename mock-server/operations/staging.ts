@@ -4,11 +4,11 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { createCrc64 } from '../../protocol/crc64.js';
 import { OssError } from '../../protocol/errors.js';
-import type { Exchange } from '../context.js';
-import { receiveBody } from '../ingest/body.js';
-import { watchResponse } from '../ingest/disconnect.js';
+import type { Exchange } from '../exchange/exchange.js';
+import { receiveBody } from '../ingest/body-reader.js';
+import { watchResponse } from '../exchange/disconnect.js';
 import { BodyAbortedError } from '../ingest/errors.js';
-import { TokenBucket } from '../ingest/throttle.js';
+import { TokenBucket } from '../rates/token-bucket.js';
 import type { BodyDigest, StagedBody } from '../storage/store.js';
 import { headerOf, type OperationServices } from './handler.js';
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RateMeter } from './rate-meter.js';
-import { TokenBucket } from './throttle.js';
+import { TokenBucket } from './token-bucket.js';
 
 // A fake clock driven together with vitest's fake timers: Date.now() is faked, performance.now() is not used.
 const clock = (): number => Date.now();
@@ -13,7 +13,7 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-/** Feeds `total` bytes through the bucket in `piece`-sized takes, as body.ts does; returns the elapsed fake ms. */
+/** Feeds `total` bytes through the bucket in `piece`-sized takes, as the body reader does; returns the elapsed fake ms. */
 async function pump(bucket: TokenBucket, total: number, piece: number): Promise<number> {
   const start = Date.now();
   for (let sent = 0; sent < total; sent += piece) {

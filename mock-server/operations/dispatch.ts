@@ -3,7 +3,7 @@
 // row's markers (plus optional ones), so `PUT ?uploadId` without partNumber can never fall through to PutObject.
 import { OssError } from '../../protocol/errors.js';
 import { isV1SubResource } from '../../protocol/signing.js';
-import type { OperationName } from '../context.js';
+import type { OperationName } from '../exchange/exchange.js';
 
 export type TargetLevel = 'service' | 'bucket' | 'object';
 

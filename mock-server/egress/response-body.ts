@@ -4,10 +4,10 @@
 
 import type { Readable } from 'node:stream';
 import type { ServerResponse } from 'node:http';
-import type { Exchange } from '../context.js';
+import type { Exchange } from '../exchange/exchange.js';
 import type { MockControl } from '../control/control.js';
-import { watchResponse } from './disconnect.js';
-import { TokenBucket } from './throttle.js';
+import { watchResponse } from '../exchange/disconnect.js';
+import { TokenBucket } from '../rates/token-bucket.js';
 
 function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -1,5 +1,5 @@
-// Operation name -> handler: the second half of the dispatch table (http/dispatch.ts holds the first).
-import type { OperationName } from '../context.js';
+// Operation name -> handler: the second half of the dispatch table (operations/dispatch.ts holds the first).
+import type { OperationName } from '../exchange/exchange.js';
 import { deleteBucket, getBucketAcl, getBucketInfo, getBucketLocation, putBucket } from './bucket.js';
 import { deleteMultipleObjects } from './delete-multiple.js';
 import type { Handler } from './handler.js';

@@ -1,0 +1,34 @@
+// The server's configuration as startMockOss() resolves it from its options (and the CLI from its flags).
+import type { Store } from '../storage/store.js';
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  /** undefined: in-memory store */
+  dataDir?: string;
+  accessKeyId: string;
+  accessKeySecret: string;
+  /** e.g. `cn-hangzhou` (no `oss-` prefix) */
+  region: string;
+  auth: boolean;
+  /** default mock throttles in bytes/s (undefined: unlimited) */
+  ingestRate?: number;
+  egressRate?: number;
+  controlToken?: string;
+  /**
+   * a request body that sends nothing for this long is answered 400 RequestTimeout (default 60000); so is a header
+   * section not complete this long after the connection opened
+   */
+  bodyIdleTimeoutMs?: number;
+  /** request line + headers larger than this are answered 400 InvalidRequest (default 16384, Node's) */
+  maxHeaderBytes?: number;
+  /** connections beyond this many open ones are answered 503 ServiceUnavailable (default: no cap) */
+  maxConnections?: number;
+  /** extra base domains for virtual-hosted addressing, besides localhost and *.aliyuncs.com */
+  baseDomains: string[];
+}
+
+export interface ServerServices {
+  config: ServerConfig;
+  store: Store;
+}
