@@ -12,7 +12,7 @@ const JSON_LIMIT = '1mb';
 
 /**
  * The query of a control request. Read from the URL itself: the app turns Express's query parser off (OSS query
- * strings are parsed by http/target.ts), so `req.query` is always empty there.
+ * strings are parsed by exchange/request-target.ts), so `req.query` is always empty there.
  */
 function queryOf(req: Request): URLSearchParams {
   const at = req.originalUrl.indexOf('?');
