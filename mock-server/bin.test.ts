@@ -3,7 +3,7 @@
 // a real socket, with a file store, and stopped with SIGTERM.
 import OSS from 'ali-oss';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -62,4 +62,54 @@ describe('the bundled oss-mock bin', () => {
       await second.stop();
     }
   }, 30_000);
+
+  it('refuses a second server on the same data dir; a SIGKILLed one does not block its restart', async () => {
+    const dataDir = path.join(work, 'locked');
+    const start = () => spawnServer({ cliPath: bin, dataDir, accessKeyId: 'lock-id', accessKeySecret: 'lock-secret' });
+    const oss = (port: number) =>
+      new OSS({
+        endpoint: `http://127.0.0.1:${port}`,
+        accessKeyId: 'lock-id',
+        accessKeySecret: 'lock-secret',
+        bucket: 'lock-bucket',
+      });
+    const first = await start();
+    let restarted: Awaited<ReturnType<typeof start>> | undefined;
+    try {
+      await oss(first.ep.port).putBucket('lock-bucket');
+      await oss(first.ep.port).put('acknowledged', Buffer.from('by the first server'));
+      const refused = await start().then(
+        async (second) => {
+          await second.stop();
+          return 'started';
+        },
+        (err: unknown) => String(err),
+      );
+      expect(refused).toContain(`is in use by another oss-mock (pid ${first.child.pid} on `);
+      // the refused server removed nothing: the first still serves what it acknowledged
+      const got = await oss(first.ep.port).get('acknowledged');
+      expect((got.content as Buffer).toString()).toBe('by the first server');
+
+      await first.kill();
+      restarted = await start();
+      const again = await oss(restarted.ep.port).get('acknowledged');
+      expect((again.content as Buffer).toString()).toBe('by the first server');
+    } finally {
+      await first.kill();
+      await restarted?.stop();
+    }
+  }, 30_000);
+
+  it('exits at once with a clear message for a data dir it cannot use', async () => {
+    const dataDir = process.platform === 'linux' ? '/proc/nope' : path.join(work, 'file-not-dir', 'data');
+    if (process.platform !== 'linux') await writeFile(path.join(work, 'file-not-dir'), 'x');
+    const err = await spawnServer({ cliPath: bin, dataDir, accessKeyId: 'a', accessKeySecret: 'b' }).then(
+      async (server) => {
+        await server.stop();
+        return 'started';
+      },
+      (e: unknown) => String(e),
+    );
+    expect(err).toContain(`exited with 1 before listening: oss-mock: --data-dir ${dataDir} is not usable:`);
+  });
 });

@@ -123,7 +123,7 @@ describe('the file store writes only inside its directory', () => {
     return out;
   }
 
-  it('whatever the key, every file is the index, the journal, or a blob or staged body named by a random id', async () => {
+  it('whatever the key, every file is the index, the journal, the lock, or a blob or staged body named by a random id', async () => {
     const hostile = [
       '../escape',
       '../../escape',
@@ -178,7 +178,8 @@ describe('the file store writes only inside its directory', () => {
     );
     const data = path.join(parent, 'data');
     const files = await walk(parent);
-    const allowed = /^(data|data\/(index\.json|journal\.jsonl|staging|blobs)|data\/(staging|blobs)\/[0-9a-f]{32})$/;
+    const allowed =
+      /^(data|data\/(index\.json|journal\.jsonl|oss-mock\.lock\.\d+|staging|blobs)|data\/(staging|blobs)\/[0-9a-f]{32})$/;
     const unexpected = files
       .map((f) => path.relative(parent, f).split(path.sep).join('/'))
       .filter((f) => !allowed.test(f));

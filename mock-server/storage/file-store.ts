@@ -2,6 +2,7 @@
 //   staging/<id>     a request body being received (write() resolves once the bytes are written: backpressure)
 //   blobs/<id>       committed bytes, immutable; named by a random id, never by bucket or key
 //   index.json       snapshot of the index; journal.jsonl  batches since the snapshot (see journal.ts)
+//   oss-mock.lock    held while a store has DIR open: a second server refuses to start (see data-dir.ts)
 //
 // Commit order, so that a crash at any point leaves the old or the new state: seal fsyncs the staged file; promote
 // renames it into blobs/ and fsyncs blobs/; the journal line that references it is fsynced; only then is the index
@@ -9,11 +10,12 @@
 // after it, the commit is replayed. Blobs a commit replaces are deleted after it, once no reader has them open.
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, type FileHandle } from 'node:fs/promises';
+import { open, rename, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ClaimedBody, StoreBackend } from './backend.js';
 import { BLOB_ID } from './codec.js';
+import { DataDirLock, prepareDataDir } from './data-dir.js';
 import { fsyncDir, prune, removeFile } from './durable-fs.js';
 import { IndexedStore } from './indexed-store.js';
 import { Journal } from './journal.js';
@@ -97,26 +99,43 @@ class FileBackend implements StoreBackend<string> {
   private readonly stagingDir: string;
   private readonly blobsDir: string;
   private readonly journal: Journal;
+  private lock: DataDirLock | undefined;
 
-  constructor(dir: string, options: FileStoreOptions) {
+  constructor(
+    private readonly dir: string,
+    options: FileStoreOptions,
+  ) {
     this.stagingDir = join(dir, 'staging');
     this.blobsDir = join(dir, 'blobs');
     this.journal = new Journal(dir, options.compactAfterBytes ?? 8 * 1024 * 1024);
   }
 
   async open(): Promise<StoreState<string>> {
-    await mkdir(this.stagingDir, { recursive: true });
-    await mkdir(this.blobsDir, { recursive: true });
-    await prune(this.stagingDir, () => false); // bodies of requests the last run never finished
-    const state = await this.journal.load();
-    const live = referencedBlobs(state);
-    await prune(this.blobsDir, (name) => live.has(name)); // promoted, but the commit never reached the journal
-    await this.journal.compact(state); // drops a torn tail; the next run starts from one snapshot
-    return state;
+    await prepareDataDir(this.dir, ['staging', 'blobs']);
+    // before anything in DIR is read or removed: another live server's staging files are not ours to prune
+    const lock = await DataDirLock.acquire(this.dir);
+    try {
+      await prune(this.stagingDir, () => false); // bodies of requests the last run never finished
+      const state = await this.journal.load();
+      const live = referencedBlobs(state);
+      await prune(this.blobsDir, (name) => live.has(name)); // promoted, but the commit never reached the journal
+      await this.journal.compact(state); // drops a torn tail; the next run starts from one snapshot
+      this.lock = lock;
+      return state;
+    } catch (err) {
+      await this.journal.close().catch(() => undefined);
+      await lock.release();
+      throw err;
+    }
   }
 
   async close(): Promise<void> {
-    await this.journal.close();
+    try {
+      await this.journal.close();
+    } finally {
+      await this.lock?.release();
+      this.lock = undefined;
+    }
   }
 
   async stage(): Promise<StagedBody> {
