@@ -8,6 +8,7 @@ import https from 'node:https';
 import { isValidBucketName, objectKeyError } from '../protocol/addressing.js';
 import { httpDate } from '../protocol/dates.js';
 import { quoteEtag } from '../protocol/etag.js';
+import { toWireHeader } from '../protocol/signing.js';
 import { buildXml } from '../protocol/xml.js';
 import { encodeKey, encodeQuery, requestTarget, type QueryParams } from './addressing.js';
 import { bytesBody, fileBody, toRequestBody, type BodyInput, type RequestBody } from './request-body.js';
@@ -182,7 +183,10 @@ export interface PresignOptions extends BucketOptions {
   method?: 'GET' | 'PUT';
   /** default 900 */
   expiresSeconds?: number;
-  /** headers the request will carry and that must be signed (Content-Type, Content-MD5, x-oss-*) */
+  /**
+   * headers the request will carry and that must be signed (Content-Type, Content-MD5, x-oss-*); text, signed as the
+   * UTF-8 bytes the request must then send (see `toWireHeader` in oss-mock/protocol)
+   */
   headers?: Record<string, string>;
   /** extra query parameters (response-content-type, x-oss-traffic-limit...) */
   query?: Record<string, string>;
@@ -540,7 +544,7 @@ export class OssClient {
     const query: QueryParams = Object.entries(o.query ?? {});
     const method = o.method ?? 'GET';
     const signed = presignParams(
-      { method, bucket: o.bucket, key: o.key, query, headers: lower(o.headers) },
+      { method, bucket: o.bucket, key: o.key, query, headers: wireHeaders(lower(o.headers)) },
       this.#config,
       { now: this.#executor.now(), expiresSeconds },
     );
@@ -602,6 +606,10 @@ function lower(headers: Record<string, string> | undefined): Record<string, stri
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers ?? {})) out[name.toLowerCase()] = value;
   return out;
+}
+
+function wireHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, toWireHeader(value)]));
 }
 
 function writeHeaders(o: WriteOptions): Record<string, string> {

@@ -7,7 +7,7 @@
 // - a 403 RequestTimeTooSkewed resets the clock offset from the error's ServerTime (enableDateSkewAdjustment).
 import type http from 'node:http';
 import type { Readable } from 'node:stream';
-import type { SignableRequest } from '../protocol/signing.js';
+import { toWireHeader, type SignableRequest } from '../protocol/signing.js';
 import { requestTarget, type QueryParams } from './addressing.js';
 import { tap, type RequestBody } from './request-body.js';
 import { Crc64Counter, crcMismatch, verifiedDownload } from './crc.js';
@@ -142,7 +142,10 @@ export class Executor {
   }
 
   private exchange(r: OssRequest, signal: AbortSignal, counter: Crc64Counter | undefined): Promise<WireResponse> {
-    const headers: Record<string, string> = { 'user-agent': this.config.userAgent, ...r.headers };
+    // Header values are text; they are signed and sent as their UTF-8 bytes (node:http writes a string header one
+    // byte per character, so the text becomes that byte string first: SignableRequest).
+    const headers: Record<string, string> = { 'user-agent': toWireHeader(this.config.userAgent) };
+    for (const [name, value] of Object.entries(r.headers ?? {})) headers[name] = toWireHeader(value);
     if (r.body?.length !== undefined) headers['content-length'] = String(r.body.length);
     else if (r.body) headers['transfer-encoding'] = 'chunked';
     else if (r.method === 'PUT' || r.method === 'POST') headers['content-length'] = '0';

@@ -3,6 +3,7 @@
 // response says `<EncodingType>url</EncodingType>` (as C++ and oss2 do, §0.4).
 import type { Readable } from 'node:stream';
 import { normalizeEtag } from '../protocol/etag.js';
+import { fromWireHeader } from '../protocol/signing.js';
 import { parseXml, xmlArray } from '../protocol/xml.js';
 import { CRC64_HEADER, parseCrc64 } from './crc.js';
 import { parseResultError } from './errors.js';
@@ -215,7 +216,8 @@ export function objectMeta(base: ResultBase): ObjectMeta {
   const h = base.headers;
   const meta: Record<string, string> = {};
   for (const [name, value] of Object.entries(h)) {
-    if (name.startsWith('x-oss-meta-')) meta[name.slice('x-oss-meta-'.length)] = value;
+    // values arrive as their wire bytes; OSS returns the bytes it was sent, which this client sends as UTF-8
+    if (name.startsWith('x-oss-meta-')) meta[name.slice('x-oss-meta-'.length)] = fromWireHeader(value);
   }
   return {
     ...base,

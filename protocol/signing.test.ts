@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   authorizeV1,
@@ -6,6 +6,8 @@ import {
   canonicalizedResourceV1,
   canonicalQueryV4,
   canonicalRequestV4,
+  canonicalRequestV4Bytes,
+  fromWireHeader,
   isV1SubResource,
   parseV4Authorization,
   presignV1,
@@ -15,7 +17,9 @@ import {
   signV1,
   signV4,
   stringToSignV1,
+  stringToSignV1Bytes,
   stringToSignV4,
+  toWireHeader,
   type SignableRequest,
 } from './signing.js';
 
@@ -448,5 +452,45 @@ describe('canonicalQueryV4 empty values', () => {
     expect(svc.split('\n').slice(0, 2)).toEqual(['GET', '/']);
     const bucket = canonicalRequestV4({ method: 'GET', bucket: 'b', query: [], headers: {} }, []);
     expect(bucket.split('\n')[1]).toBe('/b/');
+  });
+});
+
+describe('non-ASCII header values are signed as their wire bytes', () => {
+  // ali-oss with headerEncoding 'latin1' holds the UTF-8 bytes one per character and hashes
+  // Buffer.from(canonicalString, 'latin1') (lib/common/signUtils.js computeSignature): the same bytes node:http sends.
+  const wire = toWireHeader('阿达 à');
+  const date = 'Wed, 28 Dec 2022 10:27:41 GMT';
+  const r: SignableRequest = {
+    method: 'PUT',
+    bucket: 'b',
+    key: '中文/k',
+    query: [],
+    headers: { date, 'x-oss-meta-a': `${wire} `, 'content-type': 'text/plain' },
+  };
+
+  it('V1: the string to sign holds each byte once, and the trim keeps the 0xA0 that ends `à`', () => {
+    const bytes = Buffer.concat([
+      Buffer.from(`PUT\n\ntext/plain\n${date}\nx-oss-meta-a:`),
+      Buffer.from('阿达 à'),
+      Buffer.from('\n/b/中文/k'),
+    ]);
+    expect(stringToSignV1Bytes(r, date)).toEqual(bytes);
+    expect(stringToSignV1(r, date)).toBe(`PUT\n\ntext/plain\n${date}\nx-oss-meta-a:阿达 à\n/b/中文/k`);
+    const expected = createHmac('sha1', 'sk').update(bytes).digest('base64');
+    expect(authorizeV1(r, creds).authorization).toBe(`OSS ak:${expected}`);
+  });
+
+  it('V4: the canonical request hashes the same bytes', () => {
+    const headers = { ...r.headers, 'x-oss-date': '20231216T100000Z', 'x-oss-content-sha256': 'UNSIGNED-PAYLOAD' };
+    const bytes = canonicalRequestV4Bytes({ ...r, headers }, []);
+    expect(bytes.includes(Buffer.from('x-oss-meta-a:阿达 à\n'))).toBe(true);
+    const sts = stringToSignV4('20231216T100000Z', scopeV4('20231216', 'cn-hangzhou'), bytes);
+    expect(sts.split('\n')[3]).toBe(createHash('sha256').update(bytes).digest('hex'));
+  });
+
+  it('toWireHeader and fromWireHeader round-trip text, and leave bytes that are not UTF-8 alone', () => {
+    expect(fromWireHeader(toWireHeader('阿达的大多'))).toBe('阿达的大多');
+    expect(fromWireHeader('plain')).toBe('plain');
+    expect(fromWireHeader('\xe9t\xe9')).toBe('\xe9t\xe9');
   });
 });

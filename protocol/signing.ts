@@ -5,7 +5,12 @@ import { createHash, createHmac } from 'node:crypto';
 import { uriEncode } from './addressing.js';
 import { dateStamp, isoBasic, parseOssDate } from './dates.js';
 
-/** A request as both sides see it: query decoded in wire order (undefined = bare name), header names lowercased. */
+/**
+ * A request as both sides see it: query decoded in wire order (undefined = bare name), header names lowercased.
+ * Header values are the bytes on the wire, one character per byte (latin1): node:http hands request headers over in
+ * that form and writes outgoing string headers the same way, and OSS signs those bytes. A UTF-8 value such as
+ * `阿达` is six characters here; `toWireHeader` turns text into this form.
+ */
 export interface SignableRequest {
   method: string;
   bucket?: string;
@@ -13,6 +18,30 @@ export interface SignableRequest {
   query: Array<[string, string | undefined]>;
   headers: Record<string, string>;
 }
+
+/** Text as the UTF-8 bytes it travels as, one character per byte: what node:http sends for a header string. */
+export function toWireHeader(text: string): string {
+  return Buffer.from(text, 'utf8').toString('latin1');
+}
+
+/**
+ * A wire header value (one character per byte) read back as text when its bytes are valid UTF-8; any other byte
+ * sequence is returned unchanged, so nothing is lost.
+ */
+export function fromWireHeader(wire: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (!/[^\x00-\x7f]/.test(wire)) return wire;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(wire, 'latin1'));
+  } catch {
+    return wire;
+  }
+}
+
+/** Text (key, query values, method) as the byte string it is hashed as. */
+const bytesOf = (text: string): string => toWireHeader(text);
+/** HTTP optional whitespace only: a byte-wise trim must not cut the 0xA0 that ends a UTF-8 sequence such as `à`. */
+const trimOws = (wire: string): string => wire.replace(/^[ \t]+|[ \t]+$/g, '');
 
 /** STS callers put `securityToken` in the `x-oss-security-token` header themselves before header signing. */
 export interface Credentials {
@@ -23,10 +52,13 @@ export interface Credentials {
 
 const byName = <T extends [string, unknown]>(a: T, b: T): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
-/** Lowercased, trimmed `x-oss-*` headers sorted by name, each `name:value\n` (§4.1, shared by V4 §4.4). */
+/**
+ * Lowercased, trimmed `x-oss-*` headers sorted by name, each `name:value\n` (§4.1, shared by V4 §4.4), as a byte
+ * string: the values are signed as the bytes that were on the wire.
+ */
 function canonicalHeaderLines(headers: Record<string, string>, include: (name: string) => boolean): string {
   return Object.entries(headers)
-    .map(([k, v]): [string, string] => [k.toLowerCase(), String(v).trim()])
+    .map(([k, v]): [string, string] => [k.toLowerCase(), trimOws(String(v))])
     .filter(([k]) => include(k))
     .sort(byName)
     .map(([k, v]) => `${k}:${v}\n`)
@@ -91,22 +123,33 @@ export function canonicalizedResourceV1(r: SignableRequest): string {
 }
 
 /**
- * VERB, Content-MD5, Content-Type, date, canonical `x-oss-*` headers, canonical resource (§4.1). `date` is
- * `x-oss-date ?? Date` for header signatures and the `Expires` value for presigned URLs.
+ * The bytes V1 signs: VERB, Content-MD5, Content-Type, date, canonical `x-oss-*` headers, canonical resource
+ * (§4.1). `date` is `x-oss-date ?? Date` (a header: wire bytes) for header signatures and the `Expires` value for
+ * presigned URLs. Header values enter as their wire bytes, the key and query values as UTF-8.
  */
-export function stringToSignV1(r: SignableRequest, date: string): string {
-  return [
-    r.method.toUpperCase(),
+export function stringToSignV1Bytes(r: SignableRequest, date: string): Buffer {
+  const text = [
+    bytesOf(r.method.toUpperCase()),
     header(r.headers, 'content-md5') ?? '',
     header(r.headers, 'content-type') ?? '',
     date,
-    canonicalHeaderLines(r.headers, (k) => k.startsWith('x-oss-')) + canonicalizedResourceV1(r),
+    canonicalHeaderLines(r.headers, (k) => k.startsWith('x-oss-')) + bytesOf(canonicalizedResourceV1(r)),
   ].join('\n');
+  return Buffer.from(text, 'latin1');
 }
 
-/** base64(HMAC-SHA1(secret, stringToSign)). */
-export function signV1(secret: string, stringToSign: string): string {
-  return createHmac('sha1', secret).update(stringToSign, 'utf8').digest('base64');
+/** stringToSignV1Bytes read as text (UTF-8), for display and tests. */
+export function stringToSignV1(r: SignableRequest, date: string): string {
+  return stringToSignV1Bytes(r, date).toString('utf8');
+}
+
+/** base64(HMAC-SHA1(secret, stringToSign)); a string is signed as its UTF-8 bytes. */
+export function signV1(secret: string, stringToSign: string | Buffer): string {
+  return createHmac('sha1', secret).update(bytesToSign(stringToSign)).digest('base64');
+}
+
+function bytesToSign(s: string | Buffer): Buffer {
+  return typeof s === 'string' ? Buffer.from(s, 'utf8') : s;
 }
 
 /** The date line of a V1 header signature: `x-oss-date` when present (ali-oss sends only it), else `Date`. */
@@ -116,8 +159,11 @@ export function v1DateLine(headers: Record<string, string>): string {
 
 /** `Authorization: OSS <ak>:<signature>` for a request whose Date / x-oss-date headers are already set. */
 export function authorizeV1(r: SignableRequest, creds: Credentials): { authorization: string; stringToSign: string } {
-  const stringToSign = stringToSignV1(r, v1DateLine(r.headers));
-  return { authorization: `OSS ${creds.accessKeyId}:${signV1(creds.accessKeySecret, stringToSign)}`, stringToSign };
+  const bytes = stringToSignV1Bytes(r, v1DateLine(r.headers));
+  return {
+    authorization: `OSS ${creds.accessKeyId}:${signV1(creds.accessKeySecret, bytes)}`,
+    stringToSign: bytes.toString('utf8'),
+  };
 }
 
 /**
@@ -128,7 +174,7 @@ export function authorizeV1(r: SignableRequest, creds: Credentials): { authoriza
 export function presignV1(r: SignableRequest, creds: Credentials, expires: number): Array<[string, string]> {
   const token = creds.securityToken;
   const signed: SignableRequest = token ? { ...r, query: [...r.query, ['security-token', token]] } : r;
-  const signature = signV1(creds.accessKeySecret, stringToSignV1(signed, String(expires)));
+  const signature = signV1(creds.accessKeySecret, stringToSignV1Bytes(signed, String(expires)));
   const params: Array<[string, string]> = [
     ['OSSAccessKeyId', creds.accessKeyId],
     ['Expires', String(expires)],
@@ -212,28 +258,38 @@ function normaliseAdditionalHeaders(names: string[]): string[] {
 }
 
 /**
- * The V4 canonical request (§4.4): verb, canonical URI (`/bucket/key` encoded, slash kept, bucket included even
- * when virtual-hosted), canonical query, canonical headers (`x-oss-*`, content-type, content-md5 and the additional
- * headers present), an empty line, the additional-headers line, and the hashed payload (`x-oss-content-sha256` or
- * UNSIGNED-PAYLOAD).
+ * The bytes of the V4 canonical request (§4.4): verb, canonical URI (`/bucket/key` encoded, slash kept, bucket
+ * included even when virtual-hosted), canonical query, canonical headers (`x-oss-*`, content-type, content-md5 and
+ * the additional headers present, values as their wire bytes), an empty line, the additional-headers line, and the
+ * hashed payload (`x-oss-content-sha256` or UNSIGNED-PAYLOAD).
  */
-export function canonicalRequestV4(
+export function canonicalRequestV4Bytes(
   r: SignableRequest,
   additionalHeaders: string[],
   o: { emptyValueStyle?: V4EmptyValueStyle } = {},
-): string {
+): Buffer {
   const additional = normaliseAdditionalHeaders(additionalHeaders);
   const signedHeader = (k: string): boolean =>
     k.startsWith('x-oss-') || k === 'content-type' || k === 'content-md5' || additional.includes(k);
   const path = r.bucket === undefined ? '/' : `/${r.bucket}/${r.key ?? ''}`;
-  return [
-    r.method.toUpperCase(),
+  const text = [
+    bytesOf(r.method.toUpperCase()),
     uriEncode(path, true),
     canonicalQueryV4(r.query, o.emptyValueStyle),
     canonicalHeaderLines(r.headers, signedHeader),
     additional.join(';'),
     header(r.headers, 'x-oss-content-sha256') ?? UNSIGNED_PAYLOAD,
   ].join('\n');
+  return Buffer.from(text, 'latin1');
+}
+
+/** canonicalRequestV4Bytes read as text (UTF-8), for display and tests. */
+export function canonicalRequestV4(
+  r: SignableRequest,
+  additionalHeaders: string[],
+  o: { emptyValueStyle?: V4EmptyValueStyle } = {},
+): string {
+  return canonicalRequestV4Bytes(r, additionalHeaders, o).toString('utf8');
 }
 
 /** `<yyyymmdd>/<region>/<product>/aliyun_v4_request`. */
@@ -242,8 +298,8 @@ export function scopeV4(date: string, region: string, product = 'oss'): string {
 }
 
 /** Algorithm, timestamp (raw x-oss-date, or Go SDK v3's raw Date string), scope, hex SHA-256 of the request. */
-export function stringToSignV4(timestamp: string, scope: string, canonicalRequest: string): string {
-  const hashed = createHash('sha256').update(canonicalRequest, 'utf8').digest('hex');
+export function stringToSignV4(timestamp: string, scope: string, canonicalRequest: string | Buffer): string {
+  const hashed = createHash('sha256').update(bytesToSign(canonicalRequest)).digest('hex');
   return `${V4_ALGORITHM}\n${timestamp}\n${scope}\n${hashed}`;
 }
 
@@ -286,14 +342,14 @@ export function authorizeV4(
   const additional = normaliseAdditionalHeaders(o.additionalHeaders ?? []).filter(
     (h) => header(r.headers, h) !== undefined,
   );
-  const canonicalRequest = canonicalRequestV4(r, additional);
+  const canonicalRequest = canonicalRequestV4Bytes(r, additional);
   const scope = scopeV4(date, o.region, product);
   const stringToSign = stringToSignV4(timestamp, scope, canonicalRequest);
   const signature = signV4(signingKeyV4(creds.accessKeySecret, date, o.region, product), stringToSign);
   const additionalField = additional.length > 0 ? `AdditionalHeaders=${additional.join(';')},` : '';
   return {
     authorization: `${V4_ALGORITHM} Credential=${creds.accessKeyId}/${scope},${additionalField}Signature=${signature}`,
-    canonicalRequest,
+    canonicalRequest: canonicalRequest.toString('utf8'),
     stringToSign,
   };
 }
@@ -321,7 +377,7 @@ export function presignV4(
   ];
   if (additional.length > 0) params.push(['x-oss-additional-headers', additional.join(';')]);
   if (creds.securityToken) params.push(['x-oss-security-token', creds.securityToken]);
-  const canonicalRequest = canonicalRequestV4({ ...r, query: [...r.query, ...params] }, additional);
+  const canonicalRequest = canonicalRequestV4Bytes({ ...r, query: [...r.query, ...params] }, additional);
   const stringToSign = stringToSignV4(timestamp, scope, canonicalRequest);
   params.push(['x-oss-signature', signV4(signingKeyV4(creds.accessKeySecret, date, o.region, product), stringToSign)]);
   return params;

@@ -1,7 +1,7 @@
 // V1 header signature: `Authorization: OSS <ak>:<base64 HMAC-SHA1>` (reference §4.1).
 import { parseOssDate } from '../../protocol/dates.js';
 import { OssError } from '../../protocol/errors.js';
-import { signV1, stringToSignV1, v1DateLine } from '../../protocol/signing.js';
+import { signV1, stringToSignV1Bytes, v1DateLine } from '../../protocol/signing.js';
 import {
   accessDenied,
   checkAccessKey,
@@ -35,7 +35,7 @@ export const v1Header: Verifier = {
     const date = dateLine === '' ? undefined : parseOssDate(dateLine);
     if (date === undefined) throw accessDenied('OSS authentication requires a valid Date.', '0002-00000018');
     checkSkew(date, dateLine, now);
-    const stringToSign = stringToSignV1(r, dateLine);
+    const stringToSign = stringToSignV1Bytes(r, dateLine);
     if (!sameSignature(provided, signV1(creds.accessKeySecret, stringToSign))) {
       throw signatureMismatch({ accessKeyId, provided, stringToSign });
     }

@@ -1,6 +1,6 @@
 // V1 presigned URL: `?OSSAccessKeyId=&Expires=<unix seconds>&Signature=` (reference §4.2). The expiry is checked
 // before the signature, as OSS does.
-import { signV1, stringToSignV1 } from '../../protocol/signing.js';
+import { signV1, stringToSignV1Bytes } from '../../protocol/signing.js';
 import {
   accessDenied,
   checkAccessKey,
@@ -25,7 +25,7 @@ export const v1Presigned: Verifier = {
     if (!/^\d+$/.test(expires)) throw accessDenied('Expires is not a valid Unix time.', '0002-00000070');
     if (now.getTime() / 1000 > Number(expires)) throw accessDenied('Request has expired.', '0002-00000069');
     checkAccessKey(accessKeyId, creds);
-    const stringToSign = stringToSignV1(r, expires);
+    const stringToSign = stringToSignV1Bytes(r, expires);
     if (!sameSignature(provided, signV1(creds.accessKeySecret, stringToSign))) {
       throw signatureMismatch({ accessKeyId, provided, stringToSign });
     }

@@ -1,6 +1,6 @@
 // The V4 signature comparison shared by the header and presigned forms (reference §4.4, §4.5).
 import type { Credentials, SignableRequest, V4Authorization } from '../../protocol/signing.js';
-import { canonicalRequestV4, scopeV4, signingKeyV4, signV4, stringToSignV4 } from '../../protocol/signing.js';
+import { canonicalRequestV4Bytes, scopeV4, signingKeyV4, signV4, stringToSignV4 } from '../../protocol/signing.js';
 import { sameSignature, signatureMismatch } from './verifier.js';
 
 /**
@@ -16,7 +16,7 @@ export function checkV4Signature(
   const scope = scopeV4(auth.date, auth.region, auth.product);
   const key = signingKeyV4(creds.accessKeySecret, auth.date, auth.region, auth.product);
   const attempt = (emptyValueStyle: 'standard' | 'ali-oss') => {
-    const canonicalRequest = canonicalRequestV4(r, auth.additionalHeaders, { emptyValueStyle });
+    const canonicalRequest = canonicalRequestV4Bytes(r, auth.additionalHeaders, { emptyValueStyle });
     const stringToSign = stringToSignV4(auth.timestamp, scope, canonicalRequest);
     return { canonicalRequest, stringToSign, ok: sameSignature(auth.signature, signV4(key, stringToSign)) };
   };

@@ -54,8 +54,10 @@ export function accessDenied(message: string, ec?: string): OssError {
 }
 
 /** `47 45 54 0A ...`: how real OSS spells StringToSignBytes, so non-ASCII and whitespace differences are visible. */
-export function hexBytes(s: string): string {
-  return [...Buffer.from(s, 'utf8')].map((b) => b.toString(16).toUpperCase().padStart(2, '0')).join(' ');
+export function hexBytes(s: string | Buffer): string {
+  return [...(typeof s === 'string' ? Buffer.from(s, 'utf8') : s)]
+    .map((b) => b.toString(16).toUpperCase().padStart(2, '0'))
+    .join(' ');
 }
 
 /**
@@ -65,17 +67,19 @@ export function hexBytes(s: string): string {
 export function signatureMismatch(o: {
   accessKeyId: string;
   provided: string;
-  stringToSign: string;
-  canonicalRequest?: string;
+  /** the bytes signed (a string: its UTF-8 bytes); shown as text and as hex */
+  stringToSign: string | Buffer;
+  canonicalRequest?: string | Buffer;
 }): OssError {
+  const text = (s: string | Buffer): string => (typeof s === 'string' ? s : s.toString('utf8'));
   const extra: Record<string, string> = {
     OSSAccessKeyId: o.accessKeyId,
     SignatureProvided: o.provided,
-    StringToSign: o.stringToSign,
+    StringToSign: text(o.stringToSign),
     StringToSignBytes: hexBytes(o.stringToSign),
   };
   if (o.canonicalRequest !== undefined) {
-    extra.CanonicalRequest = o.canonicalRequest;
+    extra.CanonicalRequest = text(o.canonicalRequest);
     extra.CanonicalRequestBytes = hexBytes(o.canonicalRequest);
   }
   return new OssError('SignatureDoesNotMatch', { extra });
