@@ -389,3 +389,13 @@ def test_resumable_upload_survives_a_killed_driver(
     assert [e for e in events if e["type"] == "upload.initiated"] == []
     assert [e["uploadId"] for e in events if e["type"] == "upload.completed"] == [upload_id]
     run.assert_complete(driver, client, result)
+
+
+def test_resumable_headers_reach_every_part(driver: DriverProcess, client: str, mock: MockServer, bucket: str, tmp_path: Path) -> None:
+    run = Resumable(mock, bucket, tmp_path)
+    since = mock.last_seq()
+    # Out of OSS's range (819200..838860800 bit/s): only a request that carries it is refused, with InvalidArgument.
+    error = driver.error_of("resumableUpload", {**run.args, "client": client, "headers": {"x-oss-traffic-limit": "1"}})
+    assert (error["code"], error["status"]) == ("InvalidArgument", 400)
+    ends = [e for e in mock.events(since, bucket) if e["type"] == "request.end" and e["operation"] == "UploadPart"]
+    assert ends and {e["status"] for e in ends} == {400}
