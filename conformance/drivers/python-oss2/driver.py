@@ -27,8 +27,9 @@ import os
 import platform
 import sys
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, BinaryIO, Callable, Iterator, Optional
+from typing import Any, BinaryIO
 
 import oss2
 from oss2 import exceptions as oss_errors
@@ -51,7 +52,7 @@ CAPABILITIES = [
 
 Args = dict[str, Any]
 Result = dict[str, Any]
-Progress = Optional[Callable[[int], None]]
+Progress = Callable[[int], None] | None
 READ_CHUNK = 64 * 1024
 
 
@@ -102,8 +103,8 @@ class Call:
     def __init__(self) -> None:
         self.interrupted = threading.Event()
 
-    def progress_callback(self, report: Progress) -> Callable[[int, Optional[int]], None]:
-        def callback(consumed: int, _total: Optional[int]) -> None:
+    def progress_callback(self, report: Progress) -> Callable[[int, int | None], None]:
+        def callback(consumed: int, _total: int | None) -> None:
             if self.interrupted.is_set():
                 raise InterruptRequested("interrupted by the driver from oss2's progress callback")
             if report is not None:
@@ -112,7 +113,7 @@ class Call:
         return callback
 
 
-def make_auth(key_id: str, secret: str, token: Optional[str], version: str) -> Any:
+def make_auth(key_id: str, secret: str, token: str | None, version: str) -> Any:
     auth_version = oss2.AUTH_VERSION_4 if version == "v4" else oss2.AUTH_VERSION_1
     if token:
         return oss2.StsAuth(key_id, secret, token, auth_version=auth_version)
@@ -137,7 +138,7 @@ class Client:
         self._lock = threading.Lock()
         self._inflight: set[Call] = set()
 
-    def bucket(self, name: str, signature_version: Optional[str] = None) -> oss2.Bucket:
+    def bucket(self, name: str, signature_version: str | None = None) -> oss2.Bucket:
         auth = make_auth(*self._credentials, signature_version or self.signature_version)
         return oss2.Bucket(
             auth, self.endpoint, name, session=self._session, connect_timeout=self._timeout, region=self.region
@@ -323,11 +324,11 @@ def body(a: Args) -> bytes:
     raise DriverError("DriverProtocolError", "argument body must be {base64} or {path}")
 
 
-def crc64(value: Optional[int]) -> Result:
+def crc64(value: int | None) -> Result:
     return {} if value is None else {"crc64": str(value)}
 
 
-def written(etag: str, crc: Optional[int]) -> Result:
+def written(etag: str, crc: int | None) -> Result:
     return {"etag": etag, **crc64(crc)}
 
 
@@ -338,7 +339,13 @@ def wire_error(err: BaseException) -> Result:
         # A bodiless HEAD error without x-oss-err carries no code (exceptions.make_exception).
         code = err.code or ("NoSuchKey" if err.status == 404 else f"ServerError:{err.status}")
         message = err.message or sdk_error
-        return {"code": code, "status": err.status, "message": message, "requestId": err.request_id, "sdkError": sdk_error}
+        return {
+            "code": code,
+            "status": err.status,
+            "message": message,
+            "requestId": err.request_id,
+            "sdkError": sdk_error,
+        }
     if isinstance(err, DriverError):
         return {"code": err.code, "status": 0, "message": str(err), "sdkError": sdk_error}
     error: Result = {"code": type(err).__name__, "status": 0, "message": str(err), "sdkError": sdk_error}

@@ -17,9 +17,10 @@ import sys
 import threading
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any
 
 import pytest
 
@@ -40,7 +41,16 @@ class MockServer:
         if not cli.exists():
             raise RuntimeError(f"{cli} is missing: run `npm ci` (it builds dist/) first")
         self._process = subprocess.Popen(
-            ["node", str(cli), "--port", "0", "--access-key-id", ACCESS_KEY_ID, "--access-key-secret", ACCESS_KEY_SECRET],
+            [
+                "node",
+                str(cli),
+                "--port",
+                "0",
+                "--access-key-id",
+                ACCESS_KEY_ID,
+                "--access-key-secret",
+                ACCESS_KEY_SECRET,
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -55,7 +65,7 @@ class MockServer:
         # Keep draining its output so the pipe never fills.
         threading.Thread(target=self._process.stdout.read, daemon=True).start()
 
-    def control(self, method: str, path: str, body: Optional[Json] = None) -> Json:
+    def control(self, method: str, path: str, body: Json | None = None) -> Json:
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(
             f"{self.endpoint}/_mock/{path}", data=data, method=method, headers={"Content-Type": "application/json"}
@@ -75,7 +85,7 @@ class MockServer:
     def last_seq(self) -> int:
         return self.control("GET", "health")["lastEventSeq"]
 
-    def events(self, since: int, bucket: Optional[str] = None) -> list[Json]:
+    def events(self, since: int, bucket: str | None = None) -> list[Json]:
         # Filtered here: the mock's app disables query parsing, so /_mock/events answers the whole log.
         found = self.control("GET", f"events?since={since}")["events"]
         return [e for e in found if e["seq"] > since and (bucket is None or e.get("bucket") == bucket)]
@@ -109,7 +119,7 @@ class DriverCallError(Exception):
         self.error = error
 
 
-class Answer(Future):  # type: ignore[type-arg]
+class Answer(Future[Json]):
     """The future answer of one request; `request_id` matches its progress events."""
 
     def __init__(self, request_id: int) -> None:
@@ -137,7 +147,7 @@ class DriverProcess:
     def pid(self) -> int:
         return self._process.pid
 
-    def start(self, op: str, args: Optional[Json] = None) -> Answer:
+    def start(self, op: str, args: Json | None = None) -> Answer:
         """Sends a request without waiting; the answer holds the result or raises DriverCallError."""
         with self._lock:
             request_id = self._next_id
@@ -149,7 +159,7 @@ class DriverProcess:
             self._process.stdin.flush()
         return future
 
-    def call(self, op: str, args: Optional[Json] = None) -> Json:
+    def call(self, op: str, args: Json | None = None) -> Json:
         return self.start(op, args).result(timeout=CALL_TIMEOUT_S)
 
     def progress_of(self, answer: Answer) -> list[int]:
@@ -164,7 +174,7 @@ class DriverProcess:
             self._process.stdin.write(line)
             self._process.stdin.flush()
 
-    def error_of(self, op: str, args: Optional[Json] = None) -> Json:
+    def error_of(self, op: str, args: Json | None = None) -> Json:
         """The error a call must fail with."""
         with pytest.raises(DriverCallError) as failed:
             self.call(op, args)

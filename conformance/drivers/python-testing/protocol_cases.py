@@ -7,13 +7,14 @@ import http.client
 import time
 import urllib.parse
 import urllib.request
-from concurrent.futures import Future
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
 from driver_testing import (
+    Answer,
     DriverCallError,
     DriverProcess,
     Json,
@@ -133,13 +134,17 @@ def test_multipart_calls(driver: DriverProcess, client: str, bucket: str) -> Non
     upload_id = driver.call("initiateMultipartUpload", ref)["uploadId"]
     up = {**ref, "uploadId": upload_id}
     bodies = [payload(100 * KiB, seed=7), payload(5 * KiB, seed=8)]
-    etags = [driver.call("uploadPart", {**up, "partNumber": n + 1, "body": body_of(b)})["etag"] for n, b in enumerate(bodies)]
+    etags = [
+        driver.call("uploadPart", {**up, "partNumber": n + 1, "body": body_of(b)})["etag"] for n, b in enumerate(bodies)
+    ]
     assert [unquoted(e) for e in etags] == [md5_hex(b) for b in bodies]
     parts = driver.call("listParts", up)["parts"]
     assert [(p["partNumber"], p["size"]) for p in parts] == [(1, len(bodies[0])), (2, len(bodies[1]))]
     uploads = driver.call("listMultipartUploads", {"client": client, "bucket": bucket, "prefix": "mpu/"})["uploads"]
     assert uploads == [{"key": "mpu/object", "uploadId": upload_id}]
-    done = driver.call("completeMultipartUpload", {**up, "parts": [{"partNumber": n + 1, "etag": e} for n, e in enumerate(etags)]})
+    done = driver.call(
+        "completeMultipartUpload", {**up, "parts": [{"partNumber": n + 1, "etag": e} for n, e in enumerate(etags)]}
+    )
     assert unquoted(done["etag"]).endswith("-2")
     assert driver.call("getObject", ref)["body"] == body_of(b"".join(bodies))
 
@@ -151,7 +156,13 @@ def test_multipart_calls(driver: DriverProcess, client: str, bucket: str) -> Non
 
 @pytest.mark.parametrize("version", ["v1", "v4"])
 def test_presigned_urls(driver: DriverProcess, client: str, bucket: str, version: str) -> None:
-    ref = {"client": client, "bucket": bucket, "key": f"signed/{version}", "expiresSeconds": 300, "signatureVersion": version}
+    ref = {
+        "client": client,
+        "bucket": bucket,
+        "key": f"signed/{version}",
+        "expiresSeconds": 300,
+        "signatureVersion": version,
+    }
     put_url = urllib.parse.urlsplit(driver.call("presignUrl", {**ref, "method": "PUT"})["url"])
     # http.client, not urllib: urllib would add a Content-Type the URL was not signed with.
     connection = http.client.HTTPConnection(put_url.netloc, timeout=30)
@@ -165,7 +176,9 @@ def test_presigned_urls(driver: DriverProcess, client: str, bucket: str, version
 
 def test_progress_events(driver: DriverProcess, client: str, bucket: str) -> None:
     data = payload(512 * KiB, seed=9)
-    answer = driver.start("putObject", {"client": client, "bucket": bucket, "key": "p", "body": body_of(data), "progress": True})
+    answer = driver.start(
+        "putObject", {"client": client, "bucket": bucket, "key": "p", "body": body_of(data), "progress": True}
+    )
     answer.result(timeout=30)
     sent = driver.progress_of(answer)
     assert sent and sent == sorted(sent) and sent[-1] == len(data)
@@ -177,7 +190,9 @@ def test_progress_events(driver: DriverProcess, client: str, bucket: str) -> Non
 def test_answers_in_completion_order(driver: DriverProcess, client: str, mock: MockServer, bucket: str) -> None:
     rule = mock.add_rule({"match": {"bucket": bucket, "operation": "PutObject"}, "ingestRate": 256 * KiB})
     try:
-        slow = driver.start("putObject", {"client": client, "bucket": bucket, "key": "slow", "body": body_of(payload(512 * KiB))})
+        slow = driver.start(
+            "putObject", {"client": client, "bucket": bucket, "key": "slow", "body": body_of(payload(512 * KiB))}
+        )
         mock.wait({"bucket": bucket, "operation": "PutObject"}, 64 * KiB)
         assert driver.error_of("headObject", {"client": client, "bucket": bucket, "key": "slow"})["code"] == "NoSuchKey"
         assert not slow.done()
@@ -191,9 +206,16 @@ def test_bad_requests_never_end_the_driver(driver: DriverProcess, client: str, b
     driver.send_raw(b'["not", "a", "request"]\n')
     assert driver.error_of("disableRequests", {"client": client})["code"] == "NotSupported"
     assert driver.error_of("noSuchOperation", {"client": client})["code"] == "NotSupported"
-    assert driver.error_of("headObject", {"client": "999", "bucket": bucket, "key": "k"})["code"] == "DriverProtocolError"
-    assert driver.error_of("putObject", {"client": client, "bucket": bucket, "key": "k"})["code"] == "DriverProtocolError"
-    assert driver.error_of("uploadPart", {"client": client, "bucket": bucket, "key": "k", "uploadId": 1})["code"] == "DriverProtocolError"
+    assert (
+        driver.error_of("headObject", {"client": "999", "bucket": bucket, "key": "k"})["code"] == "DriverProtocolError"
+    )
+    assert (
+        driver.error_of("putObject", {"client": client, "bucket": bucket, "key": "k"})["code"] == "DriverProtocolError"
+    )
+    assert (
+        driver.error_of("uploadPart", {"client": client, "bucket": bucket, "key": "k", "uploadId": 1})["code"]
+        == "DriverProtocolError"
+    )
     wait_for("both lines logged", lambda: len([m for m in driver.logs() if "ignored a line" in m]) >= 2)
     put = driver.call("putObject", {"client": client, "bucket": bucket, "key": "k", "body": body_of(b"still here")})
     assert unquoted(put["etag"]) == md5_hex(b"still here")
@@ -204,7 +226,7 @@ def assert_interrupted(error: Json) -> None:
     assert (error["code"], error["status"]) == ("InterruptRequested", 0), error
 
 
-def start_uploads(driver: DriverProcess, op: str, base: Json, files: list[Path]) -> list[Future[Json]]:
+def start_uploads(driver: DriverProcess, op: str, base: Json, files: list[Path]) -> list[Answer]:
     extra: Json = {"position": 0} if op == "appendObject" else {}
     calls = []
     for n, f in enumerate(files):
@@ -259,8 +281,12 @@ def test_interrupt_spares_other_clients(
     match = {"bucket": bucket, "operation": "PutObject"}
     rule = mock.add_rule({"match": match, "ingestRate": 256 * KiB})
     try:
-        mine = driver.start("putObject", {"client": client, "bucket": bucket, "key": "a", "body": {"path": str(source)}})
-        theirs = driver.start("putObject", {"client": other, "bucket": bucket, "key": "b", "body": {"path": str(source)}})
+        mine = driver.start(
+            "putObject", {"client": client, "bucket": bucket, "key": "a", "body": {"path": str(source)}}
+        )
+        theirs = driver.start(
+            "putObject", {"client": other, "bucket": bucket, "key": "b", "body": {"path": str(source)}}
+        )
         mock.wait(match, 64 * KiB, count=2)
         driver.call("interrupt", {"client": client})
         with pytest.raises(DriverCallError) as failed:
@@ -308,12 +334,15 @@ class Resumable:
             "checkpointDir": str(self.checkpoints),
         }
 
-    def start_slowly(self, driver: DriverProcess, client: str) -> tuple[Future[Json], str, str]:
+    def start_slowly(self, driver: DriverProcess, client: str) -> tuple[Answer, str, str]:
         """Starts the upload throttled; returns the call, the upload ID once 3 parts are stored, and the rule."""
         since = self.mock.last_seq()
         rule = self.mock.add_rule({"match": {"bucket": self.bucket, "operation": "UploadPart"}, "ingestRate": 1 * MiB})
         call = driver.start("resumableUpload", {**self.args, "client": client})
-        stored = wait_for("3 stored parts", lambda: (s := events_of(self.mock, since, self.bucket, "part.stored")) and len(s) >= 3 and s)
+        stored = wait_for(
+            "3 stored parts",
+            lambda: (s := events_of(self.mock, since, self.bucket, "part.stored")) and len(s) >= 3 and s,
+        )
         return call, stored[0]["uploadId"], rule
 
     def resume(self, driver: DriverProcess, client: str) -> tuple[Json, list[Json]]:
@@ -365,7 +394,9 @@ def test_resumable_upload_after_an_abort_starts_a_new_upload(
 ) -> None:
     run = Resumable(mock, bucket, tmp_path)
     upload_id = interrupt_resumable(driver, client, run)
-    driver.call("abortMultipartUpload", {"client": client, "bucket": bucket, "key": run.args["key"], "uploadId": upload_id})
+    driver.call(
+        "abortMultipartUpload", {"client": client, "bucket": bucket, "key": run.args["key"], "uploadId": upload_id}
+    )
     result, events = run.resume(driver, client)
     initiated = [e["uploadId"] for e in events if e["type"] == "upload.initiated"]
     assert len(initiated) == 1 and initiated[0] != upload_id
@@ -391,7 +422,9 @@ def test_resumable_upload_survives_a_killed_driver(
     run.assert_complete(driver, client, result)
 
 
-def test_resumable_headers_reach_every_part(driver: DriverProcess, client: str, mock: MockServer, bucket: str, tmp_path: Path) -> None:
+def test_resumable_headers_reach_every_part(
+    driver: DriverProcess, client: str, mock: MockServer, bucket: str, tmp_path: Path
+) -> None:
     run = Resumable(mock, bucket, tmp_path)
     since = mock.last_seq()
     # Out of OSS's range (819200..838860800 bit/s): only a request that carries it is refused, with InvalidArgument.

@@ -28,9 +28,10 @@ import os
 import platform
 import sys
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib.metadata import version
-from typing import Any, BinaryIO, Callable, Iterator, Optional
+from typing import Any, BinaryIO
 
 import alibabacloud_oss_v2 as oss
 from alibabacloud_oss_v2 import exceptions as oss_errors
@@ -54,7 +55,7 @@ CAPABILITIES = [
 
 Args = dict[str, Any]
 Result = dict[str, Any]
-Progress = Optional[Callable[[int], None]]
+Progress = Callable[[int], None] | None
 READ_CHUNK = 64 * 1024
 
 
@@ -141,7 +142,7 @@ class Client:
                 self._sdk[signature_version] = oss.Client(self.config(signature_version))
             return self._sdk[signature_version]
 
-    def with_headers(self, headers: Optional[dict[str, str]]) -> oss.Client:
+    def with_headers(self, headers: dict[str, str] | None) -> oss.Client:
         """A client adding `headers` to every request: the Uploader builds its UploadPart requests without them."""
         if not headers:
             return self.sdk
@@ -171,7 +172,9 @@ class Client:
 
 
 def put_object(c: Client, a: Args, call: Call, report: Progress) -> Result:
-    r = c.sdk.put_object(oss.PutObjectRequest(**target(a), body=body(a), progress_fn=call.progress_fn(report), **extra(a)))
+    r = c.sdk.put_object(
+        oss.PutObjectRequest(**target(a), body=body(a), progress_fn=call.progress_fn(report), **extra(a))
+    )
     return written(r.etag, r.hash_crc64)
 
 
@@ -322,11 +325,11 @@ def body(a: Args) -> bytes:
     raise DriverError("DriverProtocolError", "argument body must be {base64} or {path}")
 
 
-def crc64(value: Optional[str]) -> Result:
+def crc64(value: str | None) -> Result:
     return {} if value is None else {"crc64": str(value)}
 
 
-def written(etag: Optional[str], crc: Optional[str]) -> Result:
+def written(etag: str | None, crc: str | None) -> Result:
     return {"etag": etag or "", **crc64(crc)}
 
 

@@ -15,7 +15,9 @@ def test_an_interrupted_put_fails_with_the_callbacks_own_exception(
     match = {"bucket": bucket, "operation": "PutObject"}
     rule = mock.add_rule({"match": match, "ingestRate": 256 * KiB})
     try:
-        call = driver.start("putObject", {"client": client, "bucket": bucket, "key": "k", "body": {"path": str(source)}})
+        call = driver.start(
+            "putObject", {"client": client, "bucket": bucket, "key": "k", "body": {"path": str(source)}}
+        )
         mock.wait(match, 64 * KiB)
         driver.call("interrupt", {"client": client})
         with pytest.raises(DriverCallError) as failed:
@@ -31,7 +33,10 @@ def test_an_interrupted_resumable_upload_reports_the_stopped_part(
 ) -> None:
     interrupt_resumable(driver, client, Resumable(mock, bucket, tmp_path))
     # oss2's TaskQueue logs the exception of the worker it stopped, then re-raises it from resumable_upload.
-    wait_for("oss2's log", lambda: [m for m in driver.logs() if m.startswith("oss2.task_queue") and "InterruptRequested" in m])
+    wait_for(
+        "oss2's log",
+        lambda: [m for m in driver.logs() if m.startswith("oss2.task_queue") and "InterruptRequested" in m],
+    )
 
 
 def fail_once(mock: MockServer, bucket: str, operation: str) -> str:

@@ -16,7 +16,9 @@ def test_an_interrupted_put_fails_wrapped_in_operation_error_and_is_not_retried(
     match = {"bucket": bucket, "operation": "PutObject"}
     rule = mock.add_rule({"match": match, "ingestRate": 256 * KiB})
     try:
-        call = driver.start("putObject", {"client": client, "bucket": bucket, "key": "k", "body": {"path": str(source)}})
+        call = driver.start(
+            "putObject", {"client": client, "bucket": bucket, "key": "k", "body": {"path": str(source)}}
+        )
         mock.wait(match, 64 * KiB)
         driver.call("interrupt", {"client": client})
         with pytest.raises(DriverCallError) as failed:
