@@ -13,6 +13,29 @@ import { buildXml } from '../protocol/xml.js';
 import { encodeKey, encodeQuery, requestTarget, type QueryParams } from './addressing.js';
 import { bytesBody, fileBody, toRequestBody, type BodyInput, type RequestBody } from './request-body.js';
 import { combineCrc64, crcMismatch } from './crc.js';
+import type {
+  AppendObjectOptions,
+  BucketOptions,
+  CompleteMultipartUploadOptions,
+  CompletePart,
+  Conditions,
+  CopyObjectOptions,
+  DeleteObjectsOptions,
+  GetObjectOptions,
+  HeadObjectOptions,
+  ListBucketsOptions,
+  ListMultipartUploadsOptions,
+  ListObjectsOptions,
+  ListPartsOptions,
+  ObjectOptions,
+  PresignOptions,
+  PutBucketOptions,
+  PutObjectOptions,
+  UploadOptions,
+  UploadPartCopyOptions,
+  UploadPartOptions,
+  WriteOptions,
+} from './call-options.js';
 import { validateError } from './errors.js';
 import { Executor, type OssRequest } from './executor.js';
 import { resolveOptions, type ClientConfig, type OssClientOptions } from './options.js';
@@ -52,145 +75,6 @@ import {
 } from './results.js';
 import { resumableUpload, type ResumableUploadOptions } from './resumable.js';
 import { presignParams } from './signer.js';
-
-export interface BucketOptions {
-  bucket: string;
-}
-
-export interface ObjectOptions extends BucketOptions {
-  key: string;
-  /** extra request headers (names are lowercased) */
-  headers?: Record<string, string>;
-}
-
-/** Object metadata sent with PutObject, AppendObject, InitiateMultipartUpload and CopyObject (REPLACE). */
-export interface WriteOptions extends ObjectOptions {
-  contentType?: string;
-  /** user metadata, sent as `x-oss-meta-<name>` */
-  meta?: Record<string, string>;
-}
-
-export interface PutObjectOptions extends WriteOptions {
-  /** the content; a Readable is sent chunked and is never retried */
-  body?: BodyInput;
-  /** upload this file instead of `body` */
-  file?: string;
-}
-
-export interface Conditions {
-  ifMatch?: string;
-  ifNoneMatch?: string;
-  ifModifiedSince?: Date;
-  ifUnmodifiedSince?: Date;
-}
-
-export interface GetObjectOptions extends ObjectOptions, Conditions {
-  /** inclusive byte range; `end` omitted: to the end of the object */
-  range?: { start: number; end?: number };
-  /** `x-oss-range-behavior: standard` (§6.2): out-of-range ends are clamped, bad starts are 416 */
-  standardRange?: boolean;
-}
-
-export interface HeadObjectOptions extends ObjectOptions, Conditions {}
-
-export interface DeleteObjectsOptions extends BucketOptions {
-  keys: string[];
-  /** quiet mode: the server lists nothing */
-  quiet?: boolean;
-}
-
-export interface CopyObjectOptions extends WriteOptions {
-  /** default: the destination bucket */
-  sourceBucket?: string;
-  sourceKey: string;
-  /** REPLACE takes contentType/meta from this request; COPY (default) keeps the source's */
-  metadataDirective?: 'COPY' | 'REPLACE';
-}
-
-export interface AppendObjectOptions extends WriteOptions {
-  position: number;
-  body: BodyInput;
-  /** CRC-64 of the object before this append: the whole-object CRC in the response is then verified */
-  initCrc?: bigint;
-}
-
-export interface ListObjectsOptions extends BucketOptions {
-  prefix?: string;
-  delimiter?: string;
-  startAfter?: string;
-  continuationToken?: string;
-  maxKeys?: number;
-  fetchOwner?: boolean;
-}
-
-export interface ListBucketsOptions {
-  prefix?: string;
-  marker?: string;
-  maxKeys?: number;
-}
-
-export interface PutBucketOptions extends BucketOptions {
-  acl?: 'private' | 'public-read' | 'public-read-write';
-  storageClass?: string;
-  dataRedundancyType?: string;
-}
-
-export interface UploadOptions extends ObjectOptions {
-  uploadId: string;
-}
-
-export interface UploadPartOptions extends UploadOptions {
-  partNumber: number;
-  body: BodyInput | RequestBody;
-}
-
-export interface UploadPartCopyOptions extends UploadOptions {
-  partNumber: number;
-  sourceBucket?: string;
-  sourceKey: string;
-  /** inclusive byte range of the source */
-  sourceRange?: { start: number; end: number };
-}
-
-export interface ListPartsOptions extends UploadOptions {
-  maxParts?: number;
-  partNumberMarker?: number;
-}
-
-export interface ListMultipartUploadsOptions extends BucketOptions {
-  prefix?: string;
-  delimiter?: string;
-  keyMarker?: string;
-  uploadIdMarker?: string;
-  maxUploads?: number;
-}
-
-export interface CompletePart {
-  partNumber: number;
-  etag: string;
-  /** With `crc64` and `size` on every part, the whole-object CRC of the response is verified (100001). */
-  crc64?: bigint;
-  size?: number;
-}
-
-export interface CompleteMultipartUploadOptions extends UploadOptions {
-  parts: CompletePart[];
-}
-
-export interface PresignOptions extends BucketOptions {
-  key: string;
-  /** default GET */
-  method?: 'GET' | 'PUT';
-  /** default 900 */
-  expiresSeconds?: number;
-  /**
-   * headers the request will carry and that must be signed (Content-Type, Content-MD5, x-oss-*); text, signed as the
-   * UTF-8 bytes the request must then send (see `toWireHeader` in oss-mock/protocol)
-   */
-  headers?: Record<string, string>;
-  /** extra query parameters (response-content-type, x-oss-traffic-limit...) */
-  query?: Record<string, string>;
-}
 
 export class OssClient {
   readonly #config: ClientConfig;

@@ -1,7 +1,7 @@
 // `import { OssClient } from 'oss-mock/client'`: a TypeScript OSS client reproducing the C++ SDK's
 // DisableRequest/EnableRequest, error codes, retries, CRC-64 checks and resumable upload (DESIGN.md "Contracts").
 export { OssClient } from './client.js';
-export type * from './client.js';
+export type * from './call-options.js';
 export {
   OssClientError,
   isOssClientError,

@@ -19,9 +19,23 @@ import { stat } from 'node:fs/promises';
 import { httpDate } from '../protocol/dates.js';
 import { fileBody } from './request-body.js';
 import { checkpointPath, readCheckpoint, removeCheckpoint, writeCheckpoint, type UploadRecord } from './checkpoint.js';
-import type { CompletePart, OssClient } from './client.js';
+import type {
+  CompleteMultipartUploadOptions,
+  CompletePart,
+  ListPartsOptions,
+  PutObjectOptions,
+  UploadPartOptions,
+  WriteOptions,
+} from './call-options.js';
 import { isOssClientError, requestsDisabledError, validateError, type OssClientError } from './errors.js';
-import type { PartSummary, PutObjectResult } from './results.js';
+import type {
+  CompleteMultipartUploadResult,
+  InitiateMultipartUploadResult,
+  ListPartsResult,
+  PartSummary,
+  PutObjectResult,
+  UploadPartResult,
+} from './results.js';
 
 export interface ResumableUploadOptions {
   bucket: string;
@@ -44,6 +58,17 @@ export interface ResumableUploadOptions {
   trafficLimit?: number;
 }
 
+/** The calls of OssClient a resumable upload makes (OssClient passes itself). */
+export interface ResumableClient {
+  readonly requestsEnabled: boolean;
+  putObject(o: PutObjectOptions): Promise<PutObjectResult>;
+  initiateMultipartUpload(o: WriteOptions): Promise<InitiateMultipartUploadResult>;
+  uploadPart(o: UploadPartOptions): Promise<UploadPartResult>;
+  listParts(o: ListPartsOptions): Promise<ListPartsResult>;
+  listAllParts(o: ListPartsOptions): Promise<PartSummary[]>;
+  completeMultipartUpload(o: CompleteMultipartUploadOptions): Promise<CompleteMultipartUploadResult>;
+}
+
 const MIN_PART_SIZE = 100 * 1024;
 const MAX_PART_SIZE = 5 * 1024 ** 3;
 const MAX_PARTS = 10_000;
@@ -54,7 +79,7 @@ interface PartPlan {
   size: number;
 }
 
-export async function resumableUpload(client: OssClient, o: ResumableUploadOptions): Promise<PutObjectResult> {
+export async function resumableUpload(client: ResumableClient, o: ResumableUploadOptions): Promise<PutObjectResult> {
   const requestedPartSize = o.partSize ?? 8 * 1024 * 1024;
   const parallel = o.parallel ?? 3;
   if (
@@ -126,7 +151,7 @@ export async function resumableUpload(client: OssClient, o: ResumableUploadOptio
  * The upload to resume, or undefined to start afresh (no checkpoint, a stale one — removed — or a dead upload ID).
  */
 async function resumableRecord(
-  client: OssClient,
+  client: ResumableClient,
   path: string,
   c: { o: ResumableUploadOptions; size: number; mtime: string },
 ): Promise<{ record: UploadRecord; listed: PartSummary[] } | undefined> {
@@ -175,7 +200,7 @@ function partPlan(size: number, partSize: number): PartPlan[] {
 
 /** Workers take parts from one queue; each checks the disable flag before its next part. Returns the failures. */
 async function uploadParts(
-  client: OssClient,
+  client: ResumableClient,
   o: ResumableUploadOptions,
   uploadId: string,
   todo: PartPlan[],
