@@ -150,6 +150,47 @@ export function ecFor(operation: string | undefined, code: string): string | und
   return specific ?? (ERROR_CATALOGUE as Record<string, CatalogueEntry>)[code]?.ec;
 }
 
+/** ecFor for a code of the catalogue, which always has an EC. */
+export function ecOf(operation: string, code: OssErrorCode): string {
+  return OPERATION_EC[operation]?.[code] ?? ERROR_CATALOGUE[code].ec;
+}
+
+/**
+ * ECs OSS sends for one particular cause of an error, where it differs from the code's catalogue EC and does not
+ * depend on the operation alone. OSS documents each EC at https://help.aliyun.com/zh/oss/support/<EC> (English:
+ * https://www.alibabacloud.com/help/en/oss/support/<EC>).
+ */
+export const CAUSE_EC = {
+  /** AccessDenied: no usable Date (V1) or x-oss-date (V4) */
+  missingDate: '0002-00000018',
+  /** AccessDenied: a V1 presigned URL without OSSAccessKeyId, Expires and Signature */
+  presignMissingFields: '0002-00000067',
+  /** AccessDenied: a V1 presigned URL without Expires */
+  presignMissingExpires: '0002-00000068',
+  /** AccessDenied: a presigned URL past its expiry */
+  presignExpired: '0002-00000069',
+  /** AccessDenied: a V1 presigned URL whose Expires is not a Unix time */
+  presignInvalidExpires: '0002-00000070',
+  /** AccessDenied: a V4 Authorization whose Credential is malformed or signed on another day */
+  v4InvalidCredential: '0002-00000212',
+  /** InvalidArgument: x-oss-content-sha256 other than UNSIGNED-PAYLOAD */
+  v4PayloadHash: '0002-00000214',
+  /** AccessDenied: a V4 presigned URL without a valid x-oss-expires */
+  v4PresignInvalidExpires: '0002-00000215',
+  /** AccessDenied: a V4 presigned URL whose x-oss-credential day is not the day of x-oss-date */
+  v4PresignCredentialDay: '0002-00000223',
+  /** AccessDenied: a V4 presigned URL whose x-oss-expires is out of range */
+  v4PresignExpiresRange: '0002-00000232',
+  /** AccessDenied: a V4 presigned URL whose x-oss-date lies in the future */
+  v4PresignDateInFuture: '0002-00000235',
+  /** InvalidArgument: x-oss-copy-source not starting with `/` */
+  copySourceNotAbsolute: '0042-00000301',
+  /** MissingArgument: DeleteMultipleObjects without Content-MD5 */
+  deleteWithoutContentMd5: '0016-00000606',
+  /** MalformedXML: a DeleteMultipleObjects Object without Key */
+  deleteObjectWithoutKey: '0016-00000613',
+} as const;
+
 export interface OssErrorOptions {
   /** Overrides the catalogue message (e.g. InvalidObjectName's length message). */
   message?: string;

@@ -1,6 +1,6 @@
 // V1 header signature: `Authorization: OSS <ak>:<base64 HMAC-SHA1>` (reference §4.1).
 import { parseOssDate } from '../../protocol/dates.js';
-import { OssError } from '../../protocol/errors.js';
+import { CAUSE_EC, OssError } from '../../protocol/errors.js';
 import { signV1, stringToSignV1Bytes, v1DateLine } from '../../protocol/signing.js';
 import {
   accessDenied,
@@ -33,7 +33,7 @@ export const v1Header: Verifier = {
     // The date line is x-oss-date when present (ali-oss sends no Date), else Date (§4.1, §0.9).
     const dateLine = v1DateLine(r.headers);
     const date = dateLine === '' ? undefined : parseOssDate(dateLine);
-    if (date === undefined) throw accessDenied('OSS authentication requires a valid Date.', '0002-00000018');
+    if (date === undefined) throw accessDenied('OSS authentication requires a valid Date.', CAUSE_EC.missingDate);
     checkSkew(date, dateLine, now);
     const stringToSign = stringToSignV1Bytes(r, dateLine);
     if (!sameSignature(provided, signV1(creds.accessKeySecret, stringToSign))) {

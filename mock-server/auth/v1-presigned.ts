@@ -1,5 +1,6 @@
 // V1 presigned URL: `?OSSAccessKeyId=&Expires=<unix seconds>&Signature=` (reference §4.2). The expiry is checked
 // before the signature, as OSS does.
+import { CAUSE_EC } from '../../protocol/errors.js';
 import { signV1, stringToSignV1Bytes } from '../../protocol/signing.js';
 import {
   accessDenied,
@@ -19,11 +20,11 @@ export const v1Presigned: Verifier = {
     const expires = queryParam(r, 'Expires');
     const provided = queryParam(r, 'Signature');
     if (!accessKeyId || !provided) {
-      throw accessDenied('Request must contain OSSAccessKeyId, Expires and Signature.', '0002-00000067');
+      throw accessDenied('Request must contain OSSAccessKeyId, Expires and Signature.', CAUSE_EC.presignMissingFields);
     }
-    if (!expires) throw accessDenied('Request must contain Expires.', '0002-00000068');
-    if (!/^\d+$/.test(expires)) throw accessDenied('Expires is not a valid Unix time.', '0002-00000070');
-    if (now.getTime() / 1000 > Number(expires)) throw accessDenied('Request has expired.', '0002-00000069');
+    if (!expires) throw accessDenied('Request must contain Expires.', CAUSE_EC.presignMissingExpires);
+    if (!/^\d+$/.test(expires)) throw accessDenied('Expires is not a valid Unix time.', CAUSE_EC.presignInvalidExpires);
+    if (now.getTime() / 1000 > Number(expires)) throw accessDenied('Request has expired.', CAUSE_EC.presignExpired);
     checkAccessKey(accessKeyId, creds);
     const stringToSign = stringToSignV1Bytes(r, expires);
     if (!sameSignature(provided, signV1(creds.accessKeySecret, stringToSign))) {

@@ -1,7 +1,7 @@
 // V4 header signature: `Authorization: OSS4-HMAC-SHA256 Credential=ak/day/region/oss/aliyun_v4_request,
 // AdditionalHeaders=...,Signature=<hex>` (reference §4.4).
 import { dateStamp, parseOssDate } from '../../protocol/dates.js';
-import { OssError } from '../../protocol/errors.js';
+import { OssError, CAUSE_EC } from '../../protocol/errors.js';
 import { parseV4Authorization, UNSIGNED_PAYLOAD, V4_ALGORITHM } from '../../protocol/signing.js';
 import { accessDenied, checkAccessKey, checkSkew, header, type Verifier } from './verifier.js';
 import { checkV4Signature } from './v4-signature.js';
@@ -16,7 +16,7 @@ function checkPayloadHash(value: string | undefined): void {
   if (value === undefined || value === UNSIGNED_PAYLOAD) return;
   throw new OssError('InvalidArgument', {
     message: `The x-oss-content-sha256 only supports ${UNSIGNED_PAYLOAD}.`,
-    ec: '0002-00000214',
+    ec: CAUSE_EC.v4PayloadHash,
     extra: { ArgumentName: 'x-oss-content-sha256', ArgumentValue: value },
   });
 }
@@ -40,7 +40,7 @@ export const v4Header: Verifier = {
     const timestamp = header(r, 'x-oss-date') ?? header(r, 'date');
     const date = timestamp === undefined ? undefined : parseOssDate(timestamp);
     if (timestamp === undefined || date === undefined) {
-      throw accessDenied('OSS authentication requires a valid x-oss-date or Date.', '0002-00000018');
+      throw accessDenied('OSS authentication requires a valid x-oss-date or Date.', CAUSE_EC.missingDate);
     }
     checkSkew(date, timestamp, now);
     // The signing key is derived from the Credential's day, so a request signed with yesterday's key would pass the
@@ -49,7 +49,7 @@ export const v4Header: Verifier = {
     if (auth.date !== dateStamp(date)) {
       throw accessDenied(
         `The sign date ${auth.date} in the Credential of the Authorization header is not the day of the request time ${timestamp}.`,
-        '0002-00000212',
+        CAUSE_EC.v4InvalidCredential,
       );
     }
     checkV4Signature(r, creds, { ...auth, timestamp });

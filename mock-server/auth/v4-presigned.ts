@@ -1,7 +1,7 @@
 // V4 presigned URL: `?x-oss-signature-version=OSS4-HMAC-SHA256&x-oss-credential=&x-oss-date=&x-oss-expires=
 // &x-oss-signature=` (reference §4.5). x-oss-expires is relative (1..604800 s, [WEB-16]).
 import { dateStamp, parseOssDate } from '../../protocol/dates.js';
-import { OssError } from '../../protocol/errors.js';
+import { OssError, CAUSE_EC } from '../../protocol/errors.js';
 import { V4_ALGORITHM } from '../../protocol/signing.js';
 import { accessDenied, checkAccessKey, MAX_SKEW_MS, queryParam, type Verifier } from './verifier.js';
 import { checkV4Signature } from './v4-signature.js';
@@ -26,26 +26,30 @@ export const v4Presigned: Verifier = {
     const signature = queryParam(r, 'x-oss-signature') ?? '';
     const [accessKeyId = '', day = '', region = '', product = '', terminator = ''] = credential;
     if (credential.length !== 5 || terminator !== 'aliyun_v4_request' || !accessKeyId || !/^\d{8}$/.test(day)) {
-      throw accessDenied('x-oss-credential is missing or malformed.', '0002-00000212');
+      throw accessDenied('x-oss-credential is missing or malformed.', CAUSE_EC.v4InvalidCredential);
     }
-    if (!/^\d+$/.test(expires)) throw accessDenied('x-oss-expires is missing or invalid.', '0002-00000215');
+    if (!/^\d+$/.test(expires))
+      throw accessDenied('x-oss-expires is missing or invalid.', CAUSE_EC.v4PresignInvalidExpires);
     if (Number(expires) < 1 || Number(expires) > MAX_EXPIRES_S) {
-      throw accessDenied(`x-oss-expires must be between 1 and ${MAX_EXPIRES_S} seconds.`, '0002-00000232');
+      throw accessDenied(
+        `x-oss-expires must be between 1 and ${MAX_EXPIRES_S} seconds.`,
+        CAUSE_EC.v4PresignExpiresRange,
+      );
     }
     const date = /^\d{8}T\d{6}Z$/.test(timestamp) ? parseOssDate(timestamp) : undefined;
-    if (date === undefined) throw accessDenied('x-oss-date is missing or invalid.', '0002-00000018');
+    if (date === undefined) throw accessDenied('x-oss-date is missing or invalid.', CAUSE_EC.missingDate);
     if (date.getTime() - now.getTime() > MAX_SKEW_MS) {
-      throw accessDenied('x-oss-date is too far in the future.', '0002-00000235');
+      throw accessDenied('x-oss-date is too far in the future.', CAUSE_EC.v4PresignDateInFuture);
     }
     if (now.getTime() > date.getTime() + Number(expires) * 1000) {
-      throw accessDenied('Request has expired.', '0002-00000069');
+      throw accessDenied('Request has expired.', CAUSE_EC.presignExpired);
     }
     // the signing key comes from the credential's day, which must be the day of x-oss-date (EC 0002-00000223, an
     // invalid sign date in x-oss-credential: https://www.alibabacloud.com/help/en/oss/support/0002-00000223)
     if (day !== dateStamp(date)) {
       throw accessDenied(
         `The sign date ${day} in x-oss-credential is not the day of x-oss-date ${timestamp}.`,
-        '0002-00000223',
+        CAUSE_EC.v4PresignCredentialDay,
       );
     }
     checkAccessKey(accessKeyId, creds);

@@ -3,6 +3,7 @@
 
 import { OPERATIONS, type FaultSpec, type OperationName } from '../exchange/exchange.js';
 import { parseRate } from '../rates/parse-rate.js';
+import { MAX_PART_NUMBER, MIN_PART_NUMBER } from '../storage/limits.js';
 import { RuleValidationError } from './errors.js';
 import type { Rule, RuleMatch, WaitOptions } from './types.js';
 
@@ -96,7 +97,7 @@ export function validateMatch(input: unknown, field: string): RuleMatch {
     key: optString(o, 'key', `${p}key`),
     keyPrefix: optString(o, 'keyPrefix', `${p}keyPrefix`, true),
     operation: operation as OperationName | undefined,
-    partNumber: optInt(o, 'partNumber', `${p}partNumber`, 1, 10000),
+    partNumber: optInt(o, 'partNumber', `${p}partNumber`, MIN_PART_NUMBER, MAX_PART_NUMBER),
     uploadId: optString(o, 'uploadId', `${p}uploadId`),
   });
 }

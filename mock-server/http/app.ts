@@ -12,7 +12,7 @@ import { BodyAbortedError, FaultFiredError } from '../ingest/errors.js';
 import { beforeBody } from '../ingest/faults.js';
 import { parseTrafficLimit } from '../../protocol/traffic-limit.js';
 import { authenticate } from '../auth/authenticate.js';
-import { HANDLERS, type OperationServices } from '../operations/table.js';
+import { OPERATION_TABLE, type OperationServices } from '../operations/table.js';
 import type { ActiveRequests } from './active.js';
 import { commonHeaders, requestIdOf } from './common-headers.js';
 import { dispatch, type TargetLevel } from '../operations/dispatch.js';
@@ -24,16 +24,6 @@ export interface AppServices extends OperationServices {
   /** handlers in progress, for a clean close() */
   active?: ActiveRequests;
 }
-
-/** Operations whose transfer x-oss-traffic-limit slows (issue 4; reference §4.1 lists it as a sub-resource). */
-const TRAFFIC_LIMITED: ReadonlySet<OperationName> = new Set([
-  'PutObject',
-  'AppendObject',
-  'UploadPart',
-  'UploadPartCopy',
-  'CopyObject',
-  'GetObject',
-]);
 
 function levelOf(address: Address): TargetLevel {
   if (address.bucket === undefined) return 'service';
@@ -106,7 +96,7 @@ async function handleOss(req: Request, res: Response, s: AppServices, id: number
     });
     ctx = contextFor(id, requestId, operation, address, target.query);
     s.control.requestStarted(ctx);
-    if (TRAFFIC_LIMITED.has(operation)) {
+    if (OPERATION_TABLE[operation].trafficLimited) {
       const limit = requestHeader(req, 'x-oss-traffic-limit') ?? target.query['x-oss-traffic-limit'];
       if (limit !== undefined) ctx.trafficLimit = parseTrafficLimit(limit);
     }
@@ -114,7 +104,7 @@ async function handleOss(req: Request, res: Response, s: AppServices, id: number
     checkNames(address, operation);
     const ex: Exchange = { ctx, req, res, host, query: target.query, plan: s.control.planFor(ctx) };
     await beforeBody(ex, s.control);
-    await HANDLERS[operation](ex, s);
+    await OPERATION_TABLE[operation].handler(ex, s);
     if (!res.headersSent && !res.destroyed) throw new Error(`${operation} handler returned without answering`);
   } catch (err) {
     code = answerFailure(req, res, err, { requestId, hostId: host });

@@ -7,9 +7,10 @@ import { receiveSmallBody } from '../ingest/body-reader.js';
 import { sendEmpty, sendXml } from '../exchange/reply.js';
 import { noSuchBucket } from '../storage/store-errors.js';
 import type { BucketInfo } from '../storage/store.js';
-import { headerOf, type Handler, type OperationServices } from './handler.js';
+import { type Handler, type OperationServices } from './handler.js';
 import { endpointsOf, OWNER } from './owner.js';
 import { oneOf, STORAGE_CLASSES } from './params.js';
+import { requestHeader } from '../exchange/request-target.js';
 
 const BUCKET_ACLS = ['private', 'public-read', 'public-read-write'];
 const REDUNDANCY_TYPES = ['LRS', 'ZRS'];
@@ -21,8 +22,8 @@ function pick(value: string | undefined, allowed: readonly string[], name: strin
 }
 
 function hasBody(ex: Exchange): boolean {
-  const length = headerOf(ex, 'content-length');
-  return headerOf(ex, 'transfer-encoding') !== undefined || (length !== undefined && length !== '0');
+  const length = requestHeader(ex.req, 'content-length');
+  return requestHeader(ex.req, 'transfer-encoding') !== undefined || (length !== undefined && length !== '0');
 }
 
 /** The optional `<CreateBucketConfiguration>` body: StorageClass and DataRedundancyType. */
@@ -45,7 +46,7 @@ export const putBucket: Handler = async (ex, s) => {
     location: `oss-${s.config.region}`,
     storageClass: pick(text(config.StorageClass), STORAGE_CLASSES, 'StorageClass') ?? 'Standard',
     dataRedundancyType: pick(text(config.DataRedundancyType), REDUNDANCY_TYPES, 'DataRedundancyType') ?? 'LRS',
-    acl: pick(headerOf(ex, 'x-oss-acl'), BUCKET_ACLS, 'x-oss-acl') ?? 'private',
+    acl: pick(requestHeader(ex.req, 'x-oss-acl'), BUCKET_ACLS, 'x-oss-acl') ?? 'private',
   });
   // ali-oss requires the Location header (sdk-clients.md §2)
   sendEmpty(ex, 200, { Location: `/${name}` });

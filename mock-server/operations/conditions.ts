@@ -5,7 +5,7 @@ import { parseHttpDate } from '../../protocol/dates.js';
 import { OssError } from '../../protocol/errors.js';
 import { normalizeEtag } from '../../protocol/etag.js';
 import type { Exchange } from '../exchange/exchange.js';
-import { headerOf } from './handler.js';
+import { requestHeader } from '../exchange/request-target.js';
 
 export interface Conditions {
   ifMatch?: string;
@@ -72,7 +72,7 @@ const COPY_HEADER_NAMES: Record<keyof Conditions, string> = {
 function read(ex: Exchange, names: Record<keyof Conditions, string>): Conditions {
   const c: Conditions = {};
   for (const field of Object.keys(names) as Array<keyof Conditions>) {
-    const value = headerOf(ex, names[field].toLowerCase());
+    const value = requestHeader(ex.req, names[field].toLowerCase());
     if (value !== undefined) c[field] = value;
   }
   return c;
@@ -96,7 +96,7 @@ export function checkCopySourceConditions(ex: Exchange, meta: { etag: string; la
  */
 export function rejectWriteConditions(ex: Exchange): void {
   for (const name of Object.values(HEADER_NAMES)) {
-    if (headerOf(ex, name.toLowerCase()) !== undefined) {
+    if (requestHeader(ex.req, name.toLowerCase()) !== undefined) {
       throw new OssError('NotImplemented', { extra: { Header: name } });
     }
   }

@@ -1,6 +1,6 @@
 // x-oss-copy-source: `/<bucket>/<url-encoded key>[?versionId=...]` (reference §5.7, §6.6).
 import { objectKeyError } from '../../protocol/addressing.js';
-import { OssError } from '../../protocol/errors.js';
+import { OssError, CAUSE_EC } from '../../protocol/errors.js';
 import type { Readable } from 'node:stream';
 import type { Exchange } from '../exchange/exchange.js';
 import type { ByteRange, ObjectMeta } from '../storage/store.js';
@@ -26,7 +26,7 @@ function invalid(value: string, ec?: string): OssError {
  * url.QueryEscape, so `+` is a space here; no SDK sends a literal `+` unencoded (§5.7).
  */
 export function parseCopySource(value: string): CopySource {
-  if (!value.startsWith('/')) throw invalid(value, '0042-00000301');
+  if (!value.startsWith('/')) throw invalid(value, CAUSE_EC.copySourceNotAbsolute);
   const q = value.indexOf('?');
   let decoded: string;
   try {

@@ -1,12 +1,13 @@
 // DeleteMultipleObjects: `POST /?delete` with a `<Delete>` body (reference §6.5).
 import { createHash } from 'node:crypto';
-import { OssError } from '../../protocol/errors.js';
+import { OssError, CAUSE_EC } from '../../protocol/errors.js';
 import { parseXml, xmlArray } from '../../protocol/xml.js';
 import { receiveSmallBody } from '../ingest/body-reader.js';
 import { sendEmpty, sendXml } from '../exchange/reply.js';
 import { assertBucket } from './checks.js';
-import { headerOf, type Handler } from './handler.js';
+import { type Handler } from './handler.js';
 import { keyEncoding } from './params.js';
+import { requestHeader } from '../exchange/request-target.js';
 
 /** §6.5, §7: at most 1000 keys and 2 MB of XML, else MalformedXML. */
 const MAX_KEYS = 1000;
@@ -21,7 +22,8 @@ export function parseDeleteRequest(text: string): { quiet: boolean; keys: string
   if (objects.length > MAX_KEYS) throw new OssError('MalformedXML', { message: `At most ${MAX_KEYS} keys.` });
   const keys = objects.map((o) => {
     const key = typeof o === 'object' && o !== null ? (o as Record<string, unknown>).Key : undefined;
-    if (typeof key !== 'string' || key === '') throw new OssError('MalformedXML', { ec: '0016-00000613' });
+    if (typeof key !== 'string' || key === '')
+      throw new OssError('MalformedXML', { ec: CAUSE_EC.deleteObjectWithoutKey });
     return key;
   });
   const quiet = typeof doc.Quiet === 'string' && doc.Quiet.trim().toLowerCase() === 'true';
@@ -32,11 +34,11 @@ export const deleteMultipleObjects: Handler = async (ex, s) => {
   const bucket = ex.ctx.bucket!;
   const enc = keyEncoding(ex.query);
   // Content-MD5 is mandatory here ([WEB-21], EC 0016-00000606); a wrong one is InvalidDigest.
-  const contentMd5 = headerOf(ex, 'content-md5');
+  const contentMd5 = requestHeader(ex.req, 'content-md5');
   if (contentMd5 === undefined) {
     throw new OssError('MissingArgument', {
       message: 'Missing Some Required Arguments: Content-MD5.',
-      ec: '0016-00000606',
+      ec: CAUSE_EC.deleteWithoutContentMd5,
       extra: { ArgumentName: 'Content-MD5' },
     });
   }

@@ -4,54 +4,14 @@
 import { OssError } from '../../protocol/errors.js';
 import { isV1SubResource } from '../../protocol/signing.js';
 import type { OperationName } from '../exchange/exchange.js';
+import { OPERATION_TABLE, type OperationEntry, type Route, type TargetLevel } from './table.js';
 
-export type TargetLevel = 'service' | 'bucket' | 'object';
+export type { TargetLevel } from './table.js';
 
-interface Route {
-  method: string;
-  level: TargetLevel;
-  /** query names that must be present (even empty: `?uploads=`) */
-  markers: readonly string[];
-  /** markers the operation reads but does not require (the handler validates them) */
-  optional?: readonly string[];
-  /** true: x-oss-copy-source required; false: it must be absent */
-  copySource?: boolean;
-  operation: OperationName;
-}
-
-export const ROUTES: readonly Route[] = [
-  { method: 'GET', level: 'service', markers: [], operation: 'ListBuckets' },
-
-  { method: 'PUT', level: 'bucket', markers: [], operation: 'PutBucket' },
-  { method: 'DELETE', level: 'bucket', markers: [], operation: 'DeleteBucket' },
-  { method: 'GET', level: 'bucket', markers: ['bucketInfo'], operation: 'GetBucketInfo' },
-  { method: 'GET', level: 'bucket', markers: ['location'], operation: 'GetBucketLocation' },
-  { method: 'GET', level: 'bucket', markers: ['acl'], operation: 'GetBucketAcl' },
-  { method: 'GET', level: 'bucket', markers: ['uploads'], operation: 'ListMultipartUploads' },
-  { method: 'GET', level: 'bucket', markers: ['list-type'], operation: 'ListObjectsV2' },
-  { method: 'GET', level: 'bucket', markers: [], operation: 'ListObjects' },
-  { method: 'POST', level: 'bucket', markers: ['delete'], operation: 'DeleteMultipleObjects' },
-
-  {
-    method: 'PUT',
-    level: 'object',
-    markers: ['partNumber', 'uploadId'],
-    copySource: true,
-    operation: 'UploadPartCopy',
-  },
-  { method: 'PUT', level: 'object', markers: ['partNumber', 'uploadId'], copySource: false, operation: 'UploadPart' },
-  { method: 'PUT', level: 'object', markers: [], copySource: true, operation: 'CopyObject' },
-  { method: 'PUT', level: 'object', markers: [], copySource: false, operation: 'PutObject' },
-  { method: 'GET', level: 'object', markers: ['uploadId'], operation: 'ListParts' },
-  { method: 'GET', level: 'object', markers: [], operation: 'GetObject' },
-  { method: 'HEAD', level: 'object', markers: ['objectMeta'], operation: 'GetObjectMeta' },
-  { method: 'HEAD', level: 'object', markers: [], operation: 'HeadObject' },
-  { method: 'POST', level: 'object', markers: ['uploads'], operation: 'InitiateMultipartUpload' },
-  { method: 'POST', level: 'object', markers: ['uploadId'], operation: 'CompleteMultipartUpload' },
-  { method: 'POST', level: 'object', markers: ['append'], optional: ['position'], operation: 'AppendObject' },
-  { method: 'DELETE', level: 'object', markers: ['uploadId'], operation: 'AbortMultipartUpload' },
-  { method: 'DELETE', level: 'object', markers: [], operation: 'DeleteObject' },
-];
+/** Every route with its operation, in match order. */
+export const ROUTES: ReadonlyArray<Route & { operation: OperationName }> = (
+  Object.entries(OPERATION_TABLE) as Array<[OperationName, OperationEntry]>
+).map(([operation, entry]) => ({ ...entry.route, operation }));
 
 /** Query names that select an operation; any other query name is a parameter, not a marker. */
 const MARKERS: ReadonlySet<string> = new Set(ROUTES.flatMap((r) => [...r.markers, ...(r.optional ?? [])]));

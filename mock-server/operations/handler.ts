@@ -5,7 +5,6 @@ import type { MockControl } from '../control/control.js';
 import { eventSubject } from '../control/events.js';
 import type { MockEventDetails } from '../control/types.js';
 import type { Store } from '../storage/store.js';
-import { requestHeader } from '../exchange/request-target.js';
 
 export interface OperationServices {
   config: ServerConfig;
@@ -24,9 +23,4 @@ export function emitEvent(ex: Exchange, s: OperationServices, details: MockEvent
 /** Bucket and key of an object-level request (dispatch guarantees both). */
 export function objectTarget(ex: Exchange): { bucket: string; key: string } {
   return { bucket: ex.ctx.bucket!, key: ex.ctx.key! };
-}
-
-/** A request header as one string; `name` lowercase. */
-export function headerOf(ex: Exchange, name: string): string | undefined {
-  return requestHeader(ex.req, name);
 }

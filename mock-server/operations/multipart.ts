@@ -2,19 +2,20 @@
 // Complete, Abort. The store owns the upload-ID state machine; these only translate the wire.
 import { ossUrlEncode, resolveAddress } from '../../protocol/addressing.js';
 import { xmlTime } from '../../protocol/dates.js';
-import { OssError } from '../../protocol/errors.js';
+import { OssError, ecOf } from '../../protocol/errors.js';
 import { quoteEtag } from '../../protocol/etag.js';
 import { parseXml, xmlArray } from '../../protocol/xml.js';
 import type { Exchange } from '../exchange/exchange.js';
 import { receiveSmallBody } from '../ingest/body-reader.js';
 import { sendEmpty, sendXml } from '../exchange/reply.js';
-import { queryValue } from '../exchange/request-target.js';
+import { queryValue, requestHeader } from '../exchange/request-target.js';
 import { compareKeys } from '../storage/key-order.js';
 import { MAX_PART_NUMBER, MAX_PART_SIZE, MIN_PART_NUMBER } from '../storage/limits.js';
-import { NO_SUCH_UPLOAD_EC, type CompletePartRef } from '../storage/store.js';
+import { partNumberError } from '../storage/store-errors.js';
+import type { CompletePartRef } from '../storage/store.js';
 import { copyInto, receiveInto, requireBodyLength, withStagedBody } from './staging.js';
 import { openCopySource, parseCopySource } from './copy-source.js';
-import { emitEvent, headerOf, objectTarget, type Handler } from './handler.js';
+import { emitEvent, objectTarget, type Handler } from './handler.js';
 import { listPage } from './list-page.js';
 import { forbidOverwriteOf, objectHeadersFromRequest } from './object-headers.js';
 import { intParam, keyEncoding, textParam } from './params.js';
@@ -24,13 +25,6 @@ const MAX_COMPLETE_BYTES = 5 * 1024 * 1024;
 
 function uploadIdOf(ex: Exchange): string {
   return ex.query.uploadId ?? '';
-}
-
-function partNumberError(raw: string): OssError {
-  return new OssError('InvalidArgument', {
-    message: `Part number must be an integer between ${MIN_PART_NUMBER} and ${MAX_PART_NUMBER}, inclusive.`,
-    extra: { ArgumentName: 'PartNumber', ArgumentValue: raw },
-  });
 }
 
 /** 1..10000, else 400 InvalidArgument with ArgumentName/ArgumentValue ([WEB-5]). */
@@ -61,11 +55,11 @@ export const uploadPart: Handler = async (ex, s) => {
   const partNumber = parsePartNumber(ex.query.partNumber);
   const uploadId = uploadIdOf(ex);
   // A dead upload ID is refused before its body is read (§5.2)
-  await s.store.assertUploadOpen(bucket, key, uploadId, NO_SUCH_UPLOAD_EC.UploadPart);
+  await s.store.assertUploadOpen(bucket, key, uploadId, ecOf('UploadPart', 'NoSuchUpload'));
   requireBodyLength(ex);
   const part = await withStagedBody(s, async (staged) => {
     await receiveInto(ex, s, staged, MAX_PART_SIZE);
-    return s.store.putPart(bucket, key, uploadId, partNumber, staged, NO_SUCH_UPLOAD_EC.UploadPart);
+    return s.store.putPart(bucket, key, uploadId, partNumber, staged, ecOf('UploadPart', 'NoSuchUpload'));
   });
   emitEvent(ex, s, { type: 'part.stored', size: part.size, etag: part.etag });
   // ali-oss throws without the ETag header (§2.2); the part CRC lets SDKs combine the object's (§2.4)
@@ -76,13 +70,13 @@ export const uploadPartCopy: Handler = async (ex, s) => {
   const { bucket, key } = objectTarget(ex);
   const partNumber = parsePartNumber(ex.query.partNumber);
   const uploadId = uploadIdOf(ex);
-  const source = parseCopySource(headerOf(ex, 'x-oss-copy-source')!);
-  await s.store.assertUploadOpen(bucket, key, uploadId, NO_SUCH_UPLOAD_EC.UploadPartCopy);
-  const opened = await openCopySource(s, ex, source, headerOf(ex, 'x-oss-copy-source-range'));
+  const source = parseCopySource(requestHeader(ex.req, 'x-oss-copy-source')!);
+  await s.store.assertUploadOpen(bucket, key, uploadId, ecOf('UploadPartCopy', 'NoSuchUpload'));
+  const opened = await openCopySource(s, ex, source, requestHeader(ex.req, 'x-oss-copy-source-range'));
   if (opened === 'not-modified') return sendEmpty(ex, 304);
   const part = await withStagedBody(s, async (staged) => {
     await copyInto(ex, opened.body, staged);
-    return s.store.putPart(bucket, key, uploadId, partNumber, staged, NO_SUCH_UPLOAD_EC.UploadPartCopy);
+    return s.store.putPart(bucket, key, uploadId, partNumber, staged, ecOf('UploadPartCopy', 'NoSuchUpload'));
   });
   emitEvent(ex, s, { type: 'part.stored', size: part.size, etag: part.etag });
   const { range } = opened;
@@ -191,17 +185,17 @@ export const completeMultipartUpload: Handler = async (ex, s) => {
   const { bucket, key } = objectTarget(ex);
   const uploadId = uploadIdOf(ex);
   const enc = keyEncoding(ex.query);
-  await s.store.assertUploadOpen(bucket, key, uploadId, NO_SUCH_UPLOAD_EC.CompleteMultipartUpload);
-  const contentMd5 = headerOf(ex, 'content-md5');
+  await s.store.assertUploadOpen(bucket, key, uploadId, ecOf('CompleteMultipartUpload', 'NoSuchUpload'));
+  const contentMd5 = requestHeader(ex.req, 'content-md5');
   const text = (
     await receiveSmallBody(ex, s.control, MAX_COMPLETE_BYTES, contentMd5 === undefined ? {} : { contentMd5 })
   ).toString('utf8');
   let parts: CompletePartRef[] | 'all';
-  if (headerOf(ex, 'x-oss-complete-all')?.trim().toLowerCase() === 'yes') {
+  if (requestHeader(ex.req, 'x-oss-complete-all')?.trim().toLowerCase() === 'yes') {
     if (text.trim() !== '') {
       throw new OssError('InvalidArgument', {
         message: 'Should not speficy both complete all header and http body.',
-        ec: '0042-00000216',
+        ec: ecOf('CompleteMultipartUpload', 'InvalidArgument'),
       });
     }
     parts = 'all';

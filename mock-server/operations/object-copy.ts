@@ -8,13 +8,14 @@ import type { ObjectHeaders, ObjectMeta } from '../storage/store.js';
 import { copyInto, withStagedBody } from './staging.js';
 import { assertBucket, assertOverwriteAllowed } from './checks.js';
 import { openCopySource, parseCopySource } from './copy-source.js';
-import { emitEvent, headerOf, objectTarget, type Handler } from './handler.js';
+import { emitEvent, objectTarget, type Handler } from './handler.js';
 import { forbidOverwriteOf, objectAclOf, objectHeadersFromRequest, storageClassOf } from './object-headers.js';
+import { requestHeader } from '../exchange/request-target.js';
 
 type Directive = 'COPY' | 'REPLACE';
 
 function directiveOf(ex: Exchange): Directive {
-  const raw = headerOf(ex, 'x-oss-metadata-directive');
+  const raw = requestHeader(ex.req, 'x-oss-metadata-directive');
   if (raw === undefined) return 'COPY';
   const d = raw.trim().toUpperCase();
   if (d !== 'COPY' && d !== 'REPLACE') {
@@ -48,7 +49,7 @@ function copiedHeaders(ex: Exchange, source: ObjectMeta): ObjectHeaders {
 
 export const copyObject: Handler = async (ex, s) => {
   const { bucket, key } = objectTarget(ex);
-  const source = parseCopySource(headerOf(ex, 'x-oss-copy-source')!);
+  const source = parseCopySource(requestHeader(ex.req, 'x-oss-copy-source')!);
   const directive = directiveOf(ex);
   const forbidOverwrite = forbidOverwriteOf(ex);
   await assertBucket(s, bucket);

@@ -6,8 +6,9 @@ import { quoteEtag } from '../../protocol/etag.js';
 import type { Exchange } from '../exchange/exchange.js';
 import type { HeaderMap } from '../exchange/reply.js';
 import type { ObjectHeaders, ObjectMeta } from '../storage/store.js';
-import { headerOf } from './handler.js';
+
 import { oneOf, STORAGE_CLASSES } from './params.js';
+import { requestHeader } from '../exchange/request-target.js';
 
 const META_PREFIX = 'x-oss-meta-';
 /** §7: user metadata is at most 8 KB in total. */
@@ -16,7 +17,7 @@ const MAX_USER_META_BYTES = 8 * 1024;
 const OBJECT_ACLS = ['default', 'private', 'public-read', 'public-read-write'];
 
 function headerOneOf(ex: Exchange, name: string, allowed: readonly string[]): string | undefined {
-  const raw = headerOf(ex, name);
+  const raw = requestHeader(ex.req, name);
   return raw === undefined ? undefined : oneOf(raw, allowed, name);
 }
 
@@ -48,18 +49,18 @@ export function userMetaOf(ex: Exchange): Record<string, string> {
 /** The headers a write request stores with the object (Node already lowercased the names). */
 export function objectHeadersFromRequest(ex: Exchange): ObjectHeaders {
   const headers: ObjectHeaders = {
-    contentType: headerOf(ex, 'content-type') ?? 'application/octet-stream',
+    contentType: requestHeader(ex.req, 'content-type') ?? 'application/octet-stream',
     userMeta: userMetaOf(ex),
     storageClass: storageClassOf(ex) ?? 'Standard',
   };
   const optional: Array<[keyof ObjectHeaders, string | undefined]> = [
-    ['cacheControl', headerOf(ex, 'cache-control')],
-    ['contentDisposition', headerOf(ex, 'content-disposition')],
-    ['contentEncoding', headerOf(ex, 'content-encoding')],
-    ['contentLanguage', headerOf(ex, 'content-language')],
-    ['expires', headerOf(ex, 'expires')],
+    ['cacheControl', requestHeader(ex.req, 'cache-control')],
+    ['contentDisposition', requestHeader(ex.req, 'content-disposition')],
+    ['contentEncoding', requestHeader(ex.req, 'content-encoding')],
+    ['contentLanguage', requestHeader(ex.req, 'content-language')],
+    ['expires', requestHeader(ex.req, 'expires')],
     ['acl', objectAclOf(ex)],
-    ['tagging', headerOf(ex, 'x-oss-tagging')],
+    ['tagging', requestHeader(ex.req, 'x-oss-tagging')],
   ];
   for (const [field, value] of optional) if (value !== undefined) Object.assign(headers, { [field]: value });
   return headers;
@@ -67,7 +68,7 @@ export function objectHeadersFromRequest(ex: Exchange): ObjectHeaders {
 
 /** x-oss-forbid-overwrite: only `true` forbids (§6.1). */
 export function forbidOverwriteOf(ex: Exchange): boolean {
-  return headerOf(ex, 'x-oss-forbid-overwrite')?.trim().toLowerCase() === 'true';
+  return requestHeader(ex.req, 'x-oss-forbid-overwrite')?.trim().toLowerCase() === 'true';
 }
 
 function taggingCount(tagging: string | undefined): number | undefined {

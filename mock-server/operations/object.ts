@@ -4,13 +4,13 @@ import { quoteEtag } from '../../protocol/etag.js';
 import type { Exchange } from '../exchange/exchange.js';
 import { sendBody } from '../egress/response-body.js';
 import { sendEmpty, type HeaderMap } from '../exchange/reply.js';
-import { queryValue } from '../exchange/request-target.js';
+import { queryValue, requestHeader } from '../exchange/request-target.js';
 import { MAX_OBJECT_SIZE } from '../storage/limits.js';
 import type { ByteRange, ObjectMeta } from '../storage/store.js';
 import { receiveInto, requireBodyLength, withStagedBody } from './staging.js';
 import { assertBucket, assertOverwriteAllowed } from './checks.js';
 import { checkRequestConditions, rejectWriteConditions } from './conditions.js';
-import { emitEvent, headerOf, objectTarget, type Handler, type OperationServices } from './handler.js';
+import { emitEvent, objectTarget, type Handler, type OperationServices } from './handler.js';
 import { forbidOverwriteOf, objectHeadersFromRequest, objectResponseHeaders } from './object-headers.js';
 import { resolveRange } from './range.js';
 
@@ -58,7 +58,7 @@ function notModified(ex: Exchange, meta: ObjectMeta): void {
 }
 
 function isStandardRange(ex: Exchange): boolean {
-  return headerOf(ex, 'x-oss-range-behavior')?.trim().toLowerCase() === 'standard';
+  return requestHeader(ex.req, 'x-oss-range-behavior')?.trim().toLowerCase() === 'standard';
 }
 
 /**
@@ -70,7 +70,7 @@ async function openForRead(ex: Exchange, s: OperationServices) {
   let meta = await s.store.headObject(bucket, key);
   for (let attempt = 0; ; attempt++) {
     if (checkRequestConditions(ex, meta) === 'not-modified') return { meta, notModified: true as const };
-    const range = resolveRange(headerOf(ex, 'range'), meta.size, isStandardRange(ex));
+    const range = resolveRange(requestHeader(ex.req, 'range'), meta.size, isStandardRange(ex));
     const opened = await s.store.readObject(bucket, key, range);
     if (opened.meta.etag === meta.etag || attempt >= 3) return { ...opened, range, notModified: false as const };
     opened.body.destroy();

@@ -10,15 +10,16 @@ import { watchResponse } from '../exchange/disconnect.js';
 import { BodyAbortedError } from '../ingest/errors.js';
 import { TokenBucket } from '../rates/token-bucket.js';
 import type { BodyDigest, StagedBody } from '../storage/store.js';
-import { headerOf, type OperationServices } from './handler.js';
+import { type OperationServices } from './handler.js';
+import { requestHeader } from '../exchange/request-target.js';
 
 /**
  * 411 only when the request promises neither a length nor chunked encoding: the C++ SDK sends chunked bodies
  * without Content-Length, ali-oss streams send both (§0.7, §6.1).
  */
 export function requireBodyLength(ex: Exchange): void {
-  const chunked = /\bchunked\b/i.test(headerOf(ex, 'transfer-encoding') ?? '');
-  if (!chunked && headerOf(ex, 'content-length') === undefined) throw new OssError('MissingContentLength');
+  const chunked = /\bchunked\b/i.test(requestHeader(ex.req, 'transfer-encoding') ?? '');
+  if (!chunked && requestHeader(ex.req, 'content-length') === undefined) throw new OssError('MissingContentLength');
 }
 
 /**
@@ -31,14 +32,14 @@ export async function receiveInto(
   staged: StagedBody,
   maxSize: number,
 ): Promise<BodyDigest> {
-  const contentMd5 = headerOf(ex, 'content-md5');
+  const contentMd5 = requestHeader(ex.req, 'content-md5');
   const digest = await receiveBody(
     ex,
     s.control,
     staged,
     contentMd5 === undefined ? { maxSize } : { contentMd5, maxSize },
   );
-  const claimed = headerOf(ex, 'x-oss-hash-crc64ecma');
+  const claimed = requestHeader(ex.req, 'x-oss-hash-crc64ecma');
   if (claimed !== undefined && claimed.trim() !== digest.crc64.toString()) throw new OssError('InvalidCRC64');
   return digest;
 }

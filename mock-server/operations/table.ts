@@ -1,8 +1,9 @@
-// Operation name -> handler: the second half of the dispatch table (operations/dispatch.ts holds the first).
+// The operation table: for each OSS operation the mock serves, the request that selects it (dispatch.ts reads the
+// routes), the handler that answers it, and whether x-oss-traffic-limit slows its transfer. Adding an operation means
+// adding its name to exchange/exchange.ts OPERATIONS and its row here; the compiler insists on both.
 import type { OperationName } from '../exchange/exchange.js';
 import { deleteBucket, getBucketAcl, getBucketInfo, getBucketLocation, putBucket } from './bucket.js';
 import { deleteMultipleObjects } from './delete-multiple.js';
-import type { Handler } from './handler.js';
 import { listObjects, listObjectsV2 } from './listing.js';
 import {
   abortMultipartUpload,
@@ -18,30 +19,89 @@ import { appendObject } from './object-append.js';
 import { copyObject } from './object-copy.js';
 import { listBuckets } from './service.js';
 
+import type { Handler } from './handler.js';
+
 export type { Handler, OperationServices } from './handler.js';
 
-export const HANDLERS: Record<OperationName, Handler> = {
-  PutObject: putObject,
-  GetObject: getObject,
-  HeadObject: headObject,
-  DeleteObject: deleteObject,
-  DeleteMultipleObjects: deleteMultipleObjects,
-  CopyObject: copyObject,
-  AppendObject: appendObject,
-  GetObjectMeta: getObjectMeta,
-  ListObjects: listObjects,
-  ListObjectsV2: listObjectsV2,
-  ListBuckets: listBuckets,
-  PutBucket: putBucket,
-  DeleteBucket: deleteBucket,
-  GetBucketInfo: getBucketInfo,
-  GetBucketLocation: getBucketLocation,
-  GetBucketAcl: getBucketAcl,
-  InitiateMultipartUpload: initiateMultipartUpload,
-  UploadPart: uploadPart,
-  UploadPartCopy: uploadPartCopy,
-  ListParts: listParts,
-  ListMultipartUploads: listMultipartUploads,
-  CompleteMultipartUpload: completeMultipartUpload,
-  AbortMultipartUpload: abortMultipartUpload,
+export type TargetLevel = 'service' | 'bucket' | 'object';
+
+/** The request that selects an operation. */
+export interface Route {
+  method: string;
+  level: TargetLevel;
+  /** query names that must be present (even empty: `?uploads=`) */
+  markers: readonly string[];
+  /** markers the operation reads but does not require (the handler validates them) */
+  optional?: readonly string[];
+  /** true: x-oss-copy-source required; false: it must be absent */
+  copySource?: boolean;
+}
+
+export interface OperationEntry {
+  route: Route;
+  handler: Handler;
+  /** x-oss-traffic-limit (header, or query parameter of a presigned URL) slows this operation's transfer */
+  trafficLimited?: true;
+}
+
+/** In match order: a request is dispatched to the first row whose route it satisfies. */
+export const OPERATION_TABLE: { readonly [N in OperationName]: OperationEntry } = {
+  ListBuckets: { route: { method: 'GET', level: 'service', markers: [] }, handler: listBuckets },
+  PutBucket: { route: { method: 'PUT', level: 'bucket', markers: [] }, handler: putBucket },
+  DeleteBucket: { route: { method: 'DELETE', level: 'bucket', markers: [] }, handler: deleteBucket },
+  GetBucketInfo: { route: { method: 'GET', level: 'bucket', markers: ['bucketInfo'] }, handler: getBucketInfo },
+  GetBucketLocation: { route: { method: 'GET', level: 'bucket', markers: ['location'] }, handler: getBucketLocation },
+  GetBucketAcl: { route: { method: 'GET', level: 'bucket', markers: ['acl'] }, handler: getBucketAcl },
+  ListMultipartUploads: {
+    route: { method: 'GET', level: 'bucket', markers: ['uploads'] },
+    handler: listMultipartUploads,
+  },
+  ListObjectsV2: { route: { method: 'GET', level: 'bucket', markers: ['list-type'] }, handler: listObjectsV2 },
+  ListObjects: { route: { method: 'GET', level: 'bucket', markers: [] }, handler: listObjects },
+  DeleteMultipleObjects: {
+    route: { method: 'POST', level: 'bucket', markers: ['delete'] },
+    handler: deleteMultipleObjects,
+  },
+  UploadPartCopy: {
+    route: { method: 'PUT', level: 'object', markers: ['partNumber', 'uploadId'], copySource: true },
+    handler: uploadPartCopy,
+    trafficLimited: true,
+  },
+  UploadPart: {
+    route: { method: 'PUT', level: 'object', markers: ['partNumber', 'uploadId'], copySource: false },
+    handler: uploadPart,
+    trafficLimited: true,
+  },
+  CopyObject: {
+    route: { method: 'PUT', level: 'object', markers: [], copySource: true },
+    handler: copyObject,
+    trafficLimited: true,
+  },
+  PutObject: {
+    route: { method: 'PUT', level: 'object', markers: [], copySource: false },
+    handler: putObject,
+    trafficLimited: true,
+  },
+  ListParts: { route: { method: 'GET', level: 'object', markers: ['uploadId'] }, handler: listParts },
+  GetObject: { route: { method: 'GET', level: 'object', markers: [] }, handler: getObject, trafficLimited: true },
+  GetObjectMeta: { route: { method: 'HEAD', level: 'object', markers: ['objectMeta'] }, handler: getObjectMeta },
+  HeadObject: { route: { method: 'HEAD', level: 'object', markers: [] }, handler: headObject },
+  InitiateMultipartUpload: {
+    route: { method: 'POST', level: 'object', markers: ['uploads'] },
+    handler: initiateMultipartUpload,
+  },
+  CompleteMultipartUpload: {
+    route: { method: 'POST', level: 'object', markers: ['uploadId'] },
+    handler: completeMultipartUpload,
+  },
+  AppendObject: {
+    route: { method: 'POST', level: 'object', markers: ['append'], optional: ['position'] },
+    handler: appendObject,
+    trafficLimited: true,
+  },
+  AbortMultipartUpload: {
+    route: { method: 'DELETE', level: 'object', markers: ['uploadId'] },
+    handler: abortMultipartUpload,
+  },
+  DeleteObject: { route: { method: 'DELETE', level: 'object', markers: [] }, handler: deleteObject },
 };

@@ -11,7 +11,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { OssError } from '../../protocol/errors.js';
+import { OssError, ecOf } from '../../protocol/errors.js';
 import type { StoreBackend } from './backend.js';
 import { compareKeys } from './key-order.js';
 import { MAX_BUCKETS, MAX_OBJECT_SIZE, MAX_PART_SIZE } from './limits.js';
@@ -29,7 +29,6 @@ import {
   type StoredObject,
 } from './state.js';
 import {
-  NO_SUCH_UPLOAD_EC,
   type BodyDigest,
   type BucketInfo,
   type ByteRange,
@@ -236,7 +235,7 @@ export class IndexedStore<B> implements Store {
     uploadId: string,
     partNumber: number,
     body: StagedBody,
-    ec: string = NO_SUCH_UPLOAD_EC.UploadPart,
+    ec: string = ecOf('UploadPart', 'NoSuchUpload'),
   ): Promise<PartInfo> {
     return this.commitBody(
       body,
@@ -253,7 +252,7 @@ export class IndexedStore<B> implements Store {
   }
 
   async listParts(bucket: string, key: string, uploadId: string): Promise<PartInfo[]> {
-    const upload = openUploadIn(this.live(), bucket, key, uploadId, NO_SUCH_UPLOAD_EC.ListParts);
+    const upload = openUploadIn(this.live(), bucket, key, uploadId, ecOf('ListParts', 'NoSuchUpload'));
     return [...upload.parts.values()].map((p) => p.info).sort((a, b) => a.partNumber - b.partNumber);
   }
 
@@ -270,10 +269,10 @@ export class IndexedStore<B> implements Store {
     options: { forbidOverwrite?: boolean } = {},
   ): Promise<ObjectMeta> {
     return this.commit((state) => {
-      const upload = openUploadIn(state, bucket, key, uploadId, NO_SUCH_UPLOAD_EC.CompleteMultipartUpload);
+      const upload = openUploadIn(state, bucket, key, uploadId, ecOf('CompleteMultipartUpload', 'NoSuchUpload'));
       const chosen = selectParts(upload.parts, parts);
       if (options.forbidOverwrite && bucketIn(state, bucket).objects.has(key)) {
-        throw new OssError('FileAlreadyExists', { ec: '0042-00000214' }); // [WEB-6]
+        throw new OssError('FileAlreadyExists', { ec: ecOf('CompleteMultipartUpload', 'FileAlreadyExists') }); // [WEB-6]
       }
       const meta = multipartMeta(
         bucket,
@@ -298,7 +297,7 @@ export class IndexedStore<B> implements Store {
 
   async abortUpload(bucket: string, key: string, uploadId: string): Promise<void> {
     await this.commit((state) => {
-      openUploadIn(state, bucket, key, uploadId, NO_SUCH_UPLOAD_EC.AbortMultipartUpload);
+      openUploadIn(state, bucket, key, uploadId, ecOf('AbortMultipartUpload', 'NoSuchUpload'));
       return { mutations: [{ type: 'finishUpload', bucket, uploadId, status: 'aborted' }], result: undefined };
     });
   }
@@ -307,7 +306,7 @@ export class IndexedStore<B> implements Store {
     bucket: string,
     key: string,
     uploadId: string,
-    ec: string = NO_SUCH_UPLOAD_EC.UploadPart,
+    ec: string = ecOf('UploadPart', 'NoSuchUpload'),
   ): Promise<void> {
     openUploadIn(this.live(), bucket, key, uploadId, ec);
   }

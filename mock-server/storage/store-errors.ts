@@ -15,13 +15,17 @@ export function noSuchUpload(ec: string): OssError {
   return new OssError('NoSuchUpload', { ec });
 }
 
-/** §5.2, [WEB-5]: the message real OSS sends, with ArgumentName/ArgumentValue. */
+/** §5.2, [WEB-5]: the message real OSS sends, with ArgumentName/ArgumentValue (the value as the client wrote it). */
+export function partNumberError(value: string): OssError {
+  return new OssError('InvalidArgument', {
+    message: `Part number must be an integer between ${MIN_PART_NUMBER} and ${MAX_PART_NUMBER}, inclusive.`,
+    extra: { ArgumentName: 'PartNumber', ArgumentValue: value },
+  });
+}
+
 export function checkPartNumber(partNumber: number): void {
   if (Number.isInteger(partNumber) && partNumber >= MIN_PART_NUMBER && partNumber <= MAX_PART_NUMBER) return;
-  throw new OssError('InvalidArgument', {
-    message: `Part number must be an integer between ${MIN_PART_NUMBER} and ${MAX_PART_NUMBER}, inclusive.`,
-    extra: { ArgumentName: 'PartNumber', ArgumentValue: String(partNumber) },
-  });
+  throw partNumberError(String(partNumber));
 }
 
 /** PutObject over 5 GB is InvalidArgument on the API page (§3.3 EntityTooLarge row); appends use the same limit. */

@@ -1,5 +1,6 @@
 // The Store contract, run on both implementations (reference/oss-api.md §5, §6.1, §6.7, §6.10, §7).
 
+import { ecOf } from '../../protocol/errors.js';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,7 +8,7 @@ import { crc64 } from '../../protocol/crc64.js';
 import { md5Hex, multipartEtag } from '../../protocol/etag.js';
 import { MIN_PART_SIZE } from './limits.js';
 import { FINISHED_UPLOADS_KEPT } from './state.js';
-import { NO_SUCH_UPLOAD_EC, type Store } from './store.js';
+import type { Store } from './store.js';
 import {
   BUCKET,
   HEADERS,
@@ -507,7 +508,7 @@ describe.each(STORE_KINDS)('$name', (kind) => {
         expect(await store.uploadStatus(id)).toMatchObject({ status: finish === 'abort' ? 'aborted' : 'completed' });
         await expectOssError(part(id, 2, bytes(10)), 'NoSuchUpload', { ec: '0042-00000104' });
         await expectOssError(
-          store.putPart(BUCKET.name, key, id, 2, await stage(store, 'x'), NO_SUCH_UPLOAD_EC.UploadPartCopy),
+          store.putPart(BUCKET.name, key, id, 2, await stage(store, 'x'), ecOf('UploadPartCopy', 'NoSuchUpload')),
           'NoSuchUpload',
           { ec: '0042-00000311' },
         );
@@ -516,7 +517,7 @@ describe.each(STORE_KINDS)('$name', (kind) => {
         await expectOssError(store.completeUpload(BUCKET.name, key, id, 'all'), 'NoSuchUpload');
         await expectOssError(store.assertUploadOpen(BUCKET.name, key, id), 'NoSuchUpload', { ec: '0042-00000104' });
         await expectOssError(
-          store.assertUploadOpen(BUCKET.name, key, id, NO_SUCH_UPLOAD_EC.UploadPartCopy),
+          store.assertUploadOpen(BUCKET.name, key, id, ecOf('UploadPartCopy', 'NoSuchUpload')),
           'NoSuchUpload',
           { ec: '0042-00000311' },
         );

@@ -94,18 +94,6 @@ export interface UploadInfo {
 /** Where an upload ID is in its state machine (initiated -> completed | aborted). */
 export type UploadStatus = 'initiated' | 'completed' | 'aborted';
 
-/**
- * The EC a NoSuchUpload carries, per operation (reference/oss-api.md §3.3, from [GO2] integration tests against real
- * OSS after an Abort). Handlers pass the one of their operation to putPart / assertUploadOpen.
- */
-export const NO_SUCH_UPLOAD_EC = {
-  UploadPart: '0042-00000104',
-  UploadPartCopy: '0042-00000311',
-  ListParts: '0042-00000002',
-  AbortMultipartUpload: '0042-00000002',
-  CompleteMultipartUpload: '0042-00000002',
-} as const;
-
 export interface CompletePartRef {
   partNumber: number;
   /** as the client sent it; the store compares case-insensitively with quotes stripped */
@@ -168,7 +156,7 @@ export interface Store {
     options?: { forbidOverwrite?: boolean },
   ): Promise<UploadInfo>;
   /**
-   * Overwrites an earlier part with the same number. `ec`: the NoSuchUpload EC (default NO_SUCH_UPLOAD_EC.UploadPart;
+   * Overwrites an earlier part with the same number. `ec`: the NoSuchUpload EC (default UploadPart's, protocol/errors.ts ecOf;
    * UploadPartCopy passes its own).
    */
   putPart(
@@ -194,7 +182,7 @@ export interface Store {
   abortUpload(bucket: string, key: string, uploadId: string): Promise<void>;
   /**
    * For the NoSuchUpload check before reading an UploadPart body: throws NoSuchUpload unless `initiated`.
-   * `ec` defaults to NO_SUCH_UPLOAD_EC.UploadPart.
+   * `ec` defaults to UploadPart's.
    */
   assertUploadOpen(bucket: string, key: string, uploadId: string, ec?: string): Promise<void>;
   /**
