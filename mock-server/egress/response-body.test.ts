@@ -58,7 +58,7 @@ describe('sendBody', () => {
     const body = randomBytes(MiB + 5);
     server = await startExchangeServer(control, async (ex) => {
       ex.res.writeHead(200, { 'content-length': body.length });
-      await sendBody(ex, control, source(body).stream);
+      await sendBody(ex, source(body).stream);
     });
     const res = await get(server.port);
     expect(res.complete).toBe(true);
@@ -73,7 +73,7 @@ describe('sendBody', () => {
     const src = source(body);
     server = await startExchangeServer(control, async (ex) => {
       ex.res.writeHead(200, { 'content-length': body.length });
-      await sendBody(ex, control, src.stream);
+      await sendBody(ex, src.stream);
     });
     let producedEarly = -1;
     const res = await get(server.port, (received) => {
@@ -93,7 +93,7 @@ describe('sendBody', () => {
     const src = source(randomBytes(16 * MiB));
     server = await startExchangeServer(control, async (ex) => {
       ex.res.writeHead(200, { 'content-length': 16 * MiB });
-      await sendBody(ex, control, src.stream);
+      await sendBody(ex, src.stream);
     });
     await get(server.port, (received, req) => {
       if (received >= 32 * KiB) req.destroy();
@@ -108,7 +108,7 @@ describe('sendBody', () => {
     const src = source(randomBytes(MiB), 256 * KiB);
     server = await startExchangeServer(control, async (ex) => {
       ex.res.writeHead(200, { 'content-length': MiB });
-      await sendBody(ex, control, src.stream);
+      await sendBody(ex, src.stream);
     });
     const res = await get(server.port);
     expect(res.complete).toBe(false);

@@ -5,7 +5,6 @@
 import type { Readable } from 'node:stream';
 import type { ServerResponse } from 'node:http';
 import type { Exchange } from '../exchange/exchange.js';
-import type { MockControl } from '../control/control.js';
 import { watchResponse } from '../exchange/disconnect.js';
 import { TokenBucket } from '../rates/token-bucket.js';
 
@@ -29,7 +28,7 @@ function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
 }
 
 /** Sends `body` as the response body and ends the response; never rejects. */
-export async function sendBody(ex: Exchange, _control: MockControl, body: Readable): Promise<void> {
+export async function sendBody(ex: Exchange, body: Readable): Promise<void> {
   const { res } = ex;
   const watch = watchResponse(res);
   const bucket = new TokenBucket(() => ex.plan.egressRate());

@@ -8,13 +8,13 @@ import type { IncomingMessage } from 'node:http';
 import { createCrc64 } from '../../protocol/crc64.js';
 import { OssError } from '../../protocol/errors.js';
 import type { Exchange } from '../exchange/exchange.js';
-import type { MockControl } from '../control/control.js';
 import { eventSubject } from '../control/events.js';
 import type { BodyDigest, StagedBody } from '../storage/store.js';
 import { ChunkReader, IdleTimeoutError } from './chunk-reader.js';
 import { closeAfterResponse, watchRequest } from '../exchange/disconnect.js';
 import { BodyAbortedError, FaultFiredError } from './errors.js';
 import { fireFault, type PlannedFault } from './faults.js';
+import type { IngestHooks } from './hooks.js';
 import { MemorySink } from './memory-sink.js';
 import { TokenBucket } from '../rates/token-bucket.js';
 
@@ -40,7 +40,7 @@ interface ReadOptions {
  */
 export function receiveBody(
   ex: Exchange,
-  control: MockControl,
+  control: IngestHooks,
   sink: StagedBody,
   o: ReceiveOptions = {},
 ): Promise<BodyDigest> {
@@ -53,7 +53,7 @@ export function receiveBody(
  */
 export async function receiveSmallBody(
   ex: Exchange,
-  control: MockControl,
+  control: IngestHooks,
   limit: number,
   o: { contentMd5?: string } = {},
 ): Promise<Buffer> {
@@ -82,7 +82,7 @@ async function discardQuietly(sink: StagedBody): Promise<void> {
   }
 }
 
-async function readBody(ex: Exchange, control: MockControl, sink: StagedBody, o: ReadOptions): Promise<BodyDigest> {
+async function readBody(ex: Exchange, control: IngestHooks, sink: StagedBody, o: ReadOptions): Promise<BodyDigest> {
   const { req, plan } = ex;
   const length = promisedLength(req);
   if (o.maxSize !== undefined && length !== null && length > o.maxSize) {

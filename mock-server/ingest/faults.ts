@@ -5,10 +5,10 @@
 
 import { OssError } from '../../protocol/errors.js';
 import type { Exchange, FaultSpec } from '../exchange/exchange.js';
-import type { MockControl } from '../control/control.js';
 import { eventSubject } from '../control/events.js';
 import { sleep } from '../rates/clock.js';
 import { closeAfterResponse, watchRequest } from '../exchange/disconnect.js';
+import type { IngestHooks } from './hooks.js';
 import { BodyAbortedError, FaultFiredError } from './errors.js';
 
 export type PlannedFault = FaultSpec & { ruleId: string };
@@ -41,7 +41,7 @@ const ACTIONS: Record<FaultSpec['type'], FaultAction> = {
 /** Logs `fault.fired` and carries the fault out; stall resolves after stallMs, the others throw. */
 export function fireFault(
   ex: Exchange,
-  control: MockControl,
+  control: IngestHooks,
   fault: PlannedFault,
   atBytes: number,
   signal: AbortSignal,
@@ -54,7 +54,7 @@ export function fireFault(
  * Applies the plan's delay, then a fault planned without afterBytes. Called by http/ after dispatch, before any
  * handler. Throws OssError (answer it), FaultFiredError or BodyAbortedError (do not answer).
  */
-export async function beforeBody(ex: Exchange, control: MockControl): Promise<void> {
+export async function beforeBody(ex: Exchange, control: IngestHooks): Promise<void> {
   const { plan } = ex;
   const fault = plan.fault?.afterBytes === undefined ? plan.fault : undefined;
   if (plan.delayMs <= 0 && fault === undefined) return;

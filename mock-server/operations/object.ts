@@ -93,7 +93,7 @@ export const getObject: Handler = async (ex, s) => {
   ex.res.statusCode = range === undefined ? 200 : 206;
   const headers: HeaderMap = { ...objectResponseHeaders(meta), ...overrides(ex), ...rangeHeaders(range, meta.size) };
   for (const [name, value] of Object.entries(headers)) if (value !== undefined) ex.res.setHeader(name, String(value));
-  await sendBody(ex, s.control, body);
+  await sendBody(ex, body);
 };
 
 export const headObject: Handler = async (ex, s) => {
