@@ -13,7 +13,22 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 )
+
+func newBucket(t *testing.T) string {
+	t.Helper()
+	name := bucketName()
+	api, err := oss.New(endpoint, accessKeyID, accessKeySecret)
+	if err == nil {
+		err = api.CreateBucket(name)
+	}
+	if err != nil {
+		t.Fatalf("CreateBucket %s: %v", name, err)
+	}
+	return name
+}
 
 func inline(b []byte) map[string]any {
 	return map[string]any{"base64": base64.StdEncoding.EncodeToString(b)}

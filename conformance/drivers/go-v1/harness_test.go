@@ -1,7 +1,8 @@
 package main
 
 // Test harness: a real oss-mock (the repo's dist/bin/oss-mock.cjs, built by `npm ci`) on 127.0.0.1 and the driver
-// binary built from this directory, driven over the protocol exactly as the suite drives it.
+// binary built from this directory, driven over the protocol exactly as the suite drives it. The same file in every
+// Go driver (each is its own module, built from its directory alone); what is SDK-specific is in driver_test.go.
 
 import (
 	"bufio"
@@ -18,8 +19,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 )
 
 const (
@@ -216,27 +215,18 @@ func waitStoredParts(t *testing.T, since int, key string, n int, running <-chan 
 	return ""
 }
 
-// ---- buckets, made with the SDK itself ----
+// ---- buckets: newBucket (driver_test.go) makes them with the SDK itself ----
 
 var bucketSeq struct {
 	sync.Mutex
 	n int
 }
 
-func newBucket(t *testing.T) string {
-	t.Helper()
+func bucketName() string {
 	bucketSeq.Lock()
+	defer bucketSeq.Unlock()
 	bucketSeq.n++
-	name := fmt.Sprintf("go-v1-%d-%d", os.Getpid(), bucketSeq.n)
-	bucketSeq.Unlock()
-	api, err := oss.New(endpoint, accessKeyID, accessKeySecret)
-	if err == nil {
-		err = api.CreateBucket(name)
-	}
-	if err != nil {
-		t.Fatalf("CreateBucket %s: %v", name, err)
-	}
-	return name
+	return fmt.Sprintf("go-driver-%d-%d", os.Getpid(), bucketSeq.n)
 }
 
 // ---- the driver process ----
@@ -251,12 +241,14 @@ type wireErr struct {
 }
 
 type reply struct {
-	ID     int64          `json:"id"`
-	OK     bool           `json:"ok"`
-	Result map[string]any `json:"result"`
-	Error  *wireErr       `json:"error"`
-	Event  string         `json:"event"`
-	Bytes  int64          `json:"bytes"`
+	ID      int64          `json:"id"`
+	OK      bool           `json:"ok"`
+	Result  map[string]any `json:"result"`
+	Error   *wireErr       `json:"error"`
+	Event   string         `json:"event"`
+	Bytes   int64          `json:"bytes"`
+	Level   string         `json:"level"`
+	Message string         `json:"message"`
 }
 
 type proc struct {
@@ -369,6 +361,19 @@ func (p *proc) progressEvents() int {
 		}
 	}
 	return n
+}
+
+// logs joins the messages of the log events of one level.
+func (p *proc) logs(level string) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var lines []string
+	for _, e := range p.events {
+		if e.Event == "log" && e.Level == level {
+			lines = append(lines, e.Message)
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 // kill ends the driver with SIGKILL, as the suite's restart variant does.

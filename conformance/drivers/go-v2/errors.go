@@ -37,9 +37,6 @@ func toWire(err error) *wireError {
 			// a HEAD error without x-oss-err has no body to name it (conformance/PROTOCOL.md "Errors")
 			out.Code = "NoSuchKey"
 		}
-		if se.EC != "" {
-			out.Message += " (EC " + se.EC + ")"
-		}
 	case errors.Is(err, context.Canceled):
 		out.Code = "context.Canceled"
 	case errors.Is(err, context.DeadlineExceeded):

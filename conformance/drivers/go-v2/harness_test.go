@@ -1,12 +1,12 @@
 package main
 
 // Test harness: a real oss-mock (the repo's dist/bin/oss-mock.cjs, built by `npm ci`) on 127.0.0.1 and the driver
-// binary built from this directory, driven over the protocol exactly as the suite drives it.
+// binary built from this directory, driven over the protocol exactly as the suite drives it. The same file in every
+// Go driver (each is its own module, built from its directory alone); what is SDK-specific is in driver_test.go.
 
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,9 +19,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
-	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
 )
 
 const (
@@ -138,18 +135,23 @@ func control(t *testing.T, method, path string, in, out any) {
 	}
 }
 
-// addRule adds a throttle/fault rule for the rest of the test.
-func addRule(t *testing.T, rule map[string]any) {
+// addRule adds a throttle/fault rule until the returned function (or the end of the test) removes it.
+func addRule(t *testing.T, rule map[string]any) (remove func()) {
 	t.Helper()
 	var r struct{ ID string }
 	control(t, "POST", "/rules", rule, &r)
-	t.Cleanup(func() {
-		// a rule whose `times` is used up has already left the list
-		req, _ := http.NewRequest("DELETE", endpoint+"/_mock/rules/"+r.ID, nil)
-		if res, err := http.DefaultClient.Do(req); err == nil {
-			res.Body.Close()
-		}
-	})
+	var once sync.Once
+	remove = func() {
+		once.Do(func() {
+			// a rule whose `times` is used up has already left the list
+			req, _ := http.NewRequest("DELETE", endpoint+"/_mock/rules/"+r.ID, nil)
+			if res, err := http.DefaultClient.Do(req); err == nil {
+				res.Body.Close()
+			}
+		})
+	}
+	t.Cleanup(remove)
+	return remove
 }
 
 // waitInflight returns once `count` matching request bodies have each reached minBytes on the server.
@@ -213,25 +215,18 @@ func waitStoredParts(t *testing.T, since int, key string, n int, running <-chan 
 	return ""
 }
 
-// ---- buckets, made with the SDK itself ----
+// ---- buckets: newBucket (driver_test.go) makes them with the SDK itself ----
 
 var bucketSeq struct {
 	sync.Mutex
 	n int
 }
 
-func newBucket(t *testing.T) string {
-	t.Helper()
+func bucketName() string {
 	bucketSeq.Lock()
+	defer bucketSeq.Unlock()
 	bucketSeq.n++
-	name := fmt.Sprintf("go-v2-%d-%d", os.Getpid(), bucketSeq.n)
-	bucketSeq.Unlock()
-	api := oss.NewClient(oss.LoadDefaultConfig().WithEndpoint(endpoint).WithRegion(region).WithUsePathStyle(true).
-		WithCredentialsProvider(credentials.NewStaticCredentialsProvider(accessKeyID, accessKeySecret)))
-	if _, err := api.PutBucket(context.Background(), &oss.PutBucketRequest{Bucket: oss.Ptr(name)}); err != nil {
-		t.Fatalf("PutBucket %s: %v", name, err)
-	}
-	return name
+	return fmt.Sprintf("go-driver-%d-%d", os.Getpid(), bucketSeq.n)
 }
 
 // ---- the driver process ----
@@ -246,12 +241,14 @@ type wireErr struct {
 }
 
 type reply struct {
-	ID     int64          `json:"id"`
-	OK     bool           `json:"ok"`
-	Result map[string]any `json:"result"`
-	Error  *wireErr       `json:"error"`
-	Event  string         `json:"event"`
-	Bytes  int64          `json:"bytes"`
+	ID      int64          `json:"id"`
+	OK      bool           `json:"ok"`
+	Result  map[string]any `json:"result"`
+	Error   *wireErr       `json:"error"`
+	Event   string         `json:"event"`
+	Bytes   int64          `json:"bytes"`
+	Level   string         `json:"level"`
+	Message string         `json:"message"`
 }
 
 type proc struct {
@@ -364,6 +361,19 @@ func (p *proc) progressEvents() int {
 		}
 	}
 	return n
+}
+
+// logs joins the messages of the log events of one level.
+func (p *proc) logs(level string) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var lines []string
+	for _, e := range p.events {
+		if e.Event == "log" && e.Level == level {
+			lines = append(lines, e.Message)
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 // kill ends the driver with SIGKILL, as the suite's restart variant does.
