@@ -80,7 +80,7 @@ func TestObjects(t *testing.T) {
 	if unquote(put["etag"]) != md5hex(data) || put["crc64"] == nil {
 		t.Fatalf("putObject: %v", put)
 	}
-	if p.progressEvents() == 0 {
+	if p.progressEvents(0) == 0 {
 		t.Errorf("no progress event for a putObject with progress:true")
 	}
 	get := p.call("getObject", map[string]any{"client": c, "bucket": bucket, "key": key})

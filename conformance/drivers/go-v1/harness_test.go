@@ -305,6 +305,12 @@ func (p *proc) read(stdout io.Reader) {
 
 // start sends a request and returns where its answer will arrive.
 func (p *proc) start(op string, args map[string]any) <-chan reply {
+	_, ch := p.startID(op, args)
+	return ch
+}
+
+// startID is start that also returns the request's id.
+func (p *proc) startID(op string, args map[string]any) (int64, <-chan reply) {
 	p.mu.Lock()
 	p.next++
 	id := p.next
@@ -315,7 +321,7 @@ func (p *proc) start(op string, args map[string]any) <-chan reply {
 	if _, err := p.stdin.Write(append(line, '\n')); err != nil {
 		p.t.Fatalf("%s: writing to the driver: %v", op, err)
 	}
-	return ch
+	return id, ch
 }
 
 func (p *proc) wait(op string, ch <-chan reply) reply {
@@ -351,12 +357,13 @@ func (p *proc) fail(op string, args map[string]any) *wireErr {
 	return r.Error
 }
 
-func (p *proc) progressEvents() int {
+// progressEvents counts the progress events of one request (id), or of all (id 0).
+func (p *proc) progressEvents(id int64) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	n := 0
 	for _, e := range p.events {
-		if e.Event == "progress" {
+		if e.Event == "progress" && (id == 0 || e.ID == id) {
 			n++
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -231,7 +232,8 @@ func TestInterrupt(t *testing.T) {
 	bucket := newBucket(t)
 	p := startDriver(t)
 	c := p.client("v4")
-	release := addRule(t, map[string]any{"match": map[string]any{"bucket": bucket}, "ingestRate": 256 * KiB})
+	p.call("putObject", map[string]any{"client": c, "bucket": bucket, "key": "int-get", "body": map[string]any{"path": writeFile(t, pattern(4*MiB, 7))}})
+	release := addRule(t, map[string]any{"match": map[string]any{"bucket": bucket}, "ingestRate": 256 * KiB, "egressRate": 256 * KiB})
 	upload := p.call("initiateMultipartUpload", map[string]any{"client": c, "bucket": bucket, "key": "int-mpu"})["uploadId"]
 	// A cancelled call closes its connection with a FIN, behind what the kernels already buffer (about 4 MB per
 	// loopback connection): a body that fits there would arrive whole once the throttle is lifted. 16 MiB, as the
@@ -243,8 +245,19 @@ func TestInterrupt(t *testing.T) {
 		calls = append(calls, p.start("putObject", map[string]any{"client": c, "bucket": bucket, "key": "int-" + string(rune('a'+i)), "body": file, "progress": true}))
 	}
 	calls = append(calls, p.start("uploadPart", map[string]any{"client": c, "bucket": bucket, "key": "int-mpu", "uploadId": upload, "partNumber": 1, "body": file}))
+	get := p.start("getObject", map[string]any{"client": c, "bucket": bucket, "key": "int-get"})
 	waitInflight(t, map[string]any{"bucket": bucket}, 64*KiB, 4)
+	for deadline := time.Now().Add(10 * time.Second); len(ofType(events(t, since, "int-get"), "request.start")) == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the download never started")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	p.call("interrupt", map[string]any{"client": c})
+	// status 200 once the response had arrived and its body was being read (TestErrorAfterResponse), else 0
+	if r := p.wait("interrupted download", get); r.OK || r.Error.Code != "context.Canceled" || !r.Error.Interrupted {
+		t.Fatalf("getObject after interrupt: %+v", r.Error)
+	}
 	for i, ch := range calls {
 		r := p.wait("interrupted upload", ch)
 		if r.OK || r.Error.Code != "context.Canceled" || !r.Error.Interrupted || r.Error.Status != 0 ||
@@ -252,7 +265,7 @@ func TestInterrupt(t *testing.T) {
 			t.Fatalf("call %d after interrupt: %+v", i, r.Error)
 		}
 	}
-	if p.progressEvents() == 0 {
+	if p.progressEvents(0) == 0 {
 		t.Errorf("no progress event for a putObject with progress:true")
 	}
 	for i := 0; i < 3; i++ {
@@ -275,6 +288,14 @@ func TestInterrupt(t *testing.T) {
 	}
 	// calls after the interrupt run normally
 	p.call("putObject", map[string]any{"client": c, "bucket": bucket, "key": "int-a", "body": inline([]byte("after"))})
+}
+
+// A download cancelled while its body is read keeps the status of the response that had arrived.
+func TestErrorAfterResponse(t *testing.T) {
+	w := toWire(&afterResponse{status: 200, err: fmt.Errorf("reading the body: %w", context.Canceled)})
+	if w.Code != "context.Canceled" || w.Status != 200 {
+		t.Fatalf("%+v", w)
+	}
 }
 
 type resumable struct {
