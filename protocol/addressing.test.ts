@@ -98,6 +98,12 @@ describe('decodePath', () => {
     expect(decodePath('/a%zz%2')).toBe('/a%zz%2');
     expect(decodePath('/ü%20x')).toBe('/ü x');
   });
+
+  it('refuses escapes that are not UTF-8 instead of turning them into U+FFFD', () => {
+    expect(decodePath('/b/a%FF')).toBeUndefined();
+    expect(decodePath('/b/a%C3')).toBeUndefined();
+    expect(decodePath('/b/%C3%A9')).toBe('/b/é');
+  });
 });
 
 describe('isValidBucketName (§7)', () => {

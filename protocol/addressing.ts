@@ -1,6 +1,6 @@
 // Finding the bucket and key of a request, for every client form of reference/oss-api.md §1 and sdk-clients.md.
 import { isIP } from 'node:net';
-import { OssError } from './errors.js';
+import { CAUSE_EC, OssError } from './errors.js';
 
 export interface Address {
   style: 'path' | 'virtual';
@@ -30,12 +30,8 @@ function hostName(host: string): string {
   return h;
 }
 
-/**
- * Percent-decodes a path keeping `+` literal (it is never a space in a path, §1.3), as UTF-8. Invalid escapes stay
- * as written instead of failing the request.
- */
-export function decodePath(path: string): string {
-  if (!path.includes('%')) return path;
+/** The bytes a path stands for: `%XX` escapes decoded (`+` stays `+`: never a space in a path, §1.3). */
+function pathBytes(path: string): Buffer {
   const bytes: number[] = [];
   for (let i = 0; i < path.length; i++) {
     const c = path.charCodeAt(i);
@@ -50,7 +46,47 @@ export function decodePath(path: string): string {
       if (cp > 0xffff) i++;
     }
   }
-  return Buffer.from(bytes).toString('utf8');
+  return Buffer.from(bytes);
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+function utf8(bytes: Uint8Array): string | undefined {
+  try {
+    return STRICT_UTF8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Percent-decodes a path as UTF-8, keeping `+` literal; invalid escapes (`%zz`) stay as written. undefined when the
+ * bytes are not UTF-8: decoding `%FF` and `%FE` alike to U+FFFD would make two keys one.
+ */
+export function decodePath(path: string): string | undefined {
+  return path.includes('%') ? utf8(pathBytes(path)) : path;
+}
+
+/**
+ * OSS names are UTF-8: a name that is not is InvalidObjectName with its own EC
+ * (https://www.alibabacloud.com/help/en/oss/support/0016-00000002); a path-style bucket whose bytes are the culprit
+ * is InvalidBucketName.
+ */
+function notUtf8(path: string, pathStyle: boolean): OssError {
+  if (pathStyle) {
+    const bytes = pathBytes(path);
+    const start = bytes[0] === 0x2f ? 1 : 0;
+    const slash = bytes.indexOf(0x2f, start);
+    if (utf8(bytes.subarray(start, slash < 0 ? bytes.length : slash)) === undefined) {
+      return new OssError('InvalidBucketName', {
+        message: 'The specified bucket is not valid: its name is not UTF-8.',
+      });
+    }
+  }
+  return new OssError('InvalidObjectName', {
+    message: 'The specified object is not valid: its name is not UTF-8.',
+    ec: CAUSE_EC.nameNotUtf8,
+  });
 }
 
 /** Configured base domains: `<bucket>.<base>` is virtual-hosted, `<base>` itself path style. */
@@ -72,10 +108,11 @@ function suffixOf(host: string, baseDomains: readonly string[]): string | undefi
 export function resolveAddress(o: { host: string; path: string; baseDomains?: string[] }): Address {
   const host = hostName(o.host);
   const baseDomains = (o.baseDomains ?? []).map((d) => d.toLowerCase());
+  const suffix = isEndpointHost(host, baseDomains) ? undefined : suffixOf(host, baseDomains);
   const decoded = decodePath(o.path);
+  if (decoded === undefined) throw notUtf8(o.path, suffix === undefined);
   const rest = decoded.startsWith('/') ? decoded.slice(1) : decoded;
 
-  const suffix = isEndpointHost(host, baseDomains) ? undefined : suffixOf(host, baseDomains);
   if (suffix !== undefined) {
     const bucket = host.slice(0, host.length - suffix.length - 1);
     const address: Address = { style: 'virtual' };

@@ -183,6 +183,10 @@ export const CAUSE_EC = {
   v4PresignExpiresRange: '0002-00000232',
   /** AccessDenied: a V4 presigned URL whose x-oss-date lies in the future */
   v4PresignDateInFuture: '0002-00000235',
+  /** InvalidObjectName: an object name that is not UTF-8 */
+  nameNotUtf8: '0016-00000002',
+  /** InvalidArgument: an x-oss-meta-* value with characters OSS does not support */
+  userMetaValue: '0011-00000005',
   /** InvalidArgument: x-oss-copy-source not starting with `/` */
   copySourceNotAbsolute: '0042-00000301',
   /** MissingArgument: DeleteMultipleObjects without Content-MD5 */

@@ -1,7 +1,7 @@
 // Object headers: read from a write request (PutObject, AppendObject, Initiate, CopyObject REPLACE) and replayed on
 // GetObject and HeadObject, which share one helper so they cannot disagree (reference §2, §6.1-§6.3).
 import { httpDate } from '../../protocol/dates.js';
-import { OssError } from '../../protocol/errors.js';
+import { CAUSE_EC, OssError } from '../../protocol/errors.js';
 import { quoteEtag } from '../../protocol/etag.js';
 import type { Exchange } from '../exchange/exchange.js';
 import type { HeaderMap } from '../exchange/reply.js';
@@ -29,12 +29,42 @@ export function objectAclOf(ex: Exchange): string | undefined {
   return headerOneOf(ex, 'x-oss-object-acl', OBJECT_ACLS);
 }
 
+/**
+ * Control characters (other than HTAB) cannot be sent back in a response header: Node refuses them, so an object
+ * stored with one would answer every later GET and HEAD with an error. Node's lenient parser (which the mock needs
+ * for ali-oss) lets them into request headers, so a write refuses them before anything is stored.
+ */
+// eslint-disable-next-line no-control-regex -- finding them is the point
+const CONTROL_CHARACTER = /[\x00-\x08\x0a-\x1f\x7f]/;
+
+/** A character no response header may carry (all but HTAB below 0x20, and DEL). */
+export function hasControlCharacter(value: string): boolean {
+  return CONTROL_CHARACTER.test(value);
+}
+
+function refuseControlCharacters(name: string, value: string, ec?: string): string {
+  if (!hasControlCharacter(value)) return value;
+  throw new OssError('InvalidArgument', {
+    message: `The value of the ${name} header contains a control character.`,
+    extra: { ArgumentName: name },
+    ...(ec === undefined ? {} : { ec }),
+  });
+}
+
+/** A stored header of a write request, refused when it could not be sent back. */
+function storedHeader(ex: Exchange, name: string): string | undefined {
+  const value = requestHeader(ex.req, name);
+  return value === undefined ? undefined : refuseControlCharacters(name, value);
+}
+
 export function userMetaOf(ex: Exchange): Record<string, string> {
   const meta: Record<string, string> = {};
   let bytes = 0;
   for (const [name, value] of Object.entries(ex.req.headers)) {
     if (!name.startsWith(META_PREFIX) || value === undefined) continue;
-    const v = Array.isArray(value) ? value.join(', ') : value;
+    // a user metadata value with characters OSS does not support has its own EC
+    // (https://help.aliyun.com/en/oss/user-guide/0011-00000005)
+    const v = refuseControlCharacters(name, Array.isArray(value) ? value.join(', ') : value, CAUSE_EC.userMetaValue);
     meta[name.slice(META_PREFIX.length)] = v;
     bytes += name.length + v.length;
   }
@@ -49,18 +79,18 @@ export function userMetaOf(ex: Exchange): Record<string, string> {
 /** The headers a write request stores with the object (Node already lowercased the names). */
 export function objectHeadersFromRequest(ex: Exchange): ObjectHeaders {
   const headers: ObjectHeaders = {
-    contentType: requestHeader(ex.req, 'content-type') ?? 'application/octet-stream',
+    contentType: storedHeader(ex, 'content-type') ?? 'application/octet-stream',
     userMeta: userMetaOf(ex),
     storageClass: storageClassOf(ex) ?? 'Standard',
   };
   const optional: Array<[keyof ObjectHeaders, string | undefined]> = [
-    ['cacheControl', requestHeader(ex.req, 'cache-control')],
-    ['contentDisposition', requestHeader(ex.req, 'content-disposition')],
-    ['contentEncoding', requestHeader(ex.req, 'content-encoding')],
-    ['contentLanguage', requestHeader(ex.req, 'content-language')],
-    ['expires', requestHeader(ex.req, 'expires')],
+    ['cacheControl', storedHeader(ex, 'cache-control')],
+    ['contentDisposition', storedHeader(ex, 'content-disposition')],
+    ['contentEncoding', storedHeader(ex, 'content-encoding')],
+    ['contentLanguage', storedHeader(ex, 'content-language')],
+    ['expires', storedHeader(ex, 'expires')],
     ['acl', objectAclOf(ex)],
-    ['tagging', requestHeader(ex.req, 'x-oss-tagging')],
+    ['tagging', storedHeader(ex, 'x-oss-tagging')],
   ];
   for (const [field, value] of optional) if (value !== undefined) Object.assign(headers, { [field]: value });
   return headers;

@@ -1,5 +1,7 @@
 // Object handlers: PutObject, GetObject, HeadObject, GetObjectMeta, DeleteObject (reference §6.1-§6.4).
+import { format as formatContentDisposition, parse as parseContentDisposition } from 'content-disposition';
 import { httpDate } from '../../protocol/dates.js';
+import { OssError } from '../../protocol/errors.js';
 import { quoteEtag } from '../../protocol/etag.js';
 import type { Exchange } from '../exchange/exchange.js';
 import { sendBody } from '../egress/response-body.js';
@@ -11,7 +13,12 @@ import { receiveInto, requireBodyLength, withStagedBody } from './staging.js';
 import { assertBucket, assertOverwriteAllowed } from './checks.js';
 import { checkRequestConditions, rejectWriteConditions } from './conditions.js';
 import { emitEvent, objectTarget, type Handler, type OperationServices } from './handler.js';
-import { forbidOverwriteOf, objectHeadersFromRequest, objectResponseHeaders } from './object-headers.js';
+import {
+  forbidOverwriteOf,
+  hasControlCharacter,
+  objectHeadersFromRequest,
+  objectResponseHeaders,
+} from './object-headers.js';
 import { resolveRange } from './range.js';
 
 export const putObject: Handler = async (ex, s) => {
@@ -44,11 +51,36 @@ const RESPONSE_OVERRIDES: Record<string, string> = {
   'response-content-encoding': 'Content-Encoding',
 };
 
+function badOverride(param: string, why: string): OssError {
+  return new OssError('InvalidArgument', {
+    message: `The value of ${param} ${why}.`,
+    extra: { ArgumentName: param },
+  });
+}
+
+/**
+ * A response header carries ASCII (Latin-1 at most, which would not be the UTF-8 the client encoded), so an override
+ * with other text is encoded where a standard way exists: Content-Disposition's parameters as RFC 8187 (the
+ * successor of RFC 5987, used by RFC 6266) `filename*=UTF-8''...`. Any other override with non-ASCII text, or a
+ * control character anywhere, is 400 InvalidArgument.
+ */
+function overrideValue(param: string, header: string, value: string): string {
+  if (/^[\x20-\x7e\t]*$/.test(value)) return value;
+  if (hasControlCharacter(value)) throw badOverride(param, 'contains a control character');
+  if (header !== 'Content-Disposition') throw badOverride(param, 'is not US-ASCII');
+  try {
+    return formatContentDisposition(parseContentDisposition(value));
+  } catch {
+    throw badOverride(param, 'is not a valid Content-Disposition');
+  }
+}
+
+/** Checked before the object is opened: a refused override leaves nothing open. */
 function overrides(ex: Exchange): HeaderMap {
   const out: HeaderMap = {};
   for (const [param, header] of Object.entries(RESPONSE_OVERRIDES)) {
     const value = queryValue(ex.query, param);
-    if (value !== undefined) out[header] = value;
+    if (value !== undefined) out[header] = overrideValue(param, header, value);
   }
   return out;
 }
@@ -87,12 +119,21 @@ function rangeHeaders(range: ByteRange | undefined, size: number): HeaderMap {
 }
 
 export const getObject: Handler = async (ex, s) => {
+  const overridden = overrides(ex);
   const opened = await openForRead(ex, s);
   if (opened.notModified) return notModified(ex, opened.meta);
   const { meta, body, range } = opened;
-  ex.res.statusCode = range === undefined ? 200 : 206;
-  const headers: HeaderMap = { ...objectResponseHeaders(meta), ...overrides(ex), ...rangeHeaders(range, meta.size) };
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined) ex.res.setHeader(name, String(value));
+  // from here on every way out closes the object's stream (sendBody does once it runs): an open file otherwise
+  try {
+    ex.res.statusCode = range === undefined ? 200 : 206;
+    const headers: HeaderMap = { ...objectResponseHeaders(meta), ...overridden, ...rangeHeaders(range, meta.size) };
+    for (const [name, value] of Object.entries(headers)) {
+      if (value !== undefined) ex.res.setHeader(name, String(value));
+    }
+  } catch (err) {
+    body.destroy();
+    throw err;
+  }
   await sendBody(ex, body);
 };
 
