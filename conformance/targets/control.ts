@@ -41,6 +41,8 @@ export interface ControlEvent {
 
 export interface WaitOptions {
   match: RuleMatch;
+  /** 'aborted': answers once the mock has noticed that `count` matching requests were interrupted */
+  until?: 'received' | 'aborted';
   minBytes?: number;
   count?: number;
   timeoutMs: number;

@@ -188,6 +188,38 @@ describe('MockControl in-flight registry and waits', () => {
     await expect(waiting).rejects.toThrow('caller left');
   });
 
+  it("until 'aborted': resolves once matching requests were interrupted, counting those before the wait", async () => {
+    const control = testControl();
+    const early = control.trackBody(testContext({ key: 'a/1' }), 100);
+    early.received(10);
+    early.end(true);
+    control.trackBody(testContext({ key: 'a/2' }), 100).end(); // ended cleanly: not an interruption
+    const waiting = control.wait({ match: { keyPrefix: 'a/' }, until: 'aborted', count: 3, timeoutMs: 5000 });
+    let resolved = false;
+    void waiting.then(() => (resolved = true));
+    const late = control.trackBody(testContext({ key: 'a/3' }), 100);
+    late.received(99);
+    control.trackBody(testContext({ key: 'b/1' }), 100).end(true);
+    late.end(true);
+    await Promise.resolve();
+    expect(resolved).toBe(false);
+    control.bodyAborted(testContext({ key: 'a/4' }), 5);
+    expect((await waiting).map((e) => [e.key, e.bytesReceived, e.contentLength])).toEqual([
+      ['a/1', 10, 100],
+      ['a/3', 99, 100],
+      ['a/4', 0, 5],
+    ]);
+    expect(
+      control
+        .events()
+        .filter((e) => e.type === 'body.aborted')
+        .map((e) => e.key),
+    ).toEqual(['a/4']);
+    await control.reset();
+    await expect(control.wait({ until: 'aborted', timeoutMs: 20 })).rejects.toBeInstanceOf(WaitTimeoutError);
+    expect(() => control.wait({ until: 'done' as 'aborted', timeoutMs: 20 })).toThrow(/until/);
+  });
+
   it('validates its options like the HTTP API', () => {
     const control = testControl();
     expect(() => control.wait({ timeoutMs: 0 })).toThrow(/timeoutMs/);

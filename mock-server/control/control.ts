@@ -70,6 +70,7 @@ export class MockControl {
     this.clearRules();
     this.nextRuleId = 1;
     this.log.clear();
+    this.registry.clear();
   }
 
   listRules(): Rule[] {
@@ -206,6 +207,15 @@ export class MockControl {
         ? { type: 'request.end', ...eventSubject(ctx), status }
         : { type: 'request.end', ...eventSubject(ctx), status, code },
     );
+  }
+
+  /**
+   * A request its client interrupted before the body reader started (during a delay or an early stall): logs
+   * body.aborted and tells the `until: 'aborted'` waits. The body reader reports its own through its tracker.
+   */
+  bodyAborted(ctx: RequestContext, contentLength: number | null): void {
+    this.emit({ type: 'body.aborted', ...eventSubject(ctx), bytesReceived: 0 });
+    this.registry.abortedBeforeBody(ctx, contentLength);
   }
 
   /** Registers a body being received (ingest/ calls it); end() the tracker whatever happens. */

@@ -1,6 +1,7 @@
 // The in-flight registry: every request body being received, with its byte count, and the waits ("barriers") that
-// resolve when enough matching requests have received enough bytes. Waits are evaluated on every byte-count
-// update and whenever a body starts, never by polling.
+// resolve when enough matching requests have received enough bytes, or have been interrupted by their client.
+// Waits are evaluated on every byte-count update, whenever a body starts and whenever one is interrupted, never by
+// polling.
 
 import type { RequestContext } from '../exchange/exchange.js';
 import { RateMeter } from '../rates/rate-meter.js';
@@ -12,9 +13,12 @@ import type { InflightEntry, RuleMatch, WaitOptions } from './types.js';
 export interface BodyTracker {
   received(bytes: number): void;
   readonly bytesReceived: number;
-  /** Idempotent; the entry leaves the registry. */
-  end(): void;
+  /** Idempotent; the entry leaves the registry. `aborted`: its client interrupted it (body.aborted was logged). */
+  end(aborted?: boolean): void;
 }
+
+/** Interrupted requests remembered for `until: 'aborted'` waits that start after the fact. */
+export const RECENT_ABORTED = 1000;
 
 interface Tracked {
   ctx: RequestContext;
@@ -26,6 +30,7 @@ interface Tracked {
 
 interface PendingWait {
   match: RuleMatch;
+  until: 'received' | 'aborted';
   minBytes: number;
   count: number;
   /** requests that reached minBytes while in flight, as they were at that moment */
@@ -54,6 +59,8 @@ function snapshot(t: Tracked): InflightEntry {
 export class InflightRegistry {
   private readonly entries = new Set<Tracked>();
   private readonly waits = new Set<PendingWait>();
+  /** the newest interrupted requests, oldest first, as they were when interrupted */
+  private readonly aborted: Tracked[] = [];
 
   get size(): number {
     return this.entries.size;
@@ -78,10 +85,33 @@ export class InflightRegistry {
       get bytesReceived() {
         return t.bytesReceived;
       },
-      end: () => {
-        this.entries.delete(t);
+      end: (aborted = false) => {
+        if (!this.entries.delete(t) || !aborted) return;
+        this.interrupted(t);
       },
     };
+  }
+
+  /** A request its client interrupted before its body was read (during a delay): it never was in flight. */
+  abortedBeforeBody(ctx: RequestContext, contentLength: number | null): void {
+    this.interrupted({
+      ctx,
+      contentLength,
+      bytesReceived: 0,
+      startedAt: new Date().toISOString(),
+      meter: new RateMeter(),
+    });
+  }
+
+  /** Forgets the interrupted requests (reset). */
+  clear(): void {
+    this.aborted.length = 0;
+  }
+
+  private interrupted(t: Tracked): void {
+    this.aborted.push(t);
+    if (this.aborted.length > RECENT_ABORTED) this.aborted.shift();
+    for (const w of [...this.waits]) if (w.until === 'aborted') this.check(w, t);
   }
 
   list(): InflightEntry[] {
@@ -90,7 +120,9 @@ export class InflightRegistry {
 
   /**
    * Resolves once `count` distinct matching requests have each received >= minBytes while in flight (a request
-   * that qualified and then ended still counts). Rejects with WaitTimeoutError, or the signal's reason.
+   * that qualified and then ended still counts); with `until: 'aborted'`, once `count` distinct matching requests
+   * with >= minBytes were interrupted by their client, counting the last RECENT_ABORTED interrupted before the wait
+   * began. Rejects with WaitTimeoutError, or the signal's reason.
    */
   wait(o: WaitOptions): Promise<InflightEntry[]> {
     const { signal } = o;
@@ -101,6 +133,7 @@ export class InflightRegistry {
       }
       const w: PendingWait = {
         match: o.match ?? {},
+        until: o.until ?? 'received',
         minBytes: o.minBytes ?? 0,
         count: o.count ?? 1,
         qualified: new Map(),
@@ -119,12 +152,12 @@ export class InflightRegistry {
       );
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waits.add(w);
-      for (const t of this.entries) this.check(w, t);
+      for (const t of w.until === 'aborted' ? this.aborted : this.entries) this.check(w, t);
     });
   }
 
   private evaluate(t: Tracked): void {
-    for (const w of [...this.waits]) this.check(w, t);
+    for (const w of [...this.waits]) if (w.until === 'received') this.check(w, t);
   }
 
   private check(w: PendingWait, t: Tracked): void {

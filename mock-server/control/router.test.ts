@@ -106,6 +106,13 @@ describe('control router', () => {
     const res = await answered;
     expect(res.status).toBe(200);
     expect(res.body.entries).toEqual([expect.objectContaining({ key: 'w', bytesReceived: 60, contentLength: 100 })]);
+    const aborted = request(server)
+      .post('/_mock/wait')
+      .send({ match: { key: 'w' }, until: 'aborted', timeoutMs: 5000 })
+      .then((r) => r);
+    tracker.end(true); // before or after the wait reaches the server: both count
+
+    expect((await aborted).body.entries).toEqual([expect.objectContaining({ key: 'w', bytesReceived: 60 })]);
     const timeout = await request(server).post('/_mock/wait').send({ minBytes: 1000, timeoutMs: 20 }).expect(408);
     expect(timeout.body).toMatchObject({ error: expect.stringContaining('timed out'), entries: [] });
     await request(server)

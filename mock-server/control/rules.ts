@@ -158,11 +158,16 @@ function dropUndefined<T extends object>(o: T): T {
 /** Throws RuleValidationError naming the offending field. */
 export function validateWait(input: unknown): Omit<WaitOptions, 'signal'> {
   const o = asObject(input, '');
-  onlyKeys(o, ['match', 'minBytes', 'count', 'timeoutMs'], '');
+  onlyKeys(o, ['match', 'until', 'minBytes', 'count', 'timeoutMs'], '');
   const timeoutMs = optInt(o, 'timeoutMs', 'timeoutMs', 1, HOUR_MS);
   if (timeoutMs === undefined) fail('timeoutMs', 'required');
+  const until = o.until;
+  if (until !== undefined && until !== 'received' && until !== 'aborted') {
+    fail('until', "must be 'received' or 'aborted'");
+  }
   return dropUndefined({
     match: validateMatch(o.match, 'match'),
+    until,
     minBytes: optInt(o, 'minBytes', 'minBytes', 0, Number.MAX_SAFE_INTEGER),
     count: optInt(o, 'count', 'count', 1, 10_000),
     timeoutMs,

@@ -50,6 +50,12 @@ export interface InflightEntry {
 
 export interface WaitOptions {
   match?: RuleMatch;
+  /**
+   * 'received' (default): matching requests in flight have received minBytes. 'aborted': matching requests with at
+   * least minBytes were interrupted by their client and the mock has noticed (body.aborted is logged, nothing of
+   * them was committed); requests interrupted shortly before the wait began count too.
+   */
+  until?: 'received' | 'aborted';
   minBytes?: number;
   /** distinct requests needed; default 1 */
   count?: number;

@@ -4,7 +4,6 @@
 // goes wrong, the staged bytes are discarded: nothing partial is ever committed.
 
 import { createHash } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import { createCrc64 } from '../../protocol/crc64.js';
 import { OssError } from '../../protocol/errors.js';
 import type { Exchange } from '../exchange/exchange.js';
@@ -15,6 +14,7 @@ import { closeAfterResponse, watchRequest } from '../exchange/disconnect.js';
 import { BodyAbortedError, FaultFiredError } from './errors.js';
 import { fireFault, type PlannedFault } from './faults.js';
 import type { IngestHooks } from './hooks.js';
+import { promisedLength } from './length.js';
 import { MemorySink } from './memory-sink.js';
 import { TokenBucket } from '../rates/token-bucket.js';
 
@@ -62,13 +62,6 @@ export async function receiveSmallBody(
   return sink.buffer();
 }
 
-/** The promised length, or null for a chunked body (Transfer-Encoding wins over Content-Length, RFC 9112 §6.3). */
-function promisedLength(req: IncomingMessage): number | null {
-  if (/\bchunked\b/i.test(req.headers['transfer-encoding'] ?? '')) return null;
-  const cl = req.headers['content-length'];
-  return cl === undefined ? 0 : Number(cl);
-}
-
 function md5Matches(contentMd5: string, md5: Buffer): boolean {
   const given = /^[A-Za-z0-9+/]{22}==$/.test(contentMd5.trim()) ? Buffer.from(contentMd5.trim(), 'base64') : null;
   return given !== null && given.equals(md5);
@@ -97,6 +90,7 @@ async function readBody(ex: Exchange, control: IngestHooks, sink: StagedBody, o:
   /** The request stream failed: Node destroys it only when its connection broke ('aborted', ECONNRESET). */
   let connectionBroke = false;
   const bucket = new TokenBucket(() => plan.ingestRate());
+  let aborted = false;
   let pending: { fault: PlannedFault; at: number } | undefined =
     plan.fault?.afterBytes === undefined ? undefined : { fault: plan.fault, at: plan.fault.afterBytes };
   try {
@@ -106,7 +100,7 @@ async function readBody(ex: Exchange, control: IngestHooks, sink: StagedBody, o:
       if (pending !== undefined && tracker.bytesReceived >= pending.at) {
         const { fault } = pending;
         pending = undefined;
-        await fireFault(ex, control, fault, tracker.bytesReceived, watch.signal);
+        await watch.whilePaused(() => fireFault(ex, control, fault, tracker.bytesReceived, watch.signal));
       }
       const room = pending === undefined ? Number.POSITIVE_INFINITY : pending.at - tracker.bytesReceived;
       // unthrottled, this is whatever arrived meanwhile (up to MAX_BATCH_BYTES): one write and one wait per batch
@@ -124,8 +118,10 @@ async function readBody(ex: Exchange, control: IngestHooks, sink: StagedBody, o:
         tracker.received(chunk.length);
       }
       await sink.writev(chunks);
-      await bucket.consume(size, watch.signal);
+      await watch.whilePaused(() => bucket.consume(size, watch.signal));
     }
+    // every byte has passed the throttle: the body has arrived, and a client leaving now interrupts nothing
+    watch.delivered();
     const digest: BodyDigest = { size: tracker.bytesReceived, md5: md5.digest(), crc64: crc.digest() };
     // node's parser ends a Content-Length body only at that length; a mismatch would mean a truncated body
     if (length !== null && digest.size !== length) throw new OssError('IncompleteBody');
@@ -143,13 +139,14 @@ async function readBody(ex: Exchange, control: IngestHooks, sink: StagedBody, o:
     // it: Node destroys a request by itself once its body has ended, so a storage failure after the last byte (a
     // disk full at the final write) would be taken for a departure and never answered.
     if (watch.signal.aborted || connectionBroke) {
+      aborted = true;
       control.emit({ type: 'body.aborted', ...eventSubject(ex.ctx), bytesReceived: tracker.bytesReceived });
       throw new BodyAbortedError(tracker.bytesReceived);
     }
     // A storage error (ENOSPC, EIO...) is the server's own failure: answered 500 InternalError by http/.
     throw err;
   } finally {
-    tracker.end();
+    tracker.end(aborted);
     watch.dispose();
     reader.detach();
   }

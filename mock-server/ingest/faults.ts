@@ -10,6 +10,7 @@ import { sleep } from '../rates/clock.js';
 import { closeAfterResponse, watchRequest } from '../exchange/disconnect.js';
 import type { IngestHooks } from './hooks.js';
 import { BodyAbortedError, FaultFiredError } from './errors.js';
+import { promisedLength } from './length.js';
 
 export type PlannedFault = FaultSpec & { ruleId: string };
 
@@ -58,13 +59,14 @@ export async function beforeBody(ex: Exchange, control: IngestHooks): Promise<vo
   const { plan } = ex;
   const fault = plan.fault?.afterBytes === undefined ? plan.fault : undefined;
   if (plan.delayMs <= 0 && fault === undefined) return;
+  // nothing of the body is delivered before the handler reads it, so any close meanwhile interrupts the request
   const watch = watchRequest(ex.req);
   try {
-    if (plan.delayMs > 0) await sleep(plan.delayMs, watch.signal);
-    if (fault !== undefined) await fireFault(ex, control, fault, 0, watch.signal);
+    if (plan.delayMs > 0) await watch.whilePaused(() => sleep(plan.delayMs, watch.signal));
+    if (fault !== undefined) await watch.whilePaused(() => fireFault(ex, control, fault, 0, watch.signal));
   } catch (err) {
     if (!watch.signal.aborted || err instanceof OssError || err instanceof FaultFiredError) throw err;
-    control.emit({ type: 'body.aborted', ...eventSubject(ex.ctx), bytesReceived: 0 });
+    control.bodyAborted(ex.ctx, promisedLength(ex.req));
     throw new BodyAbortedError(0);
   } finally {
     watch.dispose();
