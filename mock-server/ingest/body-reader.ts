@@ -118,7 +118,8 @@ async function readBody(ex: Exchange, control: IngestHooks, sink: StagedBody, o:
         tracker.received(chunk.length);
       }
       await sink.writev(chunks);
-      await watch.whilePaused(() => bucket.consume(size, watch.signal));
+      // a throttle wait is a pause: the socket is not read meanwhile, so the watch looks at it another way
+      if (bucket.take(size) > 0) await watch.whilePaused(() => bucket.repay(watch.signal));
     }
     // every byte has passed the throttle: the body has arrived, and a client leaving now interrupts nothing
     watch.delivered();

@@ -46,9 +46,14 @@ export class TokenBucket {
     return this.debtMs();
   }
 
-  /** take(n), then wait (in bounded naps, re-reading the rate) until the debt is paid. */
+  /** take(n), then wait until the debt is paid. */
   async consume(n: number, signal?: AbortSignal): Promise<void> {
-    for (let wait = this.take(n); wait > 0; wait = this.debtMs()) {
+    if (this.take(n) > 0) await this.repay(signal);
+  }
+
+  /** Waits (in bounded naps, re-reading the rate) until the debt is paid; at once when there is none. */
+  async repay(signal?: AbortSignal): Promise<void> {
+    for (let wait = this.debtMs(); wait > 0; wait = this.debtMs()) {
       await sleep(Math.min(wait, MAX_NAP_MS), signal);
     }
   }
