@@ -67,16 +67,21 @@ final class Driver {
      * What the SDK lets the driver express. Not here: `disable` (C++ DisableRequest semantics: the SDK cannot refuse
      * calls without sending them) and `cancel` (ali-oss semantics); the SDK's own way to stop calls is `interrupt`.
      */
-    static final List<String> CAPABILITIES = List.of(
-            "interrupt",
-            "interrupt-resumable",
-            "multipart",
-            "append",
-            "resumable",
-            "progress",
-            "presign",
-            "signature-v1",
-            "signature-v4");
+    static final List<String> CAPABILITIES = capabilities();
+
+    private static List<String> capabilities() {
+        List<String> c = new ArrayList<>(List.of(
+                "interrupt",
+                "interrupt-resumable",
+                "multipart",
+                "append",
+                "resumable",
+                "progress",
+                "presign",
+                "signature-v1"));
+        if (Compat.hasV4()) c.add("signature-v4");
+        return List.copyOf(c);
+    }
 
     private final Wire wire;
     private final Map<String, SdkClient> clients = new ConcurrentHashMap<>();

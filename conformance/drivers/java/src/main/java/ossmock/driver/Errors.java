@@ -63,7 +63,7 @@ final class Errors {
             }
             message = String.valueOf(se.getErrorMessage());
             sdkError = t.getClass().getName() + ": " + message + " [ErrorCode: " + se.getErrorCode() + "] [RequestId: "
-                    + se.getRequestId() + "] [HostId: " + se.getHostId() + "]" + ec(se) + " [" + statusNote + "]";
+                    + se.getRequestId() + "] [HostId: " + se.getHostId() + "]" + ec(se) + " [" + statusNote + "]" + causes(t);
         } else if (t instanceof ClientException ce) {
             code = "ClientException:" + ce.getErrorCode();
             requestId = known(ce.getRequestId());
@@ -92,7 +92,7 @@ final class Errors {
     }
 
     private static String ec(ServiceException se) {
-        String ec = se.getEC();
+        String ec = Compat.ec(se);
         return ec == null ? "" : " [EC: " + ec + "]";
     }
 

@@ -5,7 +5,6 @@ import com.aliyun.oss.ClientConfiguration;
 import com.aliyun.oss.OSS;
 import com.aliyun.oss.OSSClientBuilder;
 import com.aliyun.oss.common.auth.DefaultCredentialProvider;
-import com.aliyun.oss.common.comm.SignVersion;
 import java.net.InetAddress;
 import java.net.URI;
 import java.util.Map;
@@ -130,20 +129,21 @@ final class SdkClient {
         if (isIpOrLocalhost(s.endpoint())) conf.setSLDEnabled(true);
         // Every response is logged with its status, which OSSException lacks (see SdkLog).
         conf.setSlowRequestsThreshold(-1);
-        if ("v4".equals(signatureVersion)) conf.setSignatureVersion(SignVersion.V4);
-        if (s.correctClockSkew()) conf.setEnableAutoCorrectClockSkew(true);
+        if ("v4".equals(signatureVersion)) {
+            if (!Compat.hasV4()) throw new DriverError("NotSupported", "this SDK version cannot sign V4");
+            conf.setSignatureVersion(Compat.V4);
+        }
+        if (s.correctClockSkew()) Compat.enableClockSkewCorrection(conf);
         // setTickOffset takes the time the SDK should believe it is now.
         if (tickOffsetMs != 0) conf.setTickOffset(System.currentTimeMillis() + tickOffsetMs);
         DefaultCredentialProvider creds =
                 s.securityToken() == null
                         ? new DefaultCredentialProvider(s.accessKeyId(), s.accessKeySecret())
                         : new DefaultCredentialProvider(s.accessKeyId(), s.accessKeySecret(), s.securityToken());
-        return OSSClientBuilder.create()
-                .endpoint(s.endpoint())
-                .credentialsProvider(creds)
-                .clientConfiguration(conf)
-                .region(s.region())
-                .build();
+        // What OSSClientBuilder.create()...build() does in the SDK versions that have it.
+        OSS oss = new OSSClientBuilder().build(s.endpoint(), creds, conf);
+        Compat.setRegion(oss, s.region());
+        return oss;
     }
 
     static boolean isIpOrLocalhost(String endpoint) {

@@ -85,12 +85,8 @@ final class MockServer implements AutoCloseable {
     OSS sdk() {
         ClientBuilderConfiguration conf = new ClientBuilderConfiguration();
         conf.setSLDEnabled(true);
-        return OSSClientBuilder.create()
-                .endpoint(endpoint)
-                .credentialsProvider(new DefaultCredentialProvider(ACCESS_KEY_ID, ACCESS_KEY_SECRET))
-                .clientConfiguration(conf)
-                .region(REGION)
-                .build();
+        return new OSSClientBuilder()
+                .build(endpoint, new DefaultCredentialProvider(ACCESS_KEY_ID, ACCESS_KEY_SECRET), conf);
     }
 
     ObjectNode clientArgs() {

@@ -39,13 +39,20 @@ class ProtocolTest {
     OSS sdk;
     DriverProcess driver;
     String client;
+    /** the signature versions the loaded SDK can use (V4 from 3.15/3.17 on, depending on the release) */
+    List<String> signatures = new ArrayList<>();
 
     @BeforeAll
     void start() throws Exception {
         mock = MockServer.start();
         sdk = mock.sdk();
         driver = DriverProcess.start();
-        assertEquals(2, driver.ok("hello", args("protocol", 2)).get("protocol").asInt());
+        JsonNode hello = driver.ok("hello", args("protocol", 2));
+        assertEquals(2, hello.get("protocol").asInt());
+        signatures.add("v1");
+        hello.get("capabilities").forEach(c -> {
+            if (c.asText().equals("signature-v4")) signatures.add("v4");
+        });
         client = driver.client(mock, null);
     }
 
@@ -72,7 +79,8 @@ class ProtocolTest {
         List<String> caps = new ArrayList<>();
         v2.get("capabilities").forEach(c -> caps.add(c.asText()));
         assertTrue(caps.containsAll(List.of("interrupt", "interrupt-resumable", "multipart", "append", "resumable",
-                "progress", "presign", "signature-v1", "signature-v4")), caps.toString());
+                "progress", "presign", "signature-v1")), caps.toString());
+        if (System.getProperty("oss.sdk.version") == null) assertTrue(caps.contains("signature-v4"), caps.toString());
         assertFalse(caps.contains("disable") || caps.contains("cancel"), caps.toString());
         assertEquals(1, driver.ok("hello", args("protocol", 1)).get("protocol").asInt());
     }
@@ -80,7 +88,7 @@ class ProtocolTest {
     @Test
     void putGetHeadDeleteWithEtagsAndCrc64() throws Exception {
         String b = bucket("object");
-        for (String sig : List.of("v1", "v4")) {
+        for (String sig : signatures) {
             String c = driver.client(mock, args("signatureVersion", sig));
             byte[] body = bytes(100_000, 1);
             String key = "k-" + sig;
@@ -201,7 +209,7 @@ class ProtocolTest {
         assertTrue(missing.get("requestId").asText().matches("[0-9A-F]{24}"), missing.toString());
         assertTrue(missing.get("sdkError").asText().contains("HTTP 404 (as the SDK logged the response)"),
                 missing.toString());
-        for (String sig : List.of("v1", "v4")) {
+        for (String sig : signatures) {
             String wrong = driver.client(mock, args("signatureVersion", sig, "accessKeySecret", "wrong-secret"));
             JsonNode e = driver.err("getObject", args("client", wrong, "bucket", b, "key", "nope"));
             assertEquals("SignatureDoesNotMatch", e.get("code").asText(), sig);
@@ -234,6 +242,35 @@ class ProtocolTest {
         assertEquals(2, countGets(since, b), mock.events(since).toString());
     }
 
+    @Test
+    void aConnectionResetMidBodyIsRetriedByDefaultAndFailsWithRetriesOff() throws Exception {
+        String b = bucket("reset");
+        byte[] body = bytes(1024 * 1024, 12);
+        for (boolean retry : List.of(true, false)) {
+            String c = retry ? client : driver.client(mock, args("retries", 0));
+            String key = retry ? "retried" : "not-retried";
+            mock.rule(args("match", args("bucket", b, "keyPrefix", key, "operation", "PutObject"),
+                    "fault", args("type", "reset", "afterBytes", 65536), "times", 1));
+            long since = mock.lastSeq();
+            JsonNode r = driver.send("putObject", args("client", c, "bucket", b, "key", key, "body", inline(body)))
+                    .get(30, TimeUnit.SECONDS);
+            long attempts = mock.events(since).stream()
+                    .filter(e -> e.path("type").asText().equals("request.start")).count();
+            if (retry) {
+                // The SDK retries a SocketException with the same body: the reset is invisible to the caller.
+                assertTrue(r.get("ok").asBoolean(), r.toString());
+                assertEquals(2, attempts);
+            } else {
+                JsonNode e = DriverProcess.errorOf(r, "PutObject");
+                assertTrue(e.get("code").asText().startsWith("ClientException:"), e.toString());
+                assertFalse(e.has("interrupted"), e.toString());
+                assertEquals(1, attempts);
+                assertEquals(404, driver.err("headObject", args("client", c, "bucket", b, "key", key))
+                        .get("status").asInt());
+            }
+        }
+    }
+
     private long countGets(long since, String bucket) throws Exception {
         return mock.events(since).stream()
                 .filter(ev -> ev.path("type").asText().equals("request.start")
@@ -244,6 +281,8 @@ class ProtocolTest {
 
     @Test
     void clockSkewIsRefusedAndTheSdkCorrectsItOnlyWhenAskedAndOnlyForLaterCalls() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Compat.hasClockSkewCorrection(),
+                "this SDK version has no setEnableAutoCorrectClockSkew");
         String b = bucket("skew");
         sdk.putObject(b, "k", new java.io.ByteArrayInputStream(bytes(10, 8)));
         long twentyMinutes = 20 * 60 * 1000L;
@@ -266,7 +305,7 @@ class ProtocolTest {
         byte[] body = bytes(6000, 9);
         sdk.putObject(b, "p", new java.io.ByteArrayInputStream(body));
         HttpClient http = HttpClient.newHttpClient();
-        for (String sig : List.of("v1", "v4")) {
+        for (String sig : signatures) {
             String url = driver.ok("presignUrl", args("client", client, "bucket", b, "key", "p", "method", "GET",
                     "expiresSeconds", 300, "signatureVersion", sig)).get("url").asText();
             HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
