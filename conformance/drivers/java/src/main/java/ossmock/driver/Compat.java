@@ -9,8 +9,8 @@ import java.lang.reflect.Method;
 
 /**
  * SDK calls that only newer aliyun-sdk-oss releases have, looked up at run time so the driver builds against older
- * ones too (mvn package -Doss.sdk.version=...): V4 signing and the client's region (3.15-3.17), EC on errors,
- * clock-skew correction (3.18). A capability whose call is missing is left out of `hello`.
+ * ones too (mvn package -Doss.sdk.version=...): V4 signing and the client's region (not in 3.10), EC on errors,
+ * clock-skew correction (not in 3.17). A capability whose call is missing is left out of `hello`.
  */
 final class Compat {
     private Compat() {}
