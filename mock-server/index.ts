@@ -94,6 +94,7 @@ export async function startMockOss(options: MockOssOptions = {}): Promise<MockOs
   const maxHeaderBytes = config.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
   const idleMs = config.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS;
   const guard = new ConnectionGuard({ maxHeaderBytes, maxConnections: config.maxConnections });
+  const listener = guard.track(createApp({ config, store, control, active }));
   const server = http.createServer(
     {
       // ali-oss streams send Content-Length together with Transfer-Encoding: chunked, which the strict parser
@@ -107,8 +108,15 @@ export async function startMockOss(options: MockOssOptions = {}): Promise<MockOs
       headersTimeout: idleMs,
       connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(idleMs / 4))),
     },
-    guard.track(createApp({ config, store, control, active })),
+    listener,
   );
+  // Node answers `Expect: 100-continue` with 100 as soon as the headers arrive, unless the server listens for
+  // checkContinue: then the body readers send it once the request was authenticated and dispatched
+  // (exchange/reply.ts continueIfExpected), and a refused request never makes the client send its body.
+  server.on('checkContinue', listener);
+  // Node keeps the first 2000 header lines of a request and silently drops the rest (a Content-MD5 among them would
+  // go unchecked); maxHeaderSize already bounds the header section, so nothing is dropped.
+  server.maxHeadersCount = 0;
   server.on('connection', guard.onConnection);
   server.on('clientError', guard.onClientError);
   const sockets = new Set<Socket>();

@@ -1,14 +1,12 @@
 // The control API over HTTP (DESIGN.md "Contracts"), mounted by http/ at /_mock on path-style requests. JSON in
 // and out; every error is `{ error, field? }` so a test can assert on the offending field.
 
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { ServerConfig } from '../exchange/config.js';
 import { controlAccess } from './access.js';
 import type { MockControl } from './control.js';
 import { RuleValidationError, WaitTimeoutError } from './errors.js';
 import { validateWait } from './rules.js';
-
-const JSON_LIMIT = '1mb';
 
 /**
  * The query of a control request. Read from the URL itself: the app turns Express's query parser off (OSS query
@@ -28,7 +26,11 @@ function sinceParam(query: URLSearchParams, field: string): number | undefined {
   return Number(value);
 }
 
-export function controlRouter(control: MockControl, config: ServerConfig): Router {
+/**
+ * `jsonBody` reads a request's JSON into req.body (http/ provides the one that applies the OSS routes' idle timeout
+ * and limits); a body it refuses reaches the error handler as an Error with a numeric `status`.
+ */
+export function controlRouter(control: MockControl, config: ServerConfig, jsonBody: RequestHandler): Router {
   const router = express.Router();
 
   router.use((req: Request, res: Response, next: NextFunction) => {
@@ -44,8 +46,8 @@ export function controlRouter(control: MockControl, config: ServerConfig): Route
     res.status(access.status).json({ error: access.error });
   });
 
-  // any content type: `curl -d '{...}'` sends application/x-www-form-urlencoded
-  router.use(express.json({ limit: JSON_LIMIT, type: () => true }));
+  // after access control: a refused caller is never asked for its body (no 100 Continue)
+  router.use(jsonBody);
 
   router.get('/health', (_req, res) => {
     res.json(control.health());
@@ -124,8 +126,8 @@ export function controlRouter(control: MockControl, config: ServerConfig): Route
       res.status(400).json({ error: err.message, field: err.field });
     } else if (err instanceof WaitTimeoutError) {
       res.status(408).json({ error: err.message, entries: err.matched });
-    } else if (isBodyParserError(err)) {
-      res.status(err.status).json({ error: `bad JSON body: ${err.message}`, field: '' });
+    } else if (isBodyError(err)) {
+      res.status(err.status).json({ error: err.message, field: '' });
     } else {
       res.status(500).json({ error: err instanceof Error ? err.message : String(err) });
     }
@@ -134,7 +136,7 @@ export function controlRouter(control: MockControl, config: ServerConfig): Route
   return router;
 }
 
-/** body-parser's errors carry an HTTP status (400 bad JSON, 413 too large). */
-function isBodyParserError(err: unknown): err is Error & { status: number } {
+/** The body reader's errors carry an HTTP status (400 bad JSON or timed out, 413 too large). */
+function isBodyError(err: unknown): err is Error & { status: number } {
   return err instanceof Error && typeof (err as { status?: unknown }).status === 'number';
 }

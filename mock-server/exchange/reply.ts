@@ -63,3 +63,19 @@ export function sendError(t: Target, err: OssError, o: { requestId: string; host
 
 /** Headers set before a handler failed that still describe the error answer (the common ones of §2.1). */
 const KEEP_ON_ERROR: ReadonlySet<string> = new Set(['x-oss-request-id', 'date', 'server', 'connection']);
+
+/**
+ * Tells a client that waits for `100 Continue` (`Expect: 100-continue`) to send its body. Node would answer 100 as
+ * soon as the headers arrived; the server takes that over (its checkContinue listener), so the body readers call
+ * this only once the request was authenticated and dispatched and its body is wanted: a request refused before
+ * (403, 404...) gets its final answer without the client ever sending the body (RFC 9110 §10.1.1).
+ */
+export function continueIfExpected(req: IncomingMessage, res: ServerResponse): void {
+  const expect = req.headers.expect;
+  if (expect === undefined || expect.trim().toLowerCase() !== '100-continue') return;
+  if (res.headersSent || continued.has(res)) return;
+  continued.add(res);
+  res.writeContinue();
+}
+
+const continued = new WeakSet<ServerResponse>();

@@ -18,7 +18,12 @@ import { commonHeaders, requestIdOf } from './common-headers.js';
 import { dispatch, type TargetLevel } from '../operations/dispatch.js';
 import { sendError } from '../exchange/reply.js';
 import { signableRequest } from './signable.js';
+import { controlJsonBody } from './control-body.js';
+import { DEFAULT_BODY_IDLE_TIMEOUT_MS } from '../ingest/body-reader.js';
 import { parseTarget, queryValue, requestHeader } from '../exchange/request-target.js';
+
+/** The largest control API request body (a rule, a wait, rates). */
+const CONTROL_BODY_LIMIT = 1024 * 1024;
 
 export interface AppServices extends OperationServices {
   /** handlers in progress, for a clean close() */
@@ -124,7 +129,11 @@ export function createApp(services: AppServices): express.Express {
 
   // `_` is illegal in bucket names, so /_mock cannot shadow a bucket; a virtual-hosted request for the key
   // `_mock/...` is an object request like any other and never reaches the control API.
-  const control_ = controlRouter(control, config);
+  const control_ = controlRouter(
+    control,
+    config,
+    controlJsonBody({ limit: CONTROL_BODY_LIMIT, idleMs: config.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS }),
+  );
   app.use('/_mock', (req: Request, res: Response, next: NextFunction) => {
     const host = requestHeader(req, 'host') ?? '';
     const style = resolveAddress({ host, path: '/_mock', baseDomains: config.baseDomains }).style;

@@ -53,6 +53,28 @@ function rawErrorResponse(err: OssError): string {
   ].join('\r\n');
 }
 
+/**
+ * A Transfer-Encoding other than exactly `chunked`. Node's lenient parser (which ali-oss needs) reads such a body
+ * raw, chunk framing and all (`chunked, identity` was stored framing included), so the request is refused as a
+ * server does for a transfer coding it does not understand: 501 and close (RFC 9112 §6.1), as nginx-based front
+ * ends answer any coding but a single chunked.
+ */
+function unreadableTransferCoding(req: IncomingMessage): string | undefined {
+  const coding = req.headers['transfer-encoding'];
+  if (coding === undefined || coding.trim().toLowerCase() === 'chunked') return undefined;
+  return coding;
+}
+
+/** An answer given before the app ran; the connection cannot carry another request. */
+function refuse(req: IncomingMessage, res: ServerResponse, err: OssError): void {
+  const requestId = newRequestId();
+  res.setHeader('x-oss-request-id', requestId);
+  res.setHeader('Date', httpDate(new Date()));
+  res.setHeader('Server', 'AliyunOSS');
+  res.setHeader('Connection', 'close');
+  sendError({ req, res }, err, { requestId, hostId: req.headers.host ?? '' });
+}
+
 export interface ConnectionGuardOptions {
   /** the server's maxHeaderSize, for the message */
   maxHeaderBytes: number;
@@ -78,26 +100,40 @@ export class ConnectionGuard {
     if (this.o.maxConnections !== undefined && this.open > this.o.maxConnections) this.overLimit.add(socket);
   };
 
-  /** Wraps the app: requests on a connection over the cap get 503 and the connection is closed. */
+  /**
+   * Wraps the app: requests on a connection over the cap get 503, requests in a transfer coding the mock cannot
+   * read get 501; both close the connection.
+   */
   track(app: (req: IncomingMessage, res: ServerResponse) => void): (req: IncomingMessage, res: ServerResponse) => void {
     return (req, res) => {
       this.current.set(req.socket, res);
       res.once('finish', () => {
         if (this.current.get(req.socket) === res) this.current.delete(req.socket);
       });
-      if (!this.overLimit.has(req.socket)) {
-        app(req, res);
+      if (this.overLimit.has(req.socket)) {
+        refuse(
+          req,
+          res,
+          new OssError('ServiceUnavailable', {
+            message: `Too many concurrent connections: oss-mock serves at most ${this.o.maxConnections}.`,
+          }),
+        );
         return;
       }
-      const requestId = newRequestId();
-      res.setHeader('x-oss-request-id', requestId);
-      res.setHeader('Date', httpDate(new Date()));
-      res.setHeader('Server', 'AliyunOSS');
-      res.setHeader('Connection', 'close');
-      const err = new OssError('ServiceUnavailable', {
-        message: `Too many concurrent connections: oss-mock serves at most ${this.o.maxConnections}.`,
-      });
-      sendError({ req, res }, err, { requestId, hostId: req.headers.host ?? '' });
+      const coding = unreadableTransferCoding(req);
+      if (coding !== undefined) {
+        refuse(
+          req,
+          res,
+          new OssError('NotImplemented', {
+            status: 501,
+            message: `Transfer-Encoding "${coding}" is not implemented: only a single chunked coding is.`,
+            extra: { Header: 'Transfer-Encoding' },
+          }),
+        );
+        return;
+      }
+      app(req, res);
     };
   }
 

@@ -2,14 +2,16 @@
 // answer is the 4xx OSS gives, nothing unreadable is stored, two names never become one, and a refused request
 // leaves nothing open.
 import OSS from 'ali-oss';
+import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockOss, type MockOssHandle } from '../index.js';
 import { FileStore } from '../storage/file-store.js';
 import { BUCKET, HEADERS, stage } from '../storage/test-support/fixtures.js';
-import { errorOf, rawExchange, xmlBody, xmlList } from './test-support/wire.js';
+import { errorOf, rawExchange, v1Headers, xmlBody, xmlList } from './test-support/wire.js';
 
 interface RawResponse {
   status: number;
@@ -32,6 +34,10 @@ function parseRaw(raw: string): RawResponse {
 async function raw(mock: MockOssHandle, head: string, body = ''): Promise<RawResponse> {
   const withLength = body === '' ? head : `${head}\nContent-Length: ${Buffer.byteLength(body)}`;
   return parseRaw(await rawExchange(mock.port, `${withLength}\nHost: 127.0.0.1:${mock.port}`, body));
+}
+
+function md5Base64(text: string): string {
+  return createHash('md5').update(text).digest('base64');
 }
 
 function code(res: RawResponse): unknown {
@@ -244,4 +250,156 @@ describe('an object stored before header values were checked (file store)', () =
       }
     },
   );
+});
+
+/** Sends `head` (CRLF-joined here), then `body` only if the server first answers 100 Continue; the whole exchange. */
+function expectContinue(port: number, head: string, body: string): Promise<{ first: string; all: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => {
+      socket.write(`${head.replace(/\r?\n/g, '\r\n')}\r\nConnection: close\r\n\r\n`);
+    });
+    let all = '';
+    let first: string | undefined;
+    socket.on('data', (chunk: Buffer) => {
+      all += chunk.toString('latin1');
+      if (first === undefined && all.includes('\r\n')) {
+        first = all.slice(0, all.indexOf('\r\n'));
+        if (first.startsWith('HTTP/1.1 100')) socket.write(body);
+      }
+    });
+    socket.on('error', reject);
+    socket.on('close', () => resolve({ first: first ?? '', all }));
+  });
+}
+
+describe('Expect: 100-continue', () => {
+  let mock: MockOssHandle;
+  beforeAll(async () => {
+    mock = await startMockOss();
+    const headers = v1Headers(mock, { method: 'PUT', bucket: 'continued', query: [] });
+    expect((await fetch(`${mock.endpoint}/continued`, { method: 'PUT', headers })).status).toBe(200);
+  });
+  afterAll(() => mock.close());
+
+  function signedPut(bucket: string, key: string, length: number): string {
+    const headers = v1Headers(mock, { method: 'PUT', bucket, key, query: [], headers: {} });
+    return [
+      `PUT /${bucket}/${key} HTTP/1.1`,
+      `Host: 127.0.0.1:${mock.port}`,
+      `Content-Length: ${length}`,
+      'Expect: 100-continue',
+      `Date: ${headers.date}`,
+      `Authorization: ${headers.authorization}`,
+    ].join('\n');
+  }
+
+  it('answers a request that fails authentication 403 without asking for the body', async () => {
+    const head = [
+      'PUT /continued/anonymous HTTP/1.1',
+      `Host: 127.0.0.1:${mock.port}`,
+      'Content-Length: 5',
+      'Expect: 100-continue',
+    ].join('\n');
+    const { first } = await expectContinue(mock.port, head, 'never');
+    expect(first).toBe('HTTP/1.1 403 Forbidden');
+  });
+
+  it('answers a PUT into a missing bucket 404 without asking for the body', async () => {
+    const { first } = await expectContinue(mock.port, signedPut('missing-bucket', 'k', 5), 'never');
+    expect(first).toBe('HTTP/1.1 404 Not Found');
+  });
+
+  it('asks for the body of a request it will store, then stores it', async () => {
+    const { first, all } = await expectContinue(mock.port, signedPut('continued', 'k', 5), 'hello');
+    expect(first).toBe('HTTP/1.1 100 Continue');
+    expect(all).toMatch(/\r\n\r\nHTTP\/1\.1 200 OK\r\n/);
+  });
+});
+
+describe('transfer codings', () => {
+  let mock: MockOssHandle;
+  beforeAll(async () => {
+    mock = await startMockOss({ auth: false });
+    expect((await raw(mock, 'PUT /codings HTTP/1.1')).status).toBe(200);
+  });
+  afterAll(() => mock.close());
+
+  const framed = '5\r\nhello\r\n0\r\n\r\n';
+
+  it.each(['chunked, identity', 'identity', 'gzip, chunked', 'chunked, chunked'])(
+    'refuses Transfer-Encoding: %s with 501 NotImplemented and stores nothing',
+    async (coding) => {
+      const res = await raw(mock, `PUT /codings/k HTTP/1.1\nTransfer-Encoding: ${coding}`, framed);
+      expect([res.status, code(res)]).toEqual([501, 'NotImplemented']);
+      expect(res.headers.connection).toBe('close');
+      expect((await raw(mock, 'HEAD /codings/k HTTP/1.1')).status).toBe(404);
+    },
+  );
+
+  it('reads a single chunked coding', async () => {
+    const put = parseRaw(
+      await rawExchange(mock.port, `PUT /codings/ok HTTP/1.1\nHost: x\nTransfer-Encoding: chunked`, framed),
+    );
+    expect(put.status).toBe(200);
+    expect((await raw(mock, 'GET /codings/ok HTTP/1.1')).text).toBe('hello');
+  });
+});
+
+describe('the control API under the OSS routes’ limits', () => {
+  let mock: MockOssHandle;
+  beforeAll(async () => {
+    mock = await startMockOss({ auth: false, bodyIdleTimeoutMs: 300 });
+    expect((await raw(mock, 'PUT /limits HTTP/1.1')).status).toBe(200);
+  });
+  afterAll(() => mock.close());
+
+  /** Sends a head promising 100 bytes and 10 of them, then waits for the answer (bounded: a hang fails). */
+  function stalled(head: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port: mock.port }, () => {
+        socket.write(`${head}\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{"match":{`);
+      });
+      let text = '';
+      const guard = setTimeout(() => {
+        socket.destroy();
+        reject(new Error(`no answer to a stalled body: ${JSON.stringify(text)}`));
+      }, 10_000);
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      socket.on('error', reject);
+      socket.on('close', () => {
+        clearTimeout(guard);
+        resolve(text);
+      });
+    });
+  }
+
+  it('answers a stalled control request body 400 and closes, as it does on an OSS route', async () => {
+    const control = await stalled('POST /_mock/rules HTTP/1.1');
+    expect(control).toMatch(/^HTTP\/1\.1 400 /);
+    expect(control).toContain('RequestTimeout');
+    expect(control.toLowerCase()).toContain('connection: close');
+    const oss = await stalled('PUT /limits/k HTTP/1.1');
+    expect(oss).toMatch(/^HTTP\/1\.1 400 /);
+    expect(oss).toContain('<Code>RequestTimeout</Code>');
+  });
+
+  it('sees a Content-MD5 after 2000 other header lines', async () => {
+    const filler = Array.from({ length: 2001 }, () => 'a: 1').join('\n');
+    const wrong = await raw(mock, `PUT /limits/md5 HTTP/1.1\n${filler}\nContent-MD5: ${md5Base64('other')}`, 'body');
+    expect([wrong.status, code(wrong)]).toEqual([400, 'InvalidDigest']);
+    const right = await raw(mock, `PUT /limits/md5 HTTP/1.1\n${filler}\nContent-MD5: ${md5Base64('body')}`, 'body');
+    expect(right.status).toBe(200);
+  });
+
+  it('still parses control JSON, refuses bad JSON and answers an empty body', async () => {
+    const rule = await fetch(`${mock.endpoint}/_mock/rules`, {
+      method: 'POST',
+      body: JSON.stringify({ match: { keyPrefix: 'x' }, delayMs: 1 }),
+    });
+    expect(rule.status).toBe(201);
+    const bad = await fetch(`${mock.endpoint}/_mock/rules`, { method: 'POST', body: '{"match": ' });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ field: '', error: expect.stringContaining('bad JSON body') });
+    expect((await fetch(`${mock.endpoint}/_mock/reset`, { method: 'POST' })).status).toBe(200);
+  });
 });

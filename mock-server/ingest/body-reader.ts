@@ -11,6 +11,7 @@ import { eventSubject } from '../control/events.js';
 import type { BodyDigest, StagedBody } from '../storage/store.js';
 import { ChunkReader, IdleTimeoutError } from './chunk-reader.js';
 import { closeAfterResponse, watchRequest } from '../exchange/disconnect.js';
+import { continueIfExpected } from '../exchange/reply.js';
 import { BodyAbortedError, FaultFiredError } from './errors.js';
 import { fireFault, type PlannedFault } from './faults.js';
 import type { IngestHooks } from './hooks.js';
@@ -83,6 +84,7 @@ async function readBody(ex: Exchange, control: IngestHooks, sink: StagedBody, o:
     closeAfterResponse(ex.res);
     throw o.tooLarge();
   }
+  continueIfExpected(req, ex.res);
   const idleMs = control.config.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS;
   const tracker = control.trackBody(ex.ctx, length);
   const watch = watchRequest(req);
