@@ -3,7 +3,7 @@
 // what needs control), and one whose control API is used over HTTP with a shared OSS_BUCKET.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockOss, type MockOssHandle } from '../mock-server/index.js';
-import { RawClient, list, text, xmlRoot } from './raw/raw-client.js';
+import { RawClient, list, text, xmlRoot } from '../testkit/raw-client.js';
 import { runConformance } from './runner.js';
 import { externalOptionsFromEnv } from './targets/external.js';
 

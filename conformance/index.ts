@@ -22,5 +22,5 @@ export { startEmbeddedTarget, type EmbeddedOptions, type FrontEnd } from './targ
 export { openExternalTarget, externalOptionsFromEnv, type ExternalOptions } from './targets/external.js';
 export type { Space, Target } from './targets/target.js';
 export type { ControlApi, ControlEvent, RuleInput, RuleMatch } from './targets/control.js';
-export { RawClient, type RawRequest, type RawResponse } from './raw/raw-client.js';
+export { RawClient, type RawRequest, type RawResponse } from '../testkit/raw-client.js';
 export { renderHtml, renderJson, renderJunit, writeReports } from './reporters/index.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DriverError, type Driver, type DriverClient } from './drivers/driver.js';
-import { RawClient } from './raw/raw-client.js';
+import { RawClient } from '../testkit/raw-client.js';
 import { runScenario } from './run-scenario.js';
 import type { ClientContext, ClientScenario, EndpointScenario } from './scenario.js';
 import type { Space, Target } from './targets/target.js';

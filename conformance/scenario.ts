@@ -2,7 +2,7 @@
 // decides applicability from `requires`, gives the scenario an isolated space on the target, and turns its outcome
 // into a result; scenarios only act and assert.
 import type { Capability, ClientConfig, DriverClient } from './drivers/driver.js';
-import type { RawClient } from './raw/raw-client.js';
+import type { RawClient } from '../testkit/raw-client.js';
 import type { ControlApi } from './targets/control.js';
 import type { Target } from './targets/target.js';
 

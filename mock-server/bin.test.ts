@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnServer } from '../reliability/server-process.js';
+import { spawnServer } from '../testkit/server-process.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 let work: string;

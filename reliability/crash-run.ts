@@ -7,8 +7,15 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseXml, xmlArray } from '../protocol/xml.js';
 import { Prng } from './prng.js';
-import type { ServerProcess } from './server-process.js';
-import { md5Hex, promisingRequest, send, type Endpoint, type WireRequest, type WireResponse } from './wire.js';
+import type { ServerProcess } from '../testkit/server-process.js';
+import {
+  md5Hex,
+  promisingRequest,
+  send,
+  type Endpoint,
+  type WireRequest,
+  type WireResponse,
+} from '../testkit/requests.js';
 
 export interface CrashOptions {
   seed: number;

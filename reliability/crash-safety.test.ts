@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transpileForNode } from '../conformance/test-support/transpile.js';
 import { runCrashIterations } from './crash-run.js';
 import { seedFrom } from './prng.js';
-import { spawnServer } from './server-process.js';
+import { spawnServer } from '../testkit/server-process.js';
 
 let out: string;
 let dataDir: string;

@@ -7,7 +7,15 @@ import { presignV1, presignV4 } from '../protocol/signing.js';
 import { parseXml } from '../protocol/xml.js';
 import { startMockOss, type MockOssHandle } from '../mock-server/index.js';
 import { seedFrom } from './prng.js';
-import { md5Base64, rawExchange, rawHead, send, signedHeaders, type WireRequest, type WireResponse } from './wire.js';
+import {
+  md5Base64,
+  rawExchange,
+  rawHead,
+  send,
+  signedHeaders,
+  type WireRequest,
+  type WireResponse,
+} from '../testkit/requests.js';
 
 const SECRET = 'Hostile-Secret-7c1e9b';
 const BUCKET = 'hostile';

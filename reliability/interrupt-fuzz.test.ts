@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startMockOss, type MockOssHandle } from '../mock-server/index.js';
 import { runInterruptFuzz } from './interrupt-fuzz.js';
 import { seedFrom } from './prng.js';
-import { send } from './wire.js';
+import { send } from '../testkit/requests.js';
 
 const dirs: string[] = [];
 afterAll(async () => {

@@ -5,9 +5,9 @@
 // byte-exact (MD5 and CRC-64). Outcomes are read from the answers, never assumed from the intended cut.
 import { crc64 } from '../protocol/crc64.js';
 import { parseXml, xmlArray } from '../protocol/xml.js';
-import { ControlClient } from './control-client.js';
+import { ControlClient } from '../testkit/control-client.js';
 import { Prng } from './prng.js';
-import { cutRequest, md5Hex, send, type Endpoint, type WireRequest, type WireResponse } from './wire.js';
+import { cutRequest, md5Hex, send, type Endpoint, type WireRequest, type WireResponse } from '../testkit/requests.js';
 
 export interface FuzzOptions {
   seed: number;

@@ -4,7 +4,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockOss, type MockOssHandle } from '../mock-server/index.js';
-import { rawExchange, rawHead, send } from './wire.js';
+import { rawExchange, rawHead, send } from '../testkit/requests.js';
 
 const BUCKET = 'limits';
 

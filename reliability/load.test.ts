@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { startMockOss } from '../mock-server/index.js';
 import { runLoad } from './load.js';
 import { seedFrom } from './prng.js';
-import { send } from './wire.js';
+import { send } from '../testkit/requests.js';
 
 describe('mixed load at 64 connections', () => {
   it('every answer is the expected one', async () => {

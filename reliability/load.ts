@@ -5,7 +5,7 @@
 import http from 'node:http';
 import { parseXml } from '../protocol/xml.js';
 import { Prng } from './prng.js';
-import { md5Hex, send, type Endpoint, type WireRequest, type WireResponse } from './wire.js';
+import { md5Hex, send, type Endpoint, type WireRequest, type WireResponse } from '../testkit/requests.js';
 
 export interface LoadOptions {
   seed: number;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseXml, xmlArray } from '../protocol/xml.js';
 import { startMockOss, type MockOssHandle } from '../mock-server/index.js';
 import { Prng } from './prng.js';
-import { md5Hex, send, type WireResponse } from './wire.js';
+import { md5Hex, send, type WireResponse } from '../testkit/requests.js';
 
 const ROUNDS = 6;
 const WRITERS = 6;

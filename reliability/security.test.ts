@@ -10,7 +10,7 @@ import { OPERATIONS } from '../mock-server/exchange/exchange.js';
 import { ROUTES } from '../mock-server/operations/dispatch.js';
 import { startMockOss, type MockOssHandle } from '../mock-server/index.js';
 import { seedFrom } from './prng.js';
-import { send, type Endpoint, type QueryPairs, type WireRequest, type WireResponse } from './wire.js';
+import { send, type Endpoint, type QueryPairs, type WireRequest, type WireResponse } from '../testkit/requests.js';
 
 const SECRET = 'Security-Secret-52d0aa';
 const BUCKET = 'secured';

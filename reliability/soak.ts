@@ -8,13 +8,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EVENT_LOG_CAPACITY } from '../mock-server/control/events.js';
-import { ControlClient } from './control-client.js';
+import { ControlClient } from '../testkit/control-client.js';
 import { runCrashIterations } from './crash-run.js';
 import { runInterruptFuzz } from './interrupt-fuzz.js';
 import { runLoad } from './load.js';
 import { seedFrom } from './prng.js';
-import { spawnServer, type ServerProcess } from './server-process.js';
-import { send } from './wire.js';
+import { spawnServer, type ServerProcess } from '../testkit/server-process.js';
+import { send } from '../testkit/requests.js';
 
 interface SoakArgs {
   minutes: number;

@@ -2,7 +2,7 @@
 // previous version (DESIGN.md "Semantics that matter most"; oss-api.md §5.2, §6.1 citing the docs' "Strong
 // consistency": object operations are atomic and never expose partial data).
 import { normalizeEtag } from '../../protocol/index.js';
-import { sendTruncatedUpload } from '../raw/truncated-upload.js';
+import { sendTruncatedUpload } from '../../testkit/truncated-upload.js';
 import type { ClientScenario, EndpointContext, EndpointScenario } from '../scenario.js';
 import { bytes, digestOf, interruptUpload, INTERRUPTED_BODY, KiB } from './support.js';
 

@@ -4,7 +4,7 @@
 // requests; the client ones check that the driver surfaces the same facts.
 import { randomBytes } from 'node:crypto';
 import { crc64Combine, multipartEtag, normalizeEtag, parseXml } from '../../protocol/index.js';
-import { errorFields, text, xmlRoot, type RawResponse } from '../raw/raw-client.js';
+import { errorFields, text, xmlRoot, type RawResponse } from '../../testkit/raw-client.js';
 import type { ClientScenario, EndpointContext, EndpointScenario } from '../scenario.js';
 import { bytes, digestOf, expectDriverError, KiB, TRAFFIC_LIMIT_MIN } from './support.js';
 

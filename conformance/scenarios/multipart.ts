@@ -3,7 +3,7 @@
 // that ID is 404 NoSuchUpload.
 import { crc64Combine, multipartEtag, normalizeEtag } from '../../protocol/index.js';
 import type { ClientScenario, EndpointScenario } from '../scenario.js';
-import { errorFields } from '../raw/raw-client.js';
+import { errorFields } from '../../testkit/raw-client.js';
 import { bytes, digestOf, expectDriverError, interruptUpload, INTERRUPTED_BODY, KiB, sameEtag } from './support.js';
 
 const PART = 256 * KiB;

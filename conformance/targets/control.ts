@@ -4,6 +4,7 @@
 
 import type { FaultSpec, OperationName } from '../../mock-server/exchange/exchange.js';
 import type { RuleMatch } from '../../mock-server/control/types.js';
+import { ControlClient, hasHttpControl } from '../../testkit/control-client.js';
 
 export type { OperationName, RuleMatch };
 
@@ -85,60 +86,18 @@ export function inProcessControl(c: InProcessControl): ControlApi {
 
 /** The control API of an oss-mock reached over HTTP (path-style `/_mock/...`, JSON in and out). */
 export function httpControl(endpoint: string, token?: string): ControlApi {
-  const base = endpoint.replace(/\/+$/, '') + '/_mock';
-  const call = async (method: string, path: string, body?: unknown): Promise<unknown> => {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (token) headers.authorization = `Bearer ${token}`;
-    const res = await fetch(base + path, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`control API ${method} ${path}: HTTP ${res.status} ${text}`);
-    return text === '' ? undefined : JSON.parse(text);
-  };
+  const client = new ControlClient(endpoint, token);
   return {
-    addRule: async (rule) => (await call('POST', '/rules', rule)) as { id: string },
-    deleteRule: async (id) => {
-      await call('DELETE', `/rules/${encodeURIComponent(id)}`);
-    },
-    wait: async (o) => unwrapList<InflightEntry>(await call('POST', '/wait', o), 'entries'),
-    events: async (since) =>
-      after(since, unwrapList<ControlEvent>(await call('GET', `/events?since=${since ?? 0}`), 'events')),
-    lastEventSeq: async () => {
-      const h = await call('GET', '/health');
-      const seq = typeof h === 'object' && h !== null ? (h as Record<string, unknown>).lastEventSeq : undefined;
-      if (typeof seq !== 'number') throw new Error('control API: /health has no lastEventSeq');
-      return seq;
-    },
-    inflight: async () => unwrapList<InflightEntry>(await call('GET', '/inflight'), 'inflight'),
+    addRule: async (rule) => ({ id: (await client.addRule(rule)).id }),
+    deleteRule: (id) => client.deleteRule(id),
+    wait: async (o) => (await client.wait(o)) as InflightEntry[],
+    events: async (since) => after(since, (await client.events(since)) as unknown as ControlEvent[]),
+    lastEventSeq: () => client.lastEventSeq(),
+    inflight: async () => (await client.inflight()) as InflightEntry[],
   };
 }
 
-/** Probes `<endpoint>/_mock/health`: true when the endpoint is an oss-mock whose control API lets us in. */
-export async function hasHttpControl(endpoint: string, token?: string): Promise<boolean> {
-  try {
-    const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-    const res = await fetch(endpoint.replace(/\/+$/, '') + '/_mock/health', {
-      headers,
-      signal: AbortSignal.timeout(3000),
-    });
-    await res.arrayBuffer();
-    return res.ok;
-  } catch {
-    return false;
-  }
-}
-
-function unwrapList<T>(v: unknown, field: string): T[] {
-  if (Array.isArray(v)) return v as T[];
-  if (typeof v === 'object' && v !== null && Array.isArray((v as Record<string, unknown>)[field])) {
-    return (v as Record<string, unknown>)[field] as T[];
-  }
-  throw new Error(`control API: expected a list (or {${field}: [...]}), got ${JSON.stringify(v)?.slice(0, 200)}`);
-}
+export { hasHttpControl };
 
 function after(since: number | undefined, events: ControlEvent[]): ControlEvent[] {
   return since === undefined ? events : events.filter((e) => e.seq > since);

@@ -1,7 +1,7 @@
 // The default target: the mock started in-process on 127.0.0.1 with a free port, one server per run and a fresh
 // bucket per scenario (DESIGN.md "Conformance scenarios"; issue 6 "Targets").
 import { startMockOss } from '../../mock-server/index.js';
-import { RawClient } from '../raw/raw-client.js';
+import { RawClient } from '../../testkit/raw-client.js';
 import { inProcessControl } from './control.js';
 import { bucketNameFor, type Space, type Target } from './target.js';
 

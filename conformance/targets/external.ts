@@ -3,7 +3,7 @@
 // its own key prefix, and everything they create is removed afterwards. When the endpoint is an oss-mock, its
 // control API (`/_mock/`) is used; otherwise scenarios that need it are skipped.
 import { randomBytes } from 'node:crypto';
-import { RawClient } from '../raw/raw-client.js';
+import { RawClient } from '../../testkit/raw-client.js';
 import { hasHttpControl, httpControl } from './control.js';
 import { bareRegion, bucketNameFor, type Space, type Target } from './target.js';
 

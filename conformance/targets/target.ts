@@ -1,7 +1,7 @@
 // Where the scenarios run: the endpoint, its credentials, its control API when it has one, and an isolated space
 // (bucket + key prefix) per scenario run.
 import { randomBytes } from 'node:crypto';
-import type { RawClient } from '../raw/raw-client.js';
+import type { RawClient } from '../../testkit/raw-client.js';
 import type { ControlApi } from './control.js';
 
 /** The part of the target a scenario owns: every key it creates starts with `prefix`. */

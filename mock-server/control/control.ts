@@ -3,7 +3,7 @@
 // hooks (planFor, requestStarted/Ended, trackBody, emit).
 
 import type { FaultSpec, RequestContext, RequestPlan } from '../exchange/exchange.js';
-import type { ServerConfig, ServerServices } from '../exchange/config.js';
+import type { ServerConfig } from '../exchange/config.js';
 import type { Store } from '../storage/store.js';
 import { RuleValidationError } from './errors.js';
 import { EventLog, eventSubject } from './events.js';
@@ -48,7 +48,7 @@ export class MockControl {
   private readonly log = new EventLog();
   private rates: { ingest?: number; egress?: number };
 
-  constructor(services: ServerServices) {
+  constructor(services: { config: ServerConfig; store: Store }) {
     this.config = services.config;
     this.store = services.store;
     this.rates = { ingest: services.config.ingestRate, egress: services.config.egressRate };

@@ -1,5 +1,4 @@
 // The server's configuration as startMockOss() resolves it from its options (and the CLI from its flags).
-import type { Store } from '../storage/store.js';
 
 export interface ServerConfig {
   host: string;
@@ -26,9 +25,4 @@ export interface ServerConfig {
   maxConnections?: number;
   /** extra base domains for virtual-hosted addressing, besides localhost and *.aliyuncs.com */
   baseDomains: string[];
-}
-
-export interface ServerServices {
-  config: ServerConfig;
-  store: Store;
 }

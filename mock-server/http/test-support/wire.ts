@@ -1,5 +1,4 @@
 // Helpers for the mock's own tests: a listening mock on 127.0.0.1:0, supertest against it, XML readers, signing.
-import { connect } from 'node:net';
 import supertest from 'supertest';
 import { httpDate } from '../../../protocol/dates.js';
 import { authorizeV1, type SignableRequest } from '../../../protocol/signing.js';
@@ -47,21 +46,4 @@ export function v1Headers(
     { accessKeyId: mock.accessKeyId, accessKeySecret: mock.accessKeySecret },
   );
   return { ...headers, authorization };
-}
-
-/**
- * Sends `head` (and `body`) as raw bytes with `Connection: close` and returns the whole raw response. The socket is
- * not half-closed: Node's server drops a request whose client sent FIN before the answer.
- */
-export function rawExchange(port: number, head: string, body: Buffer | string = ''): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port }, () => {
-      socket.write(head.replace(/\r?\n/g, '\r\n').replace(/(\r\n)*$/, '\r\nConnection: close\r\n\r\n'));
-      socket.write(body);
-    });
-    const chunks: Buffer[] = [];
-    socket.on('data', (c: Buffer) => chunks.push(c));
-    socket.on('error', reject);
-    socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
-  });
 }

@@ -2,7 +2,7 @@
 // generator's). Started with `--port 0`; the endpoint is read from the banner line (DESIGN.md "Contracts", CLI).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import type { Endpoint } from './wire.js';
+import type { Endpoint } from './requests.js';
 
 export interface ServerProcess {
   ep: Endpoint;

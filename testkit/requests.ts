@@ -3,11 +3,13 @@
 // project's OssClient is not used on purpose: it retries, validates and hides what a hostile client does.
 import { createHash } from 'node:crypto';
 import http from 'node:http';
-import { connect as netConnect } from 'node:net';
 import { uriEncode } from '../protocol/addressing.js';
 import { httpDate } from '../protocol/dates.js';
 import { authorizeV1 } from '../protocol/signing.js';
 import { parseXml } from '../protocol/xml.js';
+import { send as sendRequest } from './raw-client.js';
+
+export { rawExchange, type RawExchange } from './socket.js';
 
 export interface Endpoint {
   host: string;
@@ -42,7 +44,8 @@ export interface WireRequest {
 
 export interface WireResponse {
   status: number;
-  headers: http.IncomingHttpHeaders;
+  /** lowercased names, repeated headers joined with ', ' */
+  headers: Record<string, string>;
   body: Buffer;
   /** the OSS error code of an error answer, from the body or HEAD's x-oss-err (§3.2) */
   code?: string;
@@ -79,7 +82,11 @@ export function signedHeaders(ep: Endpoint, r: WireRequest): Record<string, stri
 }
 
 /** The `<Code>` of an OSS error answer, or undefined for a success or a body that is not the envelope. */
-export function errorCode(status: number, headers: http.IncomingHttpHeaders, body: Buffer): string | undefined {
+export function errorCode(
+  status: number,
+  headers: Record<string, string | string[] | undefined>,
+  body: Buffer,
+): string | undefined {
   if (status < 300) return undefined;
   const xerr = headers['x-oss-err'];
   const text = typeof xerr === 'string' ? Buffer.from(xerr, 'base64').toString('utf8') : body.toString('utf8');
@@ -92,45 +99,16 @@ export function errorCode(status: number, headers: http.IncomingHttpHeaders, bod
   }
 }
 
-export function send(ep: Endpoint, r: WireRequest): Promise<WireResponse> {
+export async function send(ep: Endpoint, r: WireRequest): Promise<WireResponse> {
   const body = r.body === undefined ? undefined : Buffer.from(r.body);
   const headers = signedHeaders(ep, r);
   if (body !== undefined && headers['content-length'] === undefined && headers['transfer-encoding'] === undefined) {
     headers['content-length'] = String(body.length);
   }
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: ep.host,
-        port: ep.port,
-        method: r.method,
-        path: requestPath(r),
-        headers,
-        agent: r.agent ?? false,
-        timeout: r.timeoutMs ?? 30_000,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const data = Buffer.concat(chunks);
-          const status = res.statusCode ?? 0;
-          const code = errorCode(status, res.headers, data);
-          resolve(
-            code === undefined
-              ? { status, headers: res.headers, body: data }
-              : { status, headers: res.headers, body: data, code },
-          );
-        });
-      },
-    );
-    req.on('timeout', () =>
-      req.destroy(new Error(`${r.method} ${requestPath(r)}: no answer in ${r.timeoutMs ?? 30_000} ms`)),
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+  const target = { host: ep.host, port: ep.port, path: requestPath(r) };
+  const res = await sendRequest(r.method, target, headers, body, r.timeoutMs ?? 30_000, r.agent ?? false);
+  const code = errorCode(res.status, res.headers, res.body);
+  return code === undefined ? res : { ...res, code };
 }
 
 /**
@@ -169,49 +147,6 @@ export function promisingRequest(ep: Endpoint, r: WireRequest & { body: Buffer }
   });
   req.on('error', () => undefined);
   return req;
-}
-
-export interface RawExchange {
-  /** everything the server sent */
-  text: string;
-  /** the server closed the connection (false: still open when the wait ended) */
-  closed: boolean;
-  status?: number;
-  code?: string;
-}
-
-/**
- * Writes `data` as-is on a fresh connection (never half-closed: Node drops a request whose client sent FIN first)
- * and collects the answer until the server closes the connection or `waitMs` passes.
- */
-export function rawExchange(
-  ep: Pick<Endpoint, 'host' | 'port'>,
-  data: Buffer | string,
-  waitMs = 5000,
-): Promise<RawExchange> {
-  return new Promise((resolve) => {
-    const socket = netConnect({ host: ep.host, port: ep.port }, () => socket.write(data));
-    const chunks: Buffer[] = [];
-    let settled = false;
-    const finish = (closed: boolean): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.destroy();
-      const text = Buffer.concat(chunks).toString('utf8');
-      const status = /^HTTP\/1\.1 (\d{3})/.exec(text)?.[1];
-      const body = text.indexOf('\r\n\r\n') < 0 ? '' : text.slice(text.indexOf('\r\n\r\n') + 4);
-      const code = /<Code>([^<]*)<\/Code>/.exec(body)?.[1];
-      const out: RawExchange = { text, closed };
-      if (status !== undefined) out.status = Number(status);
-      if (code !== undefined) out.code = code;
-      resolve(out);
-    };
-    const timer = setTimeout(() => finish(false), waitMs);
-    socket.on('data', (c: Buffer) => chunks.push(c));
-    socket.on('error', () => finish(true));
-    socket.on('close', () => finish(true));
-  });
 }
 
 /** The request line and headers of a signed request, for writing raw (header names as given, CRLF ends). */

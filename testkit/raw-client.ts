@@ -16,7 +16,7 @@ import {
   UNSIGNED_PAYLOAD,
   type Credentials,
   type SignableRequest,
-} from '../../protocol/index.js';
+} from '../protocol/index.js';
 
 export type Query = Array<[string, string | undefined]>;
 
@@ -350,17 +350,29 @@ function encodeQuery(query: Query): string {
     .join('&');
 }
 
-/** One HTTP exchange on a fresh connection (no keep-alive: an interrupted raw request never poisons the next). */
+/** A plain-HTTP target whose path is sent exactly as given (a URL would normalize `..` and `//` away). */
+export interface HostPath {
+  host: string;
+  port: number;
+  path: string;
+}
+
+/**
+ * One HTTP exchange, by default on a fresh connection (no keep-alive: an interrupted raw request never poisons the
+ * next). The one HTTP sender of the kit: RawClient and requests.ts both send through it.
+ */
 export function send(
   method: string,
-  url: URL,
+  url: URL | HostPath,
   headers: Record<string, string>,
   body: Uint8Array | undefined,
   timeoutMs: number,
+  agent: http.Agent | false = false,
 ): Promise<RawResponse> {
-  const lib = url.protocol === 'https:' ? https : http;
+  const lib = url instanceof URL && url.protocol === 'https:' ? https : http;
+  const options = { method, headers, agent, timeout: timeoutMs };
   return new Promise((resolve, reject) => {
-    const req = lib.request(url, { method, headers, agent: false, timeout: timeoutMs }, (res) => {
+    const onResponse = (res: http.IncomingMessage): void => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -371,8 +383,16 @@ export function send(
         resolve({ status: res.statusCode ?? 0, headers: out, body: Buffer.concat(chunks) });
       });
       res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${url.pathname}: no answer within ${timeoutMs} ms`)));
+    };
+    const req =
+      url instanceof URL
+        ? lib.request(url, options, onResponse)
+        : lib.request({ ...options, host: url.host, port: url.port, path: url.path }, onResponse);
+    req.on('timeout', () =>
+      req.destroy(
+        new Error(`${method} ${url instanceof URL ? url.pathname : url.path}: no answer within ${timeoutMs} ms`),
+      ),
+    );
     req.on('error', reject);
     req.end(body === undefined ? undefined : Buffer.from(body.buffer, body.byteOffset, body.byteLength));
   });
