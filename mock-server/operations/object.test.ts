@@ -2,8 +2,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc64 } from '../../protocol/crc64.js';
-import { rawExchange } from '../../testkit/socket.js';
-import { errorOf, startTestMock, type TestMock } from '../http/test-support/wire.js';
+import { errorOf, rawExchange, startTestMock, type TestMock } from '../http/test-support/wire.js';
 
 let t: TestMock;
 const B = '/obj-bucket';
@@ -15,11 +14,6 @@ afterAll(() => t.close());
 
 const md5 = (s: string | Buffer) => createHash('md5').update(s).digest();
 
-/** `head` (LF line ends) and `body` as raw bytes on one connection the server closes after answering. */
-async function rawAnswer(head: string, body = ''): Promise<string> {
-  const data = `${head.replace(/\r?\n/g, '\r\n')}Connection: close\r\n\r\n${body}`;
-  return (await rawExchange({ host: '127.0.0.1', port: t.mock.port }, data)).text;
-}
 describe('PutObject (reference §6.1)', () => {
   it('answers ETag (quoted uppercase MD5), x-oss-hash-crc64ecma and Content-MD5', async () => {
     const res = await t.http.put(`${B}/hello.txt`).send('hello world').expect(200);
@@ -89,10 +83,11 @@ describe('PutObject (reference §6.1)', () => {
   });
 
   it('answers 411 only when there is neither a Content-Length nor chunked encoding', async () => {
-    const raw = await rawAnswer(`PUT ${B}/no-length HTTP/1.1\nHost: 127.0.0.1\n`);
+    const raw = await rawExchange(t.mock.port, `PUT ${B}/no-length HTTP/1.1\nHost: 127.0.0.1\n`);
     expect(raw).toMatch(/^HTTP\/1.1 411/);
     expect(raw).toContain('<Code>MissingContentLength</Code>');
-    const chunked = await rawAnswer(
+    const chunked = await rawExchange(
+      t.mock.port,
       `PUT ${B}/chunked HTTP/1.1\nHost: 127.0.0.1\nContent-Type: text/plain\nTransfer-Encoding: chunked\n`,
       '5\r\nhello\r\n0\r\n\r\n',
     );
@@ -101,7 +96,8 @@ describe('PutObject (reference §6.1)', () => {
   });
 
   it('accepts Content-Length together with Transfer-Encoding: chunked (ali-oss streams)', async () => {
-    const raw = await rawAnswer(
+    const raw = await rawExchange(
+      t.mock.port,
       `PUT ${B}/both HTTP/1.1\nHost: 127.0.0.1\nContent-Type: text/plain\nContent-Length: 5\nTransfer-Encoding: chunked\n`,
       '5\r\nhello\r\n0\r\n\r\n',
     );

@@ -1,5 +1,6 @@
 // Helpers for the mock's own tests: a listening mock on 127.0.0.1:0, supertest against it, XML readers, signing.
 import supertest from 'supertest';
+import { rawExchange as socketExchange } from '../../../testkit/socket.js';
 import { httpDate } from '../../../protocol/dates.js';
 import { authorizeV1, type SignableRequest } from '../../../protocol/signing.js';
 import { parseXml, xmlArray } from '../../../protocol/xml.js';
@@ -46,4 +47,15 @@ export function v1Headers(
     { accessKeyId: mock.accessKeyId, accessKeySecret: mock.accessKeySecret },
   );
   return { ...headers, authorization };
+}
+
+/**
+ * Sends `head` (and `body`) as raw bytes with `Connection: close` and returns the whole raw response, through the
+ * test kit's one socket exchange (testkit/socket.ts).
+ */
+export async function rawExchange(port: number, head: string, body: Buffer | string = ''): Promise<string> {
+  const text = head.replace(/\r?\n/g, '\r\n').replace(/(\r\n)*$/, '\r\nConnection: close\r\n\r\n');
+  return (
+    await socketExchange({ host: '127.0.0.1', port }, Buffer.concat([Buffer.from(text), Buffer.from(body)]), 30_000)
+  ).text;
 }
