@@ -100,7 +100,9 @@ export type MockEventDetails =
   | { type: 'rule.matched'; ruleId: string }
   /** the rule's `times` were used up by this request: it left the rule list */
   | { type: 'rule.exhausted'; ruleId: string; hits: number }
-  | { type: 'fault.fired'; ruleId: string; fault: FaultType; atBytes: number };
+  | { type: 'fault.fired'; ruleId: string; fault: FaultType; atBytes: number }
+  /** a stored object's bytes could not all be read (a damaged data dir): answered 500, or its response cut */
+  | { type: 'object.unreadable'; error: string };
 
 export type MockEventType = MockEventDetails['type'];
 

@@ -27,8 +27,12 @@ function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Sends `body` as the response body and ends the response; never rejects. */
-export async function sendBody(ex: Exchange, body: Readable): Promise<void> {
+/**
+ * Sends `body` as the response body and ends the response; never rejects. When the source fails (not the client),
+ * the response is cut (the connection destroyed: the client sees it end short of Content-Length, never a hang)
+ * and the source's error is returned for the caller to report.
+ */
+export async function sendBody(ex: Exchange, body: Readable): Promise<unknown> {
   const { res } = ex;
   const watch = watchResponse(res);
   const bucket = new TokenBucket(() => ex.plan.egressRate());
@@ -43,10 +47,12 @@ export async function sendBody(ex: Exchange, body: Readable): Promise<void> {
       }
     }
     res.end();
-  } catch {
+    return undefined;
+  } catch (err) {
     // the client went away or the source failed: leaving the for-await destroyed the source
     body.destroy();
     res.destroy();
+    return watch.signal.aborted ? undefined : err;
   } finally {
     watch.dispose();
   }

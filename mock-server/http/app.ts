@@ -18,6 +18,8 @@ import { commonHeaders, requestIdOf } from './common-headers.js';
 import { dispatch, type TargetLevel } from '../operations/dispatch.js';
 import { sendError } from '../exchange/reply.js';
 import { signableRequest } from './signable.js';
+import { eventSubject } from '../control/events.js';
+import { StoredBytesMissingError } from '../storage/store.js';
 import { controlJsonBody } from './control-body.js';
 import { DEFAULT_BODY_IDLE_TIMEOUT_MS } from '../ingest/body-reader.js';
 import { parseTarget, queryValue, requestHeader } from '../exchange/request-target.js';
@@ -112,6 +114,13 @@ async function handleOss(req: Request, res: Response, s: AppServices, id: number
     await OPERATION_TABLE[operation].handler(ex, s);
     if (!res.headersSent && !res.destroyed) throw new Error(`${operation} handler returned without answering`);
   } catch (err) {
+    if (err instanceof StoredBytesMissingError) {
+      s.control.emit({
+        type: 'object.unreadable',
+        ...(ctx === undefined ? {} : eventSubject(ctx)),
+        error: err.message,
+      });
+    }
     code = answerFailure(req, res, err, { requestId, hostId: host });
   } finally {
     // status 0: no answer was sent (client gone, connection cut by a fault)

@@ -134,7 +134,9 @@ export const getObject: Handler = async (ex, s) => {
     body.destroy();
     throw err;
   }
-  await sendBody(ex, body);
+  const failure = await sendBody(ex, body);
+  // the response is already cut; http/ logs and reports what broke it
+  if (failure !== undefined) throw failure;
 };
 
 export const headObject: Handler = async (ex, s) => {

@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Readable } from 'node:stream';
+import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
 import type { ClaimedBody, StoreBackend } from './backend.js';
 import { BLOB_ID } from './codec.js';
 import { DataDirLock, prepareDataDir } from './data-dir.js';
@@ -21,7 +21,7 @@ import { IndexedStore } from './indexed-store.js';
 import { Journal } from './journal.js';
 import { StagedBodyBase } from './staged-body.js';
 import { referencedBlobs, type Mutation, type StoreState } from './state.js';
-import type { StagedBody } from './store.js';
+import { StoredBytesMissingError, type StagedBody } from './store.js';
 
 export interface FileStoreOptions {
   /** Journal size that triggers folding it into the snapshot (it may also grow to the snapshot's size). */
@@ -92,6 +92,31 @@ class FileStagedBody extends StagedBodyBase {
     const handle = this.handle;
     this.handle = undefined;
     await handle?.close();
+  }
+}
+
+/** Passes a range of a blob through and fails if it ends before the range does. */
+class ExactLength extends Transform {
+  private delivered = 0;
+
+  constructor(
+    private readonly blob: string,
+    private readonly from: number,
+    private readonly to: number,
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.delivered += chunk.length;
+    done(null, chunk);
+  }
+
+  override _flush(done: TransformCallback): void {
+    const expected = this.to - this.from;
+    done(
+      this.delivered === expected ? null : new StoredBytesMissingError(this.blob, this.to, this.from + this.delivered),
+    );
   }
 }
 
@@ -180,9 +205,25 @@ class FileBackend implements StoreBackend<string> {
     }
   }
 
+  /**
+   * A blob shorter than the range (truncated behind the store's back) is found out at the open, before anything is
+   * sent; one that shrinks while it is read, by the count of what the read delivered. Either way the read fails
+   * with StoredBytesMissingError: a file stream would otherwise end early and quietly, and a response would stop
+   * short of its Content-Length with the client waiting for the rest.
+   */
   async read(blob: string, start: number, end: number): Promise<Readable> {
     const handle = await open(this.blobPath(blob), 'r');
-    return handle.createReadStream({ start, end: end - 1, highWaterMark: READ_CHUNK });
+    try {
+      const { size } = await handle.stat();
+      if (size < end) throw new StoredBytesMissingError(blob, end, size);
+    } catch (err) {
+      await handle.close();
+      throw err;
+    }
+    const file = handle.createReadStream({ start, end: end - 1, highWaterMark: READ_CHUNK });
+    const counted = new ExactLength(blob, start, end);
+    pipeline(file, counted, () => undefined); // an error reaches the reader through `counted`
+    return counted;
   }
 
   release(blob: string): Promise<void> {

@@ -100,6 +100,21 @@ export interface CompletePartRef {
   etag: string;
 }
 
+/**
+ * The stored bytes of an object are not all there (a blob file truncated or damaged behind the store's back): a
+ * read that finds it out fails with this rather than delivering fewer bytes than the object's size.
+ */
+export class StoredBytesMissingError extends Error {
+  constructor(
+    readonly blob: string,
+    readonly expected: number,
+    readonly found: number,
+  ) {
+    super(`stored bytes missing: blob ${blob} should hold at least ${expected} bytes, holds ${found}`);
+    this.name = 'StoredBytesMissingError';
+  }
+}
+
 export interface ByteRange {
   /** inclusive */
   start: number;
