@@ -12,11 +12,22 @@ import {
   type StoredObject,
   type StoredPart,
 } from './state.js';
-import type { BucketInfo, ObjectHeaders, ObjectMeta, PartInfo, UploadInfo } from './store.js';
+import type { BucketInfo, ObjectHeaders, ObjectMeta, ObjectTag, PartInfo, RestoreState, UploadInfo } from './store.js';
 
 export const BLOB_ID = /^[0-9a-f]{32}$/;
 
-type MetaJson = Omit<ObjectMeta, 'crc64' | 'lastModified'> & { crc64: string; lastModified: number };
+type RestoreJson = Omit<RestoreState, 'requestedAt' | 'readyAt' | 'expiresAt'> & {
+  requestedAt: number;
+  readyAt: number;
+  expiresAt: number;
+};
+type MetaJson = Omit<ObjectMeta, 'crc64' | 'lastModified' | 'restore'> & {
+  crc64: string;
+  lastModified: number;
+  restore?: RestoreJson;
+  /** how data dirs written before object tagging existed held the raw x-oss-tagging header */
+  tagging?: string;
+};
 type PartJson = Omit<PartInfo, 'crc64' | 'lastModified'> & { crc64: string; lastModified: number; blob: string };
 type UploadInfoJson = Omit<UploadInfo, 'initiated'> & { initiated: number };
 type BucketInfoJson = Omit<BucketInfo, 'creationDate'> & { creationDate: number };
@@ -43,9 +54,10 @@ export interface StateJson {
 export type MutationJson =
   | { type: 'createBucket'; info: BucketInfoJson }
   | { type: 'putObject'; object: ObjectJson }
+  | { type: 'updateMeta'; meta: MetaJson }
   | { type: 'initiateUpload'; info: UploadInfoJson; headers: ObjectHeaders }
   | { type: 'putPart'; bucket: string; uploadId: string; part: PartJson }
-  | Extract<Mutation<string>, { type: 'deleteBucket' | 'deleteObject' | 'finishUpload' | 'reset' }>;
+  | Extract<Mutation<string>, { type: 'deleteBucket' | 'setBucketAcl' | 'deleteObject' | 'finishUpload' | 'reset' }>;
 
 function blobId(value: unknown): string {
   if (typeof value !== 'string' || !BLOB_ID.test(value)) throw new Error(`invalid blob id ${JSON.stringify(value)}`);
@@ -59,18 +71,73 @@ const decodeBucketInfo = (j: BucketInfoJson): BucketInfo =>
 const encodeUploadInfo = (i: UploadInfo): UploadInfoJson => ({ ...i, initiated: i.initiated.getTime() });
 const decodeUploadInfo = (j: UploadInfoJson): UploadInfo => Object.freeze({ ...j, initiated: new Date(j.initiated) });
 
+function encodeMeta(m: ObjectMeta): MetaJson {
+  const { restore, ...rest } = m;
+  const json: MetaJson = { ...rest, crc64: m.crc64.toString(), lastModified: m.lastModified.getTime() };
+  if (restore !== undefined) {
+    json.restore = {
+      ...restore,
+      requestedAt: restore.requestedAt.getTime(),
+      readyAt: restore.readyAt.getTime(),
+      expiresAt: restore.expiresAt.getTime(),
+    };
+  }
+  return json;
+}
+
+/** The raw `k=v&k2` of an old x-oss-tagging record as tags, leniently: it was stored unvalidated. */
+function legacyTags(tagging: string): ObjectTag[] {
+  const decode = (s: string): string => {
+    try {
+      return decodeURIComponent(s.replace(/\+/g, ' '));
+    } catch {
+      return s;
+    }
+  };
+  return tagging
+    .split('&')
+    .filter((pair) => pair !== '')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      return eq < 0
+        ? { key: decode(pair), value: '' }
+        : { key: decode(pair.slice(0, eq)), value: decode(pair.slice(eq + 1)) };
+    });
+}
+
+function decodeMeta(j: MetaJson): ObjectMeta {
+  const { restore, tagging, ...rest } = j;
+  const meta: ObjectMeta = {
+    ...frozenHeaders({
+      ...rest,
+      ...(tagging !== undefined && rest.tags === undefined ? { tags: legacyTags(tagging) } : {}),
+    }),
+    bucket: rest.bucket,
+    key: rest.key,
+    size: rest.size,
+    etag: rest.etag,
+    crc64: BigInt(rest.crc64),
+    lastModified: new Date(rest.lastModified),
+    objectType: rest.objectType,
+  };
+  if (rest.contentMd5 !== undefined) meta.contentMd5 = rest.contentMd5;
+  if (restore !== undefined) {
+    meta.restore = Object.freeze({
+      ...restore,
+      requestedAt: new Date(restore.requestedAt),
+      readyAt: new Date(restore.readyAt),
+      expiresAt: new Date(restore.expiresAt),
+    });
+  }
+  return Object.freeze(meta);
+}
+
 function encodeObject(o: StoredObject<string>): ObjectJson {
-  const meta = { ...o.meta, crc64: o.meta.crc64.toString(), lastModified: o.meta.lastModified.getTime() };
-  return { meta, segments: o.segments.map((s) => ({ blob: s.blob, size: s.size })) };
+  return { meta: encodeMeta(o.meta), segments: o.segments.map((s) => ({ blob: s.blob, size: s.size })) };
 }
 
 function decodeObject(j: ObjectJson): StoredObject<string> {
-  const meta: ObjectMeta = Object.freeze({
-    ...j.meta,
-    userMeta: Object.freeze({ ...j.meta.userMeta }),
-    crc64: BigInt(j.meta.crc64),
-    lastModified: new Date(j.meta.lastModified),
-  });
+  const meta = decodeMeta(j.meta);
   return Object.freeze({
     meta,
     segments: Object.freeze(
@@ -97,6 +164,8 @@ export function encodeMutation(m: Mutation<string>): MutationJson {
       return { type: m.type, info: encodeBucketInfo(m.info) };
     case 'putObject':
       return { type: m.type, object: encodeObject(m.object) };
+    case 'updateMeta':
+      return { type: m.type, meta: encodeMeta(m.meta) };
     case 'initiateUpload':
       return { type: m.type, info: encodeUploadInfo(m.info), headers: m.headers };
     case 'putPart':
@@ -112,11 +181,14 @@ export function decodeMutation(j: MutationJson): Mutation<string> {
       return { type: j.type, info: decodeBucketInfo(j.info) };
     case 'putObject':
       return { type: j.type, object: decodeObject(j.object) };
+    case 'updateMeta':
+      return { type: j.type, meta: decodeMeta(j.meta) };
     case 'initiateUpload':
       return { type: j.type, info: decodeUploadInfo(j.info), headers: frozenHeaders(j.headers) };
     case 'putPart':
       return { type: j.type, bucket: j.bucket, uploadId: j.uploadId, part: decodePart(j.part) };
     case 'deleteBucket':
+    case 'setBucketAcl':
     case 'deleteObject':
     case 'finishUpload':
     case 'reset':

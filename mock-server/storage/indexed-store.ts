@@ -17,7 +17,16 @@ import { compareKeys } from './key-order.js';
 import { MAX_BUCKETS, MAX_OBJECT_SIZE, MAX_PART_SIZE } from './limits.js';
 import { selectParts } from './complete-parts.js';
 import { Mutex } from './mutex.js';
-import { appendedMeta, frozenHeaders, multipartMeta, normalMeta, partInfo, wholeSeconds } from './object-meta.js';
+import {
+  appendedMeta,
+  frozenHeaders,
+  multipartMeta,
+  normalMeta,
+  partInfo,
+  symlinkMeta,
+  wholeSeconds,
+  withMutableFields,
+} from './object-meta.js';
 import {
   applyMutations,
   emptyState,
@@ -30,9 +39,11 @@ import {
 } from './state.js';
 import {
   type BodyDigest,
+  type BucketAcl,
   type BucketInfo,
   type ByteRange,
   type CompletePartRef,
+  type MutableObjectFields,
   type ObjectHeaders,
   type ObjectMeta,
   type PartInfo,
@@ -112,6 +123,14 @@ export class IndexedStore<B> implements Store {
     });
   }
 
+  async setBucketAcl(name: string, acl: BucketAcl): Promise<BucketInfo> {
+    return this.commit((state) => {
+      const bucket = bucketIn(state, name);
+      if (bucket.info.acl === acl) return { mutations: [], result: bucket.info };
+      return { mutations: [{ type: 'setBucketAcl', name, acl }], result: Object.freeze({ ...bucket.info, acl }) };
+    });
+  }
+
   // Objects
 
   async createStagedBody(): Promise<StagedBody> {
@@ -187,6 +206,32 @@ export class IndexedStore<B> implements Store {
       const meta = appendedMeta(bucket, key, headers, previous?.meta, digest);
       const object = storedObject(meta, [...(previous?.segments ?? []), { blob, size: digest.size }]);
       return { mutations: [{ type: 'putObject', object }], result: meta };
+    });
+  }
+
+  async putSymlink(
+    bucket: string,
+    key: string,
+    headers: ObjectHeaders & { symlinkTarget: string },
+    options: { forbidOverwrite?: boolean } = {},
+  ): Promise<ObjectMeta> {
+    return this.commit((state) => {
+      const target = bucketIn(state, bucket);
+      if (options.forbidOverwrite && target.objects.has(key)) throw new OssError('FileAlreadyExists');
+      const object = storedObject<B>(symlinkMeta(bucket, key, headers), []);
+      return { mutations: [{ type: 'putObject', object }], result: object.meta };
+    });
+  }
+
+  async updateObjectMeta(
+    bucket: string,
+    key: string,
+    change: (meta: ObjectMeta) => Partial<MutableObjectFields>,
+  ): Promise<ObjectMeta> {
+    return this.commit((state) => {
+      const current = objectIn(state, bucket, key).meta;
+      const meta = withMutableFields(current, change(current));
+      return { mutations: [{ type: 'updateMeta', meta }], result: meta };
     });
   }
 

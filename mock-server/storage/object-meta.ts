@@ -3,16 +3,37 @@
 import { createHash } from 'node:crypto';
 import { crc64Combine } from '../../protocol/crc64.js';
 import { md5Hex, multipartEtag } from '../../protocol/etag.js';
-import type { BodyDigest, ObjectHeaders, ObjectMeta, PartInfo } from './store.js';
+import type { BodyDigest, MutableObjectFields, ObjectHeaders, ObjectMeta, ObjectTag, PartInfo } from './store.js';
 
 /** OSS reports times in whole seconds (XML `.000Z`, §2.6); stored times are truncated so every view agrees. */
 export function wholeSeconds(d: Date = new Date()): Date {
   return new Date(Math.floor(d.getTime() / 1000) * 1000);
 }
 
-/** Headers are copied and frozen so neither the caller nor a reader can change a committed version. */
+/**
+ * Headers are copied and frozen so neither the caller nor a reader can change a committed version. The fields are
+ * listed one by one: whatever else a caller's object carries (a whole ObjectMeta, say) is not stored as a header.
+ */
 export function frozenHeaders(h: ObjectHeaders): ObjectHeaders {
-  return Object.freeze({ ...h, userMeta: Object.freeze({ ...h.userMeta }) });
+  const headers: ObjectHeaders = {
+    contentType: h.contentType,
+    userMeta: Object.freeze({ ...h.userMeta }),
+    storageClass: h.storageClass,
+  };
+  if (h.cacheControl !== undefined) headers.cacheControl = h.cacheControl;
+  if (h.contentDisposition !== undefined) headers.contentDisposition = h.contentDisposition;
+  if (h.contentEncoding !== undefined) headers.contentEncoding = h.contentEncoding;
+  if (h.contentLanguage !== undefined) headers.contentLanguage = h.contentLanguage;
+  if (h.expires !== undefined) headers.expires = h.expires;
+  if (h.acl !== undefined && h.acl !== 'default') headers.acl = h.acl;
+  if (h.tags !== undefined && h.tags.length > 0) headers.tags = frozenTags(h.tags);
+  if (h.sse !== undefined) headers.sse = Object.freeze({ ...h.sse });
+  if (h.symlinkTarget !== undefined) headers.symlinkTarget = h.symlinkTarget;
+  return Object.freeze(headers);
+}
+
+export function frozenTags(tags: readonly ObjectTag[]): readonly ObjectTag[] {
+  return Object.freeze(tags.map((t) => Object.freeze({ key: t.key, value: t.value })));
 }
 
 /** PutObject: ETag and Content-MD5 are the body's MD5 (§2.2, §2.5). */
@@ -82,6 +103,46 @@ export function multipartMeta(
     lastModified: wholeSeconds(),
     objectType: 'Multipart',
   });
+}
+
+/**
+ * PutSymlink: no bytes of its own. OSS answers PutSymlink with an ETag (developer-reference/putsymlink) but says
+ * nothing of how it is made; ours is MD5 of the target key, so it survives a restart. Size and ETag are replaced by
+ * the target's when the link is read (docs/protocol.md#symlinks).
+ */
+export function symlinkMeta(
+  bucket: string,
+  key: string,
+  headers: ObjectHeaders & { symlinkTarget: string },
+): ObjectMeta {
+  return Object.freeze({
+    ...frozenHeaders(headers),
+    bucket,
+    key,
+    size: 0,
+    etag: createHash('md5').update(headers.symlinkTarget, 'utf8').digest('hex').toUpperCase(),
+    crc64: 0n,
+    lastModified: wholeSeconds(),
+    objectType: 'Symlink',
+  });
+}
+
+/** updateObjectMeta's fields applied to a committed version (undefined removes a field). */
+export function withMutableFields(meta: ObjectMeta, fields: Partial<MutableObjectFields>): ObjectMeta {
+  const next: ObjectMeta = { ...meta };
+  for (const name of ['tags', 'acl', 'restore'] as const) {
+    if (!(name in fields)) continue;
+    const value = fields[name];
+    if (value === undefined) delete next[name];
+    else Object.assign(next, { [name]: value });
+  }
+  if (next.acl === 'default') delete next.acl;
+  if (next.tags !== undefined) {
+    if (next.tags.length === 0) delete next.tags;
+    else next.tags = frozenTags(next.tags);
+  }
+  if (next.restore !== undefined) next.restore = Object.freeze({ ...next.restore });
+  return Object.freeze(next);
 }
 
 export function partInfo(partNumber: number, body: BodyDigest): PartInfo {

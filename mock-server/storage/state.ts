@@ -6,7 +6,7 @@
 // parts for CompleteMultipartUpload. So append and complete never copy bytes.
 
 import { KeyOrder } from './key-order.js';
-import type { BucketInfo, ObjectHeaders, ObjectMeta, PartInfo, UploadInfo, UploadStatus } from './store.js';
+import type { BucketAcl, BucketInfo, ObjectHeaders, ObjectMeta, PartInfo, UploadInfo, UploadStatus } from './store.js';
 
 export interface Segment<B> {
   blob: B;
@@ -60,7 +60,10 @@ export interface StoreState<B> {
 export type Mutation<B> =
   | { type: 'createBucket'; info: BucketInfo }
   | { type: 'deleteBucket'; name: string }
+  | { type: 'setBucketAcl'; name: string; acl: BucketAcl }
   | { type: 'putObject'; object: StoredObject<B> }
+  /** the same bytes under new meta (tags, ACL, restore state): bucket and key come from the meta */
+  | { type: 'updateMeta'; meta: ObjectMeta }
   | { type: 'deleteObject'; bucket: string; key: string }
   | { type: 'initiateUpload'; info: UploadInfo; headers: ObjectHeaders }
   | { type: 'putPart'; bucket: string; uploadId: string; part: StoredPart<B> }
@@ -98,6 +101,18 @@ function applyOne<B>(state: StoreState<B>, m: Mutation<B>, taken: Set<B>, droppe
       const bucket = bucketOf(state, m.name, m);
       if (bucket.objects.size > 0 || bucket.uploads.size > 0) throw inconsistent(m, 'bucket not empty');
       state.buckets.delete(m.name);
+      return;
+    }
+    case 'setBucketAcl': {
+      const bucket = bucketOf(state, m.name, m);
+      bucket.info = Object.freeze({ ...bucket.info, acl: m.acl });
+      return;
+    }
+    case 'updateMeta': {
+      const bucket = bucketOf(state, m.meta.bucket, m);
+      const old = bucket.objects.get(m.meta.key);
+      if (!old) throw inconsistent(m, `no object ${JSON.stringify(m.meta.key)}`);
+      bucket.objects.set(m.meta.key, Object.freeze({ meta: m.meta, segments: old.segments }));
       return;
     }
     case 'putObject': {

@@ -8,7 +8,40 @@
 
 import type { Readable } from 'node:stream';
 
-export type ObjectType = 'Normal' | 'Appendable' | 'Multipart';
+export type ObjectType = 'Normal' | 'Appendable' | 'Multipart' | 'Symlink';
+
+/** `default`: the bucket's ACL applies (docs/protocol.md#object-acl). */
+export type ObjectAcl = 'default' | 'private' | 'public-read' | 'public-read-write';
+export type BucketAcl = Exclude<ObjectAcl, 'default'>;
+
+/** One object tag (docs/protocol.md#object-tagging). */
+export interface ObjectTag {
+  key: string;
+  value: string;
+}
+
+/** Server-side encryption as the write request declared it; recorded and echoed, nothing is encrypted. */
+export interface ServerSideEncryption {
+  /** AES256, KMS or SM4 */
+  algorithm: string;
+  /** x-oss-server-side-encryption-key-id (KMS only) */
+  keyId?: string;
+  /** x-oss-server-side-data-encryption (SM4, KMS only) */
+  dataEncryption?: string;
+}
+
+/**
+ * The last RestoreObject of an Archive / ColdArchive / DeepColdArchive version (docs/protocol.md#restore):
+ * restoring until readyAt, readable until expiresAt, frozen again after.
+ */
+export interface RestoreState {
+  requestedAt: Date;
+  readyAt: Date;
+  expiresAt: Date;
+  days: number;
+  /** JobParameters/Tier (ColdArchive, DeepColdArchive) */
+  tier?: string;
+}
 
 export interface BucketInfo {
   name: string;
@@ -16,11 +49,14 @@ export interface BucketInfo {
   location: string;
   creationDate: Date;
   storageClass: string;
-  acl: string;
+  acl: BucketAcl;
   dataRedundancyType: string;
 }
 
-/** Headers stored with an object and replayed on GET/HEAD. */
+/**
+ * What a write stores with an object version and replays on GET/HEAD. Per version, so that a versioned bucket can
+ * carry it too: tags, ACL, storage class, SSE and symlink target belong to the version, not to the key.
+ */
 export interface ObjectHeaders {
   contentType: string;
   cacheControl?: string;
@@ -31,8 +67,13 @@ export interface ObjectHeaders {
   /** lowercased names without the `x-oss-meta-` prefix */
   userMeta: Record<string, string>;
   storageClass: string;
-  acl?: string;
-  tagging?: string;
+  /** absent: `default` */
+  acl?: ObjectAcl;
+  /** in the order given; absent or empty: no tags */
+  tags?: readonly ObjectTag[];
+  sse?: ServerSideEncryption;
+  /** the target key of a Symlink (objectType 'Symlink') */
+  symlinkTarget?: string;
 }
 
 export interface ObjectMeta extends ObjectHeaders {
@@ -47,7 +88,12 @@ export interface ObjectMeta extends ObjectHeaders {
   contentMd5?: string;
   lastModified: Date;
   objectType: ObjectType;
+  /** set by RestoreObject (Archive classes only) */
+  restore?: RestoreState;
 }
+
+/** What updateObjectMeta may change on a committed version: never its bytes, identity or Last-Modified. */
+export type MutableObjectFields = Pick<ObjectMeta, 'tags' | 'acl' | 'restore'>;
 
 /** Bytes received for one request body, not yet visible to anyone. Produced by the store, filled by ingest/. */
 export interface StagedBody {
@@ -134,6 +180,8 @@ export interface Store {
   getBucket(name: string): Promise<BucketInfo | undefined>;
   listBuckets(): Promise<BucketInfo[]>;
   deleteBucket(name: string): Promise<void>;
+  /** PutBucketAcl. Errors: NoSuchBucket. */
+  setBucketAcl(name: string, acl: BucketAcl): Promise<BucketInfo>;
 
   /** A fresh staging area for one request body. */
   createStagedBody(): Promise<StagedBody>;
@@ -156,6 +204,26 @@ export interface Store {
     position: number,
     body: StagedBody,
     headers: ObjectHeaders,
+  ): Promise<ObjectMeta>;
+  /**
+   * PutSymlink: a version with no bytes whose symlinkTarget (in `headers`) names another key; readers follow it.
+   * Errors: NoSuchBucket, FileAlreadyExists.
+   */
+  putSymlink(
+    bucket: string,
+    key: string,
+    headers: ObjectHeaders & { symlinkTarget: string },
+    options?: { forbidOverwrite?: boolean },
+  ): Promise<ObjectMeta>;
+  /**
+   * Changes tags, ACL or restore state of the current version atomically: `change` sees the committed meta and
+   * returns the fields to set (a field set to undefined is removed), or throws an OssError to refuse. Size, ETag,
+   * Last-Modified and the bytes stay. Errors: NoSuchBucket, NoSuchKey, whatever `change` throws.
+   */
+  updateObjectMeta(
+    bucket: string,
+    key: string,
+    change: (meta: ObjectMeta) => Partial<MutableObjectFields>,
   ): Promise<ObjectMeta>;
   /** Returns true when something was deleted. Never throws NoSuchKey. */
   deleteObject(bucket: string, key: string): Promise<boolean>;
