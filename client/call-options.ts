@@ -11,11 +11,39 @@ export interface ObjectOptions extends BucketOptions {
   headers?: Record<string, string>;
 }
 
+export type ObjectAcl = 'default' | 'private' | 'public-read' | 'public-read-write';
+
 /** Object metadata sent with PutObject, AppendObject, InitiateMultipartUpload and CopyObject (REPLACE). */
 export interface WriteOptions extends ObjectOptions {
   contentType?: string;
   /** user metadata, sent as `x-oss-meta-<name>` */
   meta?: Record<string, string>;
+  /** object tags, sent URL-encoded as `x-oss-tagging` */
+  tags?: Record<string, string>;
+  /** x-oss-object-acl */
+  acl?: ObjectAcl;
+  /** x-oss-storage-class: Standard, IA, Archive, ColdArchive, DeepColdArchive */
+  storageClass?: string;
+}
+
+export interface PutObjectTaggingOptions extends ObjectOptions {
+  tags: Record<string, string>;
+}
+
+export interface PutObjectAclOptions extends ObjectOptions {
+  acl: ObjectAcl;
+}
+
+export interface PutSymlinkOptions extends WriteOptions {
+  /** the key the link points to (same bucket) */
+  target: string;
+}
+
+export interface RestoreObjectOptions extends ObjectOptions {
+  /** how long the restored copy stays readable (default: the server's, one day) */
+  days?: number;
+  /** JobParameters/Tier for ColdArchive and DeepColdArchive objects: Expedited, Standard or Bulk */
+  tier?: string;
 }
 
 export interface PutObjectOptions extends WriteOptions {
@@ -53,6 +81,8 @@ export interface CopyObjectOptions extends WriteOptions {
   sourceKey: string;
   /** REPLACE takes contentType/meta from this request; COPY (default) keeps the source's */
   metadataDirective?: 'COPY' | 'REPLACE';
+  /** REPLACE takes `tags` from this request; COPY (default) keeps the source's */
+  taggingDirective?: 'COPY' | 'REPLACE';
 }
 
 export interface AppendObjectOptions extends WriteOptions {

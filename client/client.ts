@@ -9,7 +9,7 @@ import { isValidBucketName, objectKeyError } from '../protocol/addressing.js';
 import { httpDate } from '../protocol/dates.js';
 import { quoteEtag } from '../protocol/etag.js';
 import { toWireHeader } from '../protocol/signing.js';
-import { buildXml } from '../protocol/xml.js';
+import { buildXml, type XmlValue } from '../protocol/xml.js';
 import { encodeKey, encodeQuery, requestTarget, type QueryParams } from './addressing.js';
 import { bytesBody, fileBody, toRequestBody, type BodyInput, type RequestBody } from './request-body.js';
 import { combineCrc64, crcMismatch } from './crc.js';
@@ -30,7 +30,11 @@ import type {
   ObjectOptions,
   PresignOptions,
   PutBucketOptions,
+  PutObjectAclOptions,
   PutObjectOptions,
+  PutObjectTaggingOptions,
+  PutSymlinkOptions,
+  RestoreObjectOptions,
   UploadOptions,
   UploadPartCopyOptions,
   UploadPartOptions,
@@ -45,6 +49,9 @@ import {
   completeMultipartUploadResult,
   copyObjectResult,
   deleteObjectsResult,
+  getObjectAclResult,
+  getObjectTaggingResult,
+  getSymlinkResult,
   initiateMultipartUploadResult,
   listBucketsResult,
   listMultipartUploadsResult,
@@ -59,8 +66,11 @@ import {
   type CompleteMultipartUploadResult,
   type CopyObjectResult,
   type DeleteObjectsResult,
+  type GetObjectAclResult,
   type GetObjectResult,
   type GetObjectStreamResult,
+  type GetObjectTaggingResult,
+  type GetSymlinkResult,
   type InitiateMultipartUploadResult,
   type ListBucketsResult,
   type ListMultipartUploadsResult,
@@ -69,6 +79,7 @@ import {
   type ObjectMeta,
   type PartSummary,
   type PutObjectResult,
+  type RestoreObjectResult,
   type ResultBase,
   type UploadPartCopyResult,
   type UploadPartResult,
@@ -232,8 +243,121 @@ export class OssClient {
     const headers = writeHeaders(o);
     headers['x-oss-copy-source'] = copySource(o.sourceBucket ?? o.bucket, o.sourceKey);
     if (o.metadataDirective) headers['x-oss-metadata-directive'] = o.metadataDirective;
+    if (o.taggingDirective) headers['x-oss-tagging-directive'] = o.taggingDirective;
     const res = await this.#executor.request({ method: 'PUT', bucket: o.bucket, key: o.key, headers });
     return copyObjectResult(res);
+  }
+
+  /** PutObjectTagging: replaces the object's tags (at most 10). */
+  async putObjectTagging(o: PutObjectTaggingOptions): Promise<ResultBase> {
+    checkObject(o);
+    const xml = buildXml('Tagging', {
+      TagSet: { Tag: Object.entries(o.tags).map(([key, value]) => ({ Key: key, Value: value })) },
+    });
+    const res = await this.#executor.request({
+      method: 'PUT',
+      bucket: o.bucket,
+      key: o.key,
+      query: [['tagging', undefined]],
+      headers: { ...lower(o.headers), 'content-md5': md5Base64(xml), 'content-type': 'application/xml' },
+      body: bytesBody(xml),
+    });
+    return resultBase(res);
+  }
+
+  async getObjectTagging(o: ObjectOptions): Promise<GetObjectTaggingResult> {
+    checkObject(o);
+    const res = await this.#executor.request({
+      method: 'GET',
+      bucket: o.bucket,
+      key: o.key,
+      query: [['tagging', undefined]],
+      headers: lower(o.headers),
+    });
+    return getObjectTaggingResult(res);
+  }
+
+  async deleteObjectTagging(o: ObjectOptions): Promise<ResultBase> {
+    checkObject(o);
+    const res = await this.#executor.request({
+      method: 'DELETE',
+      bucket: o.bucket,
+      key: o.key,
+      query: [['tagging', undefined]],
+      headers: lower(o.headers),
+    });
+    return resultBase(res);
+  }
+
+  async putObjectAcl(o: PutObjectAclOptions): Promise<ResultBase> {
+    checkObject(o);
+    const res = await this.#executor.request({
+      method: 'PUT',
+      bucket: o.bucket,
+      key: o.key,
+      query: [['acl', undefined]],
+      headers: { ...lower(o.headers), 'x-oss-object-acl': o.acl },
+    });
+    return resultBase(res);
+  }
+
+  async getObjectAcl(o: ObjectOptions): Promise<GetObjectAclResult> {
+    checkObject(o);
+    const res = await this.#executor.request({
+      method: 'GET',
+      bucket: o.bucket,
+      key: o.key,
+      query: [['acl', undefined]],
+      headers: lower(o.headers),
+    });
+    return getObjectAclResult(res);
+  }
+
+  /** PutSymlink: `key` becomes a link to `target` in the same bucket (which need not exist yet). */
+  async putSymlink(o: PutSymlinkOptions): Promise<PutObjectResult> {
+    checkObject(o);
+    checkKey(o.target);
+    const headers = writeHeaders(o);
+    headers['x-oss-symlink-target'] = encodeKey(o.target);
+    const res = await this.#executor.request({
+      method: 'PUT',
+      bucket: o.bucket,
+      key: o.key,
+      query: [['symlink', undefined]],
+      headers,
+    });
+    return putObjectResult(res);
+  }
+
+  async getSymlink(o: ObjectOptions): Promise<GetSymlinkResult> {
+    checkObject(o);
+    const res = await this.#executor.request({
+      method: 'GET',
+      bucket: o.bucket,
+      key: o.key,
+      query: [['symlink', undefined]],
+      headers: lower(o.headers),
+    });
+    return getSymlinkResult(resultBase(res));
+  }
+
+  /** RestoreObject of an Archive, ColdArchive or DeepColdArchive object. */
+  async restoreObject(o: RestoreObjectOptions): Promise<RestoreObjectResult> {
+    checkObject(o);
+    if (o.days !== undefined && (!Number.isInteger(o.days) || o.days < 1)) throw validateError('days must be >= 1.');
+    const request: Record<string, XmlValue> = {};
+    if (o.days !== undefined) request.Days = o.days;
+    if (o.tier !== undefined) request.JobParameters = { Tier: o.tier };
+    const xml = Object.keys(request).length === 0 ? undefined : buildXml('RestoreRequest', request);
+    const res = await this.#executor.request({
+      method: 'POST',
+      bucket: o.bucket,
+      key: o.key,
+      query: [['restore', undefined]],
+      headers: xml === undefined ? lower(o.headers) : { ...lower(o.headers), 'content-type': 'application/xml' },
+      ...(xml === undefined ? {} : { body: bytesBody(xml) }),
+    });
+    return { ...resultBase(res), restoring: res.status === 202 };
   }
 
   async appendObject(o: AppendObjectOptions): Promise<AppendObjectResult> {
@@ -500,7 +624,17 @@ function writeHeaders(o: WriteOptions): Record<string, string> {
   const headers = lower(o.headers);
   if (o.contentType) headers['content-type'] = o.contentType;
   for (const [name, value] of Object.entries(o.meta ?? {})) headers[`x-oss-meta-${name.toLowerCase()}`] = value;
+  if (o.tags !== undefined) headers['x-oss-tagging'] = taggingHeader(o.tags);
+  if (o.acl !== undefined) headers['x-oss-object-acl'] = o.acl;
+  if (o.storageClass !== undefined) headers['x-oss-storage-class'] = o.storageClass;
   return headers;
+}
+
+/** `k1=v1&k2=v2`, each key and value URL-encoded (developer-reference/putobject, x-oss-tagging). */
+function taggingHeader(tags: Record<string, string>): string {
+  return Object.entries(tags)
+    .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`)
+    .join('&');
 }
 
 function conditionHeaders(c: Conditions): Record<string, string> {

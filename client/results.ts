@@ -40,6 +40,12 @@ export interface ObjectMeta extends ResultBase {
   nextAppendPosition?: number;
   /** `x-oss-meta-*` headers, prefix removed */
   meta: Record<string, string>;
+  /** x-oss-tagging-count: how many tags the object has (0 when the header is absent) */
+  tagCount: number;
+  /** `ongoing-request="true"` while an archived object is restored, then `ongoing-request="false", expiry-date=…` */
+  restore?: string;
+  /** x-oss-server-side-encryption */
+  serverSideEncryption?: string;
 }
 
 export interface GetObjectResult extends ObjectMeta {
@@ -232,6 +238,9 @@ export function objectMeta(base: ResultBase): ObjectMeta {
     contentRange: h['content-range'],
     nextAppendPosition: optionalInt(h['x-oss-next-append-position']),
     meta,
+    tagCount: optionalInt(h['x-oss-tagging-count']) ?? 0,
+    restore: h['x-oss-restore'],
+    serverSideEncryption: h['x-oss-server-side-encryption'],
   };
 }
 
@@ -463,4 +472,52 @@ export function completeMultipartUploadResult(res: OssResponse): CompleteMultipa
     location: text(node, 'Location'),
     crc64: parseCrc64(res.headers[CRC64_HEADER]),
   };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Object tagging, ACL, symlinks, restore
+
+export interface ObjectTag {
+  key: string;
+  value: string;
+}
+
+export interface GetObjectTaggingResult extends ResultBase {
+  /** in the order the server listed them */
+  tags: ObjectTag[];
+}
+
+export function getObjectTaggingResult(res: OssResponse): GetObjectTaggingResult {
+  const tagSet = child(rootOf(res, 'Tagging').node, 'TagSet');
+  const tags = children(tagSet, 'Tag').map((t) => ({
+    key: text(t, 'Key'),
+    value: text(t, 'Value'),
+  }));
+  return { ...resultBase(res), tags };
+}
+
+export interface GetObjectAclResult extends ResultBase {
+  /** default, private, public-read or public-read-write */
+  acl: string;
+  owner?: Owner;
+}
+
+export function getObjectAclResult(res: OssResponse): GetObjectAclResult {
+  const { node } = rootOf(res, 'AccessControlPolicy');
+  return { ...resultBase(res), acl: text(child(node, 'AccessControlList'), 'Grant'), owner: owner(node) };
+}
+
+export interface GetSymlinkResult extends ObjectMeta {
+  /** the key the link points to */
+  target: string;
+}
+
+export function getSymlinkResult(base: ResultBase): GetSymlinkResult {
+  const raw = base.headers['x-oss-symlink-target'] ?? '';
+  return { ...objectMeta(base), target: urlDecode(raw) };
+}
+
+export interface RestoreObjectResult extends ResultBase {
+  /** 202: the restore started; 200: the object was already restored (its readable period starts again) */
+  restoring: boolean;
 }
