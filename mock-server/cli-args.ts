@@ -1,4 +1,5 @@
 // The `oss-mock` command line (DESIGN.md "Contracts", CLI), parsed by a pure function so it can be tested.
+import { parseDuration } from './control/restore-delay.js';
 import { parseRate } from './rates/parse-rate.js';
 import type { MockOssOptions } from './index.js';
 
@@ -22,6 +23,7 @@ Options:
   --idle-timeout MS           answer RequestTimeout when headers or a body stop arriving for MS (default 60000)
   --max-header-bytes N        answer larger request headers with InvalidRequest (default 16384)
   --max-connections N         answer connections beyond N with 503 ServiceUnavailable (default: no cap)
+  --restore-delay DURATION    how long a RestoreObject takes: ms, or 500ms, 2s, 1m (default 1s; 0: at once)
   --help                      show this help
 `;
 
@@ -71,6 +73,12 @@ const FLAGS: Record<string, Setter> = {
   '--idle-timeout': (o, v) => (o.bodyIdleTimeoutMs = positiveInteger('--idle-timeout', v)),
   '--max-header-bytes': (o, v) => (o.maxHeaderBytes = positiveInteger('--max-header-bytes', v)),
   '--max-connections': (o, v) => (o.maxConnections = positiveInteger('--max-connections', v)),
+  '--restore-delay': (o, v) => {
+    const ms = parseDuration(v);
+    if (ms === undefined)
+      throw new CliUsageError(`--restore-delay: "${v}" is not a duration like 0, 1500, 500ms or 2s`);
+    o.restoreDelayMs = ms;
+  },
 };
 
 /** Accepts `--flag value` and `--flag=value`; throws CliUsageError with a message for the user. */

@@ -93,7 +93,15 @@ export async function startMockOss(options: MockOssOptions = {}): Promise<MockOs
   const active = new ActiveRequests();
   const maxHeaderBytes = config.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
   const idleMs = config.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS;
-  const guard = new ConnectionGuard({ maxHeaderBytes, maxConnections: config.maxConnections });
+  const guard = new ConnectionGuard({
+    maxHeaderBytes,
+    maxConnections: config.maxConnections,
+    // the guard's own answers belong in the event log like every other
+    onAnswer: ({ requestId, status, code }) => {
+      control.emit({ type: 'request.start', requestId });
+      control.emit({ type: 'request.end', requestId, status, code });
+    },
+  });
   const listener = guard.track(createApp({ config, store, control, active }));
   const server = http.createServer(
     {

@@ -51,6 +51,19 @@ export const ERROR_CATALOGUE = {
     ec: '0016-00000215',
   },
   InvalidDigest: { status: 400, message: 'The Content-MD5 you specified was invalid.', ec: '0016-00000210' },
+  // developer-reference/putobject lists the code; no public source shows its message or EC (docs/protocol.md)
+  InvalidEncryptionAlgorithmError: {
+    status: 400,
+    message: 'The Encryption request you specified is not valid. Supported value: AES256/KMS/SM4',
+    ec: '0000-00000000',
+  },
+  // https://www.alibabacloud.com/help/en/oss/support/0016-00000404 (EC);
+  // alibabacloud.com/help/en/oss/the-the-operation-is-not-valid-for-the-object-s-state-error-message-is-returned-when-you-access-a-restored-archive-object (status, message)
+  InvalidObjectState: {
+    status: 403,
+    message: "The operation is not valid for the object's state",
+    ec: '0016-00000404',
+  },
   InvalidObjectName: { status: 400, message: 'The specified object is not valid.', ec: '0016-00000001' },
   InvalidPart: {
     status: 400,
@@ -61,6 +74,14 @@ export const ERROR_CATALOGUE = {
   InvalidPartOrder: { status: 400, message: 'The list of parts was not in ascending order.', ec: '0042-00000209' },
   InvalidRange: { status: 416, message: 'The requested range cannot be satisfied.', ec: '0016-00000302' },
   InvalidRequest: { status: 400, message: 'Invalid request.', ec: '0016-00000002' },
+  // the cases have their own ECs (operations/tagging.ts); the code name is S3's for the same checks
+  InvalidTag: { status: 400, message: 'The tag you specified is not valid.', ec: '0010-00000217' },
+  // developer-reference/getobject lists the code and status; no public source shows its message or EC
+  InvalidTargetType: {
+    status: 400,
+    message: 'The symlink target object is a symlink, which cannot be read through another symlink.',
+    ec: '0000-00000000',
+  },
   MalformedXML: {
     status: 400,
     message: 'The XML you provided was not well-formed or did not validate against our published schema.',
@@ -85,13 +106,23 @@ export const ERROR_CATALOGUE = {
       'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
     ec: '0042-00000002',
   },
+  // EC https://www.alibabacloud.com/help/en/oss/user-guide/0043-00000101; code from aliyun-oss-csharp-sdk tests
+  NotSymlink: { status: 400, message: 'The specified object is not a symlink.', ec: '0043-00000101' },
   NotImplemented: {
     status: 400,
     message: 'A header you provided implies functionality that is not implemented.',
     ec: '0016-00000005',
   },
+  // alibabacloud-oss-go-sdk-v2 oss/client_mock_test.go TestMockRestoreObject_Error (RestoreObject of a Standard object)
+  OperationNotSupported: {
+    status: 400,
+    message: 'The operation is not supported for this resource',
+    ec: '0016-00000702',
+  },
   ObjectNotAppendable: { status: 409, message: 'The object is not appendable.', ec: '0026-00000007' },
-  PositionNotEqualToLength: { status: 409, message: 'Position is not equal to file length.', ec: '0026-00000016' },
+  // message without a final period: ali-oss test/node/object.test.js compares err.message with it exactly, and the
+  // alibabacloud-oss-go-sdk-v2 mock fixture of AppendObject carries it so
+  PositionNotEqualToLength: { status: 409, message: 'Position is not equal to file length', ec: '0026-00000016' },
   PreconditionFailed: {
     status: 412,
     message: 'At least one of the pre-conditions you specified did not hold.',
@@ -102,6 +133,9 @@ export const ERROR_CATALOGUE = {
     message: 'The difference between the request time and the current time is too large.',
     ec: '0002-00000504',
   },
+  // message: alibabacloud-oss-go-sdk-v2 client_integration_test.go TestRestoreObject (real OSS); EC: the x-oss-ec of
+  // its TestMockRestoreObject_Error fixture
+  RestoreAlreadyInProgress: { status: 409, message: 'The restore operation is in progress.', ec: '0026-00000011' },
   RequestTimeout: {
     status: 400,
     message:
@@ -118,6 +152,12 @@ export const ERROR_CATALOGUE = {
     message:
       'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
     ec: '0002-00000040',
+  },
+  // EC https://www.alibabacloud.com/help/en/oss/support/0026-00000012; status developer-reference/getobject
+  SymlinkTargetNotExist: {
+    status: 404,
+    message: 'The symlink target object does not exist.',
+    ec: '0026-00000012',
   },
   TooManyBuckets: {
     status: 400,
@@ -193,6 +233,26 @@ export const CAUSE_EC = {
   deleteWithoutContentMd5: '0016-00000606',
   /** MalformedXML: a DeleteMultipleObjects Object without Key */
   deleteObjectWithoutKey: '0016-00000613',
+  /** InvalidTag: a tag key over 128 characters */
+  tagKeyTooLong: '0010-00000209',
+  /** InvalidTag: a tag value over 256 characters */
+  tagValueTooLong: '0010-00000214',
+  /** InvalidTag: a character outside the tag alphabet, an empty or repeated key, more than 10 tags */
+  tagInvalid: '0010-00000217',
+  /** InvalidTag: an x-oss-tagging header that is not `k=v&k2=v2` */
+  taggingHeaderMalformed: '0010-00000219',
+  /** InvalidArgument: RestoreObject Days out of 1-365 (ColdArchive, DeepColdArchive) */
+  restoreDaysColdArchive: '0016-00000704',
+  /** InvalidArgument: RestoreObject Days out of 1-7 (Archive) */
+  restoreDaysArchive: '0016-00000708',
+  /** InvalidArgument: RestoreObject JobParameters/Tier not one the class has */
+  restoreTier: '0016-00000703',
+  /** MalformedXML: a RestoreRequest with GlacierJobParameters */
+  restoreGlacierJobParameters: '0016-00000709',
+  /** MalformedXML: a RestoreRequest with OutputLocation */
+  restoreOutputLocation: '0016-00000710',
+  /** MalformedXML: a RestoreRequest with Type */
+  restoreType: '0016-00000713',
 } as const;
 
 export interface OssErrorOptions {

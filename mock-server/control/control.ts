@@ -8,6 +8,7 @@ import type { Store } from '../storage/store.js';
 import { RuleValidationError } from './errors.js';
 import { EventLog, eventSubject } from './events.js';
 import { InflightRegistry, type BodyTracker } from './inflight.js';
+import { DEFAULT_RESTORE_DELAY_MS, validateRestoreDelay } from './restore-delay.js';
 import { ruleMatches, validateRates, validateRule, validateWait } from './rules.js';
 import type { HealthInfo, InflightEntry, MockEvent, MockEventInput, Rates, Rule, WaitOptions } from './types.js';
 
@@ -47,11 +48,13 @@ export class MockControl {
   private readonly registry = new InflightRegistry();
   private readonly log = new EventLog();
   private rates: { ingest?: number; egress?: number };
+  private restoreDelayMs: number;
 
   constructor(services: { config: ServerConfig; store: Store }) {
     this.config = services.config;
     this.store = services.store;
     this.rates = { ingest: services.config.ingestRate, egress: services.config.egressRate };
+    this.restoreDelayMs = services.config.restoreDelayMs ?? DEFAULT_RESTORE_DELAY_MS;
   }
 
   health(): HealthInfo {
@@ -132,6 +135,17 @@ export class MockControl {
 
   getRates(): Rates {
     return { ingestRate: this.rates.ingest ?? null, egressRate: this.rates.egress ?? null };
+  }
+
+  /** How long a RestoreObject started from now takes (restores already running keep their time). */
+  getRestoreDelay(): { restoreDelayMs: number } {
+    return { restoreDelayMs: this.restoreDelayMs };
+  }
+
+  /** `{ restoreDelayMs }` in ms or as a duration string; throws RuleValidationError naming the field. */
+  setRestoreDelay(input: unknown): { restoreDelayMs: number } {
+    this.restoreDelayMs = validateRestoreDelay(input);
+    return this.getRestoreDelay();
   }
 
   emit(e: MockEventInput): MockEvent {

@@ -83,6 +83,14 @@ export function controlRouter(control: MockControl, config: ServerConfig, jsonBo
     res.json(control.setRates(req.body));
   });
 
+  router.get('/restore-delay', (_req, res) => {
+    res.json(control.getRestoreDelay());
+  });
+
+  router.post('/restore-delay', (req, res) => {
+    res.json(control.setRestoreDelay(req.body));
+  });
+
   router.get('/inflight', (_req, res) => {
     res.json({ inflight: control.inflight() });
   });

@@ -23,6 +23,8 @@ export interface ServerConfig {
   maxHeaderBytes?: number;
   /** connections beyond this many open ones are answered 503 ServiceUnavailable (default: no cap) */
   maxConnections?: number;
+  /** how long a RestoreObject takes, in ms (default 1000; changeable at run time through the control API) */
+  restoreDelayMs?: number;
   /** extra base domains for virtual-hosted addressing, besides localhost and *.aliyuncs.com */
   baseDomains: string[];
 }

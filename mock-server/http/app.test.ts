@@ -68,7 +68,8 @@ describe('dispatch errors are clear OSS errors, never a 500 or a hang', () => {
   it.each([
     ['PATCH', '/wire-bucket/k', 405, 'MethodNotAllowed'],
     ['OPTIONS', '/wire-bucket/', 405, 'MethodNotAllowed'],
-    ['PUT', '/wire-bucket/k?tagging', 400, 'NotImplemented'],
+    ['PUT', '/wire-bucket/k?cors', 400, 'NotImplemented'],
+    ['GET', '/wire-bucket/k?x-oss-process=image/resize,w_10', 400, 'NotImplemented'],
     ['PUT', '/wire-bucket/k?uploadId=X', 400, 'InvalidRequest'],
     ['GET', '/wire-bucket/?list-type=3', 400, 'InvalidArgument'],
   ])('%s %s -> %d %s', async (method, path, status, code) => {

@@ -12,6 +12,8 @@ import { BodyAbortedError, FaultFiredError } from '../ingest/errors.js';
 import { beforeBody } from '../ingest/faults.js';
 import { parseTrafficLimit } from '../../protocol/traffic-limit.js';
 import { authenticate } from '../auth/authenticate.js';
+import type { EventSubject } from '../control/types.js';
+import { checkAnonymousAccess } from '../operations/access.js';
 import { OPERATION_TABLE, type OperationServices } from '../operations/table.js';
 import type { ActiveRequests } from './active.js';
 import { commonHeaders, requestIdOf } from './common-headers.js';
@@ -92,9 +94,13 @@ async function handleOss(req: Request, res: Response, s: AppServices, id: number
   const host = requestHeader(req, 'host') ?? '';
   let ctx: RequestContext | undefined;
   let code: string | undefined;
+  // what is known of a request refused before it had an operation (bad URL, NotImplemented, MethodNotAllowed)
+  const subject: EventSubject = { requestId };
   try {
     const target = parseTarget(req.originalUrl);
     const address = resolveAddress({ host, path: target.path, baseDomains: s.config.baseDomains });
+    if (address.bucket !== undefined) subject.bucket = address.bucket;
+    if (address.key !== undefined) subject.key = address.key;
     const operation = dispatch({
       method: req.method,
       level: levelOf(address),
@@ -107,8 +113,11 @@ async function handleOss(req: Request, res: Response, s: AppServices, id: number
       const limit = requestHeader(req, 'x-oss-traffic-limit') ?? target.query['x-oss-traffic-limit'];
       if (limit !== undefined) ctx.trafficLimit = parseTrafficLimit(limit);
     }
-    authenticate(s.config, signableRequest(req, address, target.pairs));
+    const scheme = authenticate(s.config, signableRequest(req, address, target.pairs));
     checkNames(address, operation);
+    if (scheme === 'anonymous' && s.config.auth) {
+      await checkAnonymousAccess(s, operation, address, requestHeader(req, 'x-oss-copy-source'));
+    }
     const ex: Exchange = { ctx, req, res, host, query: target.query, plan: s.control.planFor(ctx) };
     await beforeBody(ex, s.control);
     await OPERATION_TABLE[operation].handler(ex, s);
@@ -124,7 +133,14 @@ async function handleOss(req: Request, res: Response, s: AppServices, id: number
     code = answerFailure(req, res, err, { requestId, hostId: host });
   } finally {
     // status 0: no answer was sent (client gone, connection cut by a fault)
-    if (ctx !== undefined) s.control.requestEnded(ctx, res.headersSent ? res.statusCode : 0, code);
+    const status = res.headersSent ? res.statusCode : 0;
+    if (ctx !== undefined) {
+      s.control.requestEnded(ctx, status, code);
+    } else {
+      // every answer is in the event log, those of requests that never had an operation too
+      s.control.emit({ type: 'request.start', ...subject });
+      s.control.emit({ type: 'request.end', ...subject, status, ...(code === undefined ? {} : { code }) });
+    }
   }
 }
 
@@ -156,9 +172,14 @@ export function createApp(services: AppServices): express.Express {
     services.active?.track(handled);
   });
 
-  // Anything Express itself (or the control router) lets through still gets the OSS envelope, never HTML.
+  // Anything Express itself (or the control router) lets through still gets the OSS envelope, never HTML, and is
+  // logged like every other answer.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    answerFailure(req, res, err, { requestId: requestIdOf(res), hostId: requestHeader(req, 'host') ?? '' });
+    const requestId = requestIdOf(res);
+    const code = answerFailure(req, res, err, { requestId, hostId: requestHeader(req, 'host') ?? '' });
+    control.emit({ type: 'request.start', requestId });
+    const status = res.headersSent ? res.statusCode : 0;
+    control.emit({ type: 'request.end', requestId, status, ...(code === undefined ? {} : { code }) });
   });
   return app;
 }

@@ -36,8 +36,7 @@ function parserError(err: Error & { code?: string; reason?: string }, maxHeaderB
   return new OssError('InvalidRequest', { message: `The request is not valid HTTP/1.1: ${reason}` });
 }
 
-function rawErrorResponse(err: OssError): string {
-  const requestId = newRequestId();
+function rawErrorResponse(err: OssError, requestId: string): string {
   const xml = Buffer.from(renderErrorXml(err, { requestId, hostId: '' }), 'utf8');
   return [
     `HTTP/1.1 ${err.status} ${STATUS_TEXT[err.status] ?? 'Error'}`,
@@ -65,14 +64,15 @@ function unreadableTransferCoding(req: IncomingMessage): string | undefined {
   return coding;
 }
 
-/** An answer given before the app ran; the connection cannot carry another request. */
-function refuse(req: IncomingMessage, res: ServerResponse, err: OssError): void {
+/** An answer given before the app ran; the connection cannot carry another request. Returns its request id. */
+function refuse(req: IncomingMessage, res: ServerResponse, err: OssError): string {
   const requestId = newRequestId();
   res.setHeader('x-oss-request-id', requestId);
   res.setHeader('Date', httpDate(new Date()));
   res.setHeader('Server', 'AliyunOSS');
   res.setHeader('Connection', 'close');
   sendError({ req, res }, err, { requestId, hostId: req.headers.host ?? '' });
+  return requestId;
 }
 
 export interface ConnectionGuardOptions {
@@ -80,6 +80,8 @@ export interface ConnectionGuardOptions {
   maxHeaderBytes: number;
   /** connections beyond this many open ones are answered 503 ServiceUnavailable; undefined: no cap */
   maxConnections?: number;
+  /** told of every answer the guard gives itself, for the event log */
+  onAnswer?: (answer: { requestId: string; status: number; code: string }) => void;
 }
 
 /**
@@ -111,7 +113,7 @@ export class ConnectionGuard {
         if (this.current.get(req.socket) === res) this.current.delete(req.socket);
       });
       if (this.overLimit.has(req.socket)) {
-        refuse(
+        this.refuse(
           req,
           res,
           new OssError('ServiceUnavailable', {
@@ -122,7 +124,7 @@ export class ConnectionGuard {
       }
       const coding = unreadableTransferCoding(req);
       if (coding !== undefined) {
-        refuse(
+        this.refuse(
           req,
           res,
           new OssError('NotImplemented', {
@@ -137,6 +139,11 @@ export class ConnectionGuard {
     };
   }
 
+  private refuse(req: IncomingMessage, res: ServerResponse, err: OssError): void {
+    const requestId = refuse(req, res, err);
+    this.o.onAnswer?.({ requestId, status: err.status, code: err.code });
+  }
+
   readonly onClientError = (err: Error & { code?: string }, socket: Duplex): void => {
     const res = this.current.get(socket);
     if (err.code === 'ECONNRESET' || err.code === 'EPIPE' || !socket.writable || res?.headersSent === true) {
@@ -144,6 +151,9 @@ export class ConnectionGuard {
       return;
     }
     // an in-flight handler sees its request aborted and answers nothing (ingest/body-reader.ts): this is the one answer
-    socket.end(rawErrorResponse(parserError(err, this.o.maxHeaderBytes)), () => socket.destroy());
+    const answer = parserError(err, this.o.maxHeaderBytes);
+    const requestId = newRequestId();
+    socket.end(rawErrorResponse(answer, requestId), () => socket.destroy());
+    this.o.onAnswer?.({ requestId, status: answer.status, code: answer.code });
   };
 }

@@ -1,4 +1,5 @@
-// Bucket handlers: PutBucket, DeleteBucket, GetBucketInfo, GetBucketLocation, GetBucketAcl (reference §6.10).
+// Bucket handlers: PutBucket, DeleteBucket, GetBucketInfo, GetBucketLocation, GetBucketAcl, PutBucketAcl (reference
+// §6.10).
 import { xmlTime } from '../../protocol/dates.js';
 import { OssError } from '../../protocol/errors.js';
 import { parseXml } from '../../protocol/xml.js';
@@ -6,13 +7,13 @@ import type { Exchange } from '../exchange/exchange.js';
 import { receiveSmallBody } from '../ingest/body-reader.js';
 import { sendEmpty, sendXml } from '../exchange/reply.js';
 import { noSuchBucket } from '../storage/store-errors.js';
-import type { BucketInfo } from '../storage/store.js';
+import type { BucketAcl, BucketInfo } from '../storage/store.js';
 import { type Handler, type OperationServices } from './handler.js';
 import { endpointsOf, OWNER } from './owner.js';
 import { oneOf, STORAGE_CLASSES } from './params.js';
 import { requestHeader } from '../exchange/request-target.js';
 
-const BUCKET_ACLS = ['private', 'public-read', 'public-read-write'];
+export const BUCKET_ACLS: readonly BucketAcl[] = ['private', 'public-read', 'public-read-write'];
 const REDUNDANCY_TYPES = ['LRS', 'ZRS'];
 /** A CreateBucketConfiguration is a few hundred bytes; anything far larger is not one. */
 const MAX_CONFIGURATION_BYTES = 64 * 1024;
@@ -46,7 +47,7 @@ export const putBucket: Handler = async (ex, s) => {
     location: `oss-${s.config.region}`,
     storageClass: pick(text(config.StorageClass), STORAGE_CLASSES, 'StorageClass') ?? 'Standard',
     dataRedundancyType: pick(text(config.DataRedundancyType), REDUNDANCY_TYPES, 'DataRedundancyType') ?? 'LRS',
-    acl: pick(requestHeader(ex.req, 'x-oss-acl'), BUCKET_ACLS, 'x-oss-acl') ?? 'private',
+    acl: (pick(requestHeader(ex.req, 'x-oss-acl'), BUCKET_ACLS, 'x-oss-acl') as BucketAcl | undefined) ?? 'private',
   });
   // ali-oss requires the Location header (sdk-clients.md §2)
   sendEmpty(ex, 200, { Location: `/${name}` });
@@ -99,4 +100,20 @@ export const getBucketAcl: Handler = async (ex, s) => {
     Owner: { ...OWNER },
     AccessControlList: { Grant: b.acl },
   });
+};
+
+/**
+ * `PUT /?acl` with x-oss-acl: private, public-read or public-read-write (developer-reference/putbucketacl). Objects
+ * whose own ACL is `default` follow it (docs/protocol.md#object-acl).
+ */
+export const putBucketAcl: Handler = async (ex, s) => {
+  const raw = requestHeader(ex.req, 'x-oss-acl');
+  if (raw === undefined || raw.trim() === '') {
+    throw new OssError('InvalidArgument', {
+      message: 'The x-oss-acl header is missing.',
+      extra: { ArgumentName: 'x-oss-acl', ArgumentValue: '' },
+    });
+  }
+  await s.store.setBucketAcl(ex.ctx.bucket!, oneOf(raw, BUCKET_ACLS, 'x-oss-acl') as BucketAcl);
+  sendEmpty(ex, 200);
 };

@@ -3,11 +3,14 @@
 import type { Exchange } from '../exchange/exchange.js';
 import { noSuchBucket } from '../storage/store-errors.js';
 import { OssError } from '../../protocol/errors.js';
-import type { ObjectMeta } from '../storage/store.js';
+import type { BucketInfo, ObjectMeta } from '../storage/store.js';
 import type { OperationServices } from './handler.js';
 
-export async function assertBucket(s: OperationServices, bucket: string): Promise<void> {
-  if ((await s.store.getBucket(bucket)) === undefined) throw noSuchBucket(bucket);
+/** The bucket's settings (its storage class is the default of objects written into it), or NoSuchBucket. */
+export async function assertBucket(s: OperationServices, bucket: string): Promise<BucketInfo> {
+  const info = await s.store.getBucket(bucket);
+  if (info === undefined) throw noSuchBucket(bucket);
+  return info;
 }
 
 /** The current version, or undefined when the key does not exist (NoSuchBucket still throws). */

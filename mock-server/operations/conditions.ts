@@ -86,8 +86,12 @@ export function checkRequestConditions(ex: Exchange, meta: { etag: string; lastM
   return evaluateConditions(meta, requestConditions(ex), HEADER_NAMES);
 }
 
+/**
+ * The x-oss-copy-source-if-* forms, reported in <Condition> by the plain header names (If-Match, If-Unmodified-Since):
+ * OSS names the condition, not the header that carried it (docs/protocol.md#wording).
+ */
 export function checkCopySourceConditions(ex: Exchange, meta: { etag: string; lastModified: Date }): ConditionOutcome {
-  return evaluateConditions(meta, read(ex, COPY_HEADER_NAMES), COPY_HEADER_NAMES);
+  return evaluateConditions(meta, read(ex, COPY_HEADER_NAMES), HEADER_NAMES);
 }
 
 /**

@@ -7,6 +7,8 @@ import type { ByteRange, ObjectMeta } from '../storage/store.js';
 import { checkCopySourceConditions } from './conditions.js';
 import type { OperationServices } from './handler.js';
 import { resolveRange } from './range.js';
+import { assertReadable } from './restore-state.js';
+import { linkView, resolveObject } from './symlink.js';
 
 export interface CopySource {
   bucket: string;
@@ -44,8 +46,10 @@ export function parseCopySource(value: string): CopySource {
 
 /**
  * Opens the source object (or the part of it `rangeHeader` selects: an invalid range copies the whole source,
- * §5.7) after checking the x-oss-copy-source-if-* conditions. The range is resolved against the version actually
- * opened: if the source changed between the HEAD and the open, the open is retried (bounded).
+ * §5.7) after checking the x-oss-copy-source-if-* conditions; a symlink source is read through (UploadPartCopy; a
+ * CopyObject of a link copies the link instead, object-copy.ts), an archived one must be restored first
+ * (developer-reference/restoreobject lists CopyObject and UploadPartCopy as reads). The range is resolved against the
+ * version actually opened: if the source changed between the HEAD and the open, the open is retried (bounded).
  */
 export async function openCopySource(
   s: OperationServices,
@@ -53,13 +57,18 @@ export async function openCopySource(
   source: CopySource,
   rangeHeader?: string,
 ): Promise<{ meta: ObjectMeta; body: Readable; range: ByteRange | undefined } | 'not-modified'> {
-  let meta = await s.store.headObject(source.bucket, source.key);
+  let view = await resolveObject(s, source.bucket, source.key);
   for (let attempt = 0; ; attempt++) {
+    const { meta, content } = view;
+    assertReadable(content, new Date());
     if (checkCopySourceConditions(ex, meta) === 'not-modified') return 'not-modified';
     const range = resolveRange(rangeHeader, meta.size, false);
-    const opened = await s.store.readObject(source.bucket, source.key, range);
-    if (opened.meta.etag === meta.etag || attempt >= 3) return { ...opened, range };
+    const opened = await s.store.readObject(content.bucket, content.key, range);
+    if (opened.meta.etag === content.etag || attempt >= 3) return { meta, body: opened.body, range };
     opened.body.destroy();
-    meta = opened.meta;
+    view =
+      meta === content
+        ? { meta: opened.meta, content: opened.meta }
+        : { meta: linkView(meta, opened.meta), content: opened.meta };
   }
 }

@@ -24,6 +24,15 @@ describe('dispatch (reference §1.4)', () => {
     ['GET', 'bucket', { bucketInfo: '' }, false, 'GetBucketInfo'],
     ['GET', 'bucket', { location: '' }, false, 'GetBucketLocation'],
     ['GET', 'bucket', { acl: '' }, false, 'GetBucketAcl'],
+    ['PUT', 'bucket', { acl: '' }, false, 'PutBucketAcl'],
+    ['PUT', 'object', { tagging: '' }, false, 'PutObjectTagging'],
+    ['GET', 'object', { tagging: '', versionId: 'null' }, false, 'GetObjectTagging'],
+    ['DELETE', 'object', { tagging: '' }, false, 'DeleteObjectTagging'],
+    ['PUT', 'object', { acl: '' }, false, 'PutObjectAcl'],
+    ['GET', 'object', { acl: '' }, false, 'GetObjectAcl'],
+    ['PUT', 'object', { symlink: '' }, false, 'PutSymlink'],
+    ['GET', 'object', { symlink: '' }, false, 'GetSymlink'],
+    ['POST', 'object', { restore: '' }, false, 'RestoreObject'],
     ['GET', 'bucket', { uploads: '' }, false, 'ListMultipartUploads'],
     ['GET', 'bucket', { 'list-type': '2', 'continuation-token': '' }, false, 'ListObjectsV2'],
     ['GET', 'bucket', { prefix: '', marker: '', 'max-keys': '100' }, false, 'ListObjects'],
@@ -52,12 +61,27 @@ describe('dispatch (reference §1.4)', () => {
   });
 
   it('refuses OSS sub-resources the mock does not implement with NotImplemented', () => {
-    const err = errorOf(() => op('PUT', 'object', { tagging: '' }));
+    const err = errorOf(() => op('PUT', 'bucket', { lifecycle: '' }));
     expect(err.code).toBe('NotImplemented');
-    expect(err.extra.SubResource).toBe('tagging');
-    // markers of other operations: PutBucketAcl, GetObjectAcl
-    expect(errorOf(() => op('PUT', 'bucket', { acl: '' })).code).toBe('NotImplemented');
-    expect(errorOf(() => op('GET', 'object', { acl: '' })).extra.SubResource).toBe('acl');
+    expect(err.extra.SubResource).toBe('lifecycle');
+    // a marker of an operation on another method or level: GetBucketAcl's marker on an object DELETE
+    expect(errorOf(() => op('DELETE', 'object', { acl: '' })).extra.SubResource).toBe('acl');
+  });
+
+  it('answers x-oss-process the same way on every method and target, whatever else the request carries', () => {
+    for (const [method, level, query] of [
+      ['GET', 'object', { 'x-oss-process': 'image/resize,w_100' }],
+      ['POST', 'object', { 'x-oss-process': '' }],
+      ['HEAD', 'object', { 'x-oss-process': 'image/info' }],
+      ['PUT', 'object', { 'x-oss-process': '', tagging: '' }],
+      ['GET', 'bucket', { 'x-oss-async-process': '' }],
+      ['PATCH', 'service', { 'x-oss-process': 'x' }],
+    ] as const) {
+      const err = errorOf(() => op(method, level, { ...query }));
+      expect(err.code).toBe('NotImplemented');
+      expect(err.status).toBe(400);
+      expect(err.message).toContain('does not implement data processing');
+    }
   });
 
   it('answers 405 MethodNotAllowed for a method the target level has no operation for', () => {

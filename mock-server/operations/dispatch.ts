@@ -1,6 +1,7 @@
 // Which OSS operation a request is: one table of (method, target level, sub-resource markers, copy-source header)
-// -> operation name, read from reference/oss-api.md §1.4. A request matches a row when it carries exactly the
-// row's markers (plus optional ones), so `PUT ?uploadId` without partNumber can never fall through to PutObject.
+// -> operation name; the README's table of supported operations is checked against it (readme-operations.test.ts).
+// A request matches a row when it carries exactly the row's markers (plus optional ones), so `PUT ?uploadId` without
+// partNumber can never fall through to PutObject.
 import { OssError } from '../../protocol/errors.js';
 import { isV1SubResource } from '../../protocol/signing.js';
 import type { OperationName } from '../exchange/exchange.js';
@@ -44,12 +45,31 @@ export interface DispatchInput {
 }
 
 /**
+ * Data processing (image, video and document processing, `?x-oss-process=` on GET and POST, the async form) is not
+ * part of the mock: one answer for every method and target, whatever else the request carries.
+ */
+export const PROCESSING_PARAMETERS: readonly string[] = ['x-oss-process', 'x-oss-async-process'];
+
+function processingNotImplemented(name: string): OssError {
+  return new OssError('NotImplemented', {
+    message: `oss-mock does not implement data processing (${name}): image, video and document processing are not part of the mock.`,
+    extra: { SubResource: name },
+  });
+}
+
+/**
  * The operation of a request, or an OSS error that says why there is none: an OSS sub-resource the mock does not
- * implement (`?tagging`, `?cors`, `PUT ?acl`...) is 400 NotImplemented; a method the target does not support is 405
- * MethodNotAllowed; an incomplete marker combination is 400 InvalidRequest.
+ * implement (`?cors`, `?lifecycle`...) is 400 NotImplemented, as is `x-oss-process` everywhere; a method the target
+ * does not support is 405 MethodNotAllowed; an incomplete marker combination is 400 InvalidRequest.
  */
 export function dispatch(input: DispatchInput): OperationName {
   const names = Object.keys(input.query);
+  const processing = names.find((n) => PROCESSING_PARAMETERS.includes(n));
+  if (processing !== undefined) throw processingNotImplemented(processing);
+  // a POST to a bucket without a sub-resource is PostObject, the browser form upload (developer-reference/postobject)
+  if (input.method === 'POST' && input.level === 'bucket' && !names.some((n) => MARKERS.has(n))) {
+    throw new OssError('NotImplemented', { message: 'oss-mock does not implement PostObject (form uploads).' });
+  }
   const unsupported = names.find((n) => !MARKERS.has(n) && !MODIFIERS.has(n) && isV1SubResource(n));
   if (unsupported !== undefined) {
     throw new OssError('NotImplemented', {

@@ -10,6 +10,7 @@ import type { Handler } from './handler.js';
 import { listPage, type Page } from './list-page.js';
 import { OWNER } from './owner.js';
 import { intParam, keyEncoding, textParam, type KeyEncoding } from './params.js';
+import { restoreHeader } from './restore-state.js';
 
 /** `Type`, `StorageClass`, `Size`, `ETag`, `LastModified`, `Key` are required by oss2 in every Contents (§0.10). */
 function contents(meta: ObjectMeta, enc: KeyEncoding, withOwner: boolean): Record<string, XmlValue | undefined> {
@@ -20,6 +21,8 @@ function contents(meta: ObjectMeta, enc: KeyEncoding, withOwner: boolean): Recor
     Type: meta.objectType,
     Size: meta.size,
     StorageClass: meta.storageClass,
+    // ali-oss (lib/object.js parseRestoreInfo) and the Go SDK v2 read it for archived objects being or once restored
+    RestoreInfo: restoreHeader(meta, new Date()),
     Owner: withOwner ? { ...OWNER } : undefined,
   };
 }

@@ -248,7 +248,12 @@ describe('UploadPartCopy (reference §5.7)', () => {
       .put(`${B}/pc?partNumber=3&uploadId=${id}`)
       .set('x-oss-copy-source', '/mp-bucket/src')
       .set('x-oss-copy-source-if-match', '"nope"');
-    expect(errorOf(failed).Code).toBe('PreconditionFailed');
+    expect(errorOf(failed)).toMatchObject({ Code: 'PreconditionFailed', Condition: 'If-Match' });
+    const stale = await t.http
+      .put(`${B}/pc?partNumber=3&uploadId=${id}`)
+      .set('x-oss-copy-source', '/mp-bucket/src')
+      .set('x-oss-copy-source-if-unmodified-since', 'Mon, 01 Jan 2001 00:00:00 GMT');
+    expect(errorOf(stale)).toMatchObject({ Code: 'PreconditionFailed', Condition: 'If-Unmodified-Since' });
   });
 });
 

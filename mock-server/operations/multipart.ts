@@ -17,7 +17,9 @@ import { copyInto, receiveInto, requireBodyLength, withStagedBody } from './stag
 import { openCopySource, parseCopySource } from './copy-source.js';
 import { emitEvent, objectTarget, type Handler } from './handler.js';
 import { listPage } from './list-page.js';
+import { assertBucket } from './checks.js';
 import { forbidOverwriteOf, objectHeadersFromRequest } from './object-headers.js';
+import { sseResponseHeaders } from './sse.js';
 import { intParam, keyEncoding, textParam } from './params.js';
 
 /** 10000 parts of ~100 bytes of XML each fit comfortably. */
@@ -37,17 +39,17 @@ export function parsePartNumber(raw: string | undefined): number {
 export const initiateMultipartUpload: Handler = async (ex, s) => {
   const { bucket, key } = objectTarget(ex);
   const enc = keyEncoding(ex.query);
-  const upload = await s.store.initiateUpload(bucket, key, objectHeadersFromRequest(ex), {
-    forbidOverwrite: forbidOverwriteOf(ex),
-  });
+  const info = await assertBucket(s, bucket);
+  const headers = objectHeadersFromRequest(ex, info);
+  const upload = await s.store.initiateUpload(bucket, key, headers, { forbidOverwrite: forbidOverwriteOf(ex) });
   ex.ctx.uploadId = upload.uploadId;
   emitEvent(ex, s, { type: 'upload.initiated' });
-  sendXml(ex, 'InitiateMultipartUploadResult', {
-    Bucket: bucket,
-    Key: enc.encode(key),
-    UploadId: upload.uploadId,
-    EncodingType: enc.type,
-  });
+  sendXml(
+    ex,
+    'InitiateMultipartUploadResult',
+    { Bucket: bucket, Key: enc.encode(key), UploadId: upload.uploadId, EncodingType: enc.type },
+    sseResponseHeaders(headers.sse),
+  );
 };
 
 export const uploadPart: Handler = async (ex, s) => {
@@ -213,7 +215,7 @@ export const completeMultipartUpload: Handler = async (ex, s) => {
     ex,
     'CompleteMultipartUploadResult',
     { EncodingType: enc.type, Location: location, Bucket: bucket, Key: enc.encode(key), ETag: quoteEtag(meta.etag) },
-    { ETag: quoteEtag(meta.etag), 'x-oss-hash-crc64ecma': meta.crc64 },
+    { ETag: quoteEtag(meta.etag), 'x-oss-hash-crc64ecma': meta.crc64, ...sseResponseHeaders(meta.sse) },
   );
 };
 

@@ -1,15 +1,18 @@
-// CopyObject: `PUT /<key>` with x-oss-copy-source (reference §6.6).
+// CopyObject: `PUT /<key>` with x-oss-copy-source (reference §6.6, developer-reference/copyobject).
 import { xmlTime } from '../../protocol/dates.js';
 import { OssError } from '../../protocol/errors.js';
 import { quoteEtag } from '../../protocol/etag.js';
 import type { Exchange } from '../exchange/exchange.js';
 import { sendEmpty, sendXml } from '../exchange/reply.js';
-import type { ObjectHeaders, ObjectMeta } from '../storage/store.js';
+import type { BucketInfo, ObjectHeaders, ObjectMeta } from '../storage/store.js';
 import { copyInto, withStagedBody } from './staging.js';
 import { assertBucket, assertOverwriteAllowed } from './checks.js';
+import { checkCopySourceConditions } from './conditions.js';
 import { openCopySource, parseCopySource } from './copy-source.js';
 import { emitEvent, objectTarget, type Handler } from './handler.js';
 import { forbidOverwriteOf, objectAclOf, objectHeadersFromRequest, storageClassOf } from './object-headers.js';
+import { sseOf, sseResponseHeaders } from './sse.js';
+import { taggingDirectiveOf, taggingOf } from './tagging.js';
 import { requestHeader } from '../exchange/request-target.js';
 
 type Directive = 'COPY' | 'REPLACE';
@@ -24,52 +27,71 @@ function directiveOf(ex: Exchange): Directive {
   return d;
 }
 
-/** COPY keeps the source's headers; storage class and ACL headers of the request still apply. */
-function copiedHeaders(ex: Exchange, source: ObjectMeta): ObjectHeaders {
-  const {
-    bucket: _b,
-    key: _k,
-    size: _s,
-    etag: _e,
-    crc64: _c,
-    contentMd5: _m,
-    lastModified: _l,
-    objectType: _t,
-    ...h
-  } = source;
-  const headers: ObjectHeaders = {
-    ...h,
-    userMeta: { ...h.userMeta },
-    storageClass: storageClassOf(ex) ?? h.storageClass,
-  };
-  const acl = objectAclOf(ex);
-  if (acl !== undefined) headers.acl = acl;
+/**
+ * The destination's headers (developer-reference/copyobject): x-oss-metadata-directive COPY takes Content-Type, user
+ * metadata and the other content headers from the source, REPLACE from the request (a copy onto itself always
+ * takes the request's, §6.6); x-oss-tagging-directive Copy keeps the source's tags, Replace takes x-oss-tagging.
+ * Never copied: the ACL (default: `default`), the SSE (only the request's applies) and the storage class (the
+ * request's, else the bucket's).
+ */
+function destinationHeaders(ex: Exchange, source: ObjectMeta, bucket: BucketInfo, self: boolean): ObjectHeaders {
+  const fromRequest = objectHeadersFromRequest(ex, bucket);
+  const replace = self || directiveOf(ex) === 'REPLACE';
+  const headers: ObjectHeaders = replace
+    ? { ...fromRequest, tags: undefined, acl: undefined, sse: undefined }
+    : {
+        contentType: source.contentType,
+        userMeta: { ...source.userMeta },
+        storageClass: fromRequest.storageClass,
+        cacheControl: source.cacheControl,
+        contentDisposition: source.contentDisposition,
+        contentEncoding: source.contentEncoding,
+        contentLanguage: source.contentLanguage,
+        expires: source.expires,
+      };
+  headers.storageClass = storageClassOf(ex) ?? bucket.storageClass;
+  headers.acl = objectAclOf(ex);
+  headers.sse = sseOf(ex);
+  headers.tags = taggingDirectiveOf(ex) === 'REPLACE' || self ? taggingOf(ex) : source.tags;
+  if (source.objectType === 'Symlink') headers.symlinkTarget = source.symlinkTarget;
   return headers;
 }
 
 export const copyObject: Handler = async (ex, s) => {
   const { bucket, key } = objectTarget(ex);
   const source = parseCopySource(requestHeader(ex.req, 'x-oss-copy-source')!);
-  const directive = directiveOf(ex);
+  directiveOf(ex);
   const forbidOverwrite = forbidOverwriteOf(ex);
-  await assertBucket(s, bucket);
+  const info = await assertBucket(s, bucket);
   await assertOverwriteAllowed(s, ex, forbidOverwrite);
-  const opened = await openCopySource(s, ex, source);
-  if (opened === 'not-modified') return sendEmpty(ex, 304);
-  const { meta: sourceMeta, body } = opened;
-  // A copy onto itself always takes the request's metadata (§6.6).
   const self = source.bucket === bucket && source.key === key;
-  const headers = directive === 'REPLACE' || self ? objectHeadersFromRequest(ex) : copiedHeaders(ex, sourceMeta);
-  const meta = await withStagedBody(s, async (staged) => {
-    await copyInto(ex, body, staged);
-    return s.store.putObject(bucket, key, staged, headers, { forbidOverwrite });
-  });
+  // "If the source object is a symbolic link, only the symbolic link is copied" (developer-reference/copyobject)
+  const sourceMeta = await s.store.headObject(source.bucket, source.key);
+  // validated before the source is opened, so a refused request leaves no stream behind
+  const headers = destinationHeaders(ex, sourceMeta, info, self);
+  let meta: ObjectMeta;
+  if (headers.symlinkTarget !== undefined) {
+    if (checkCopySourceConditions(ex, sourceMeta) === 'not-modified') return sendEmpty(ex, 304);
+    meta = await s.store.putSymlink(
+      bucket,
+      key,
+      { ...headers, symlinkTarget: headers.symlinkTarget },
+      { forbidOverwrite },
+    );
+  } else {
+    const opened = await openCopySource(s, ex, source);
+    if (opened === 'not-modified') return sendEmpty(ex, 304);
+    meta = await withStagedBody(s, async (staged) => {
+      await copyInto(ex, opened.body, staged);
+      return s.store.putObject(bucket, key, staged, headers, { forbidOverwrite });
+    });
+  }
   emitEvent(ex, s, { type: 'object.committed', size: meta.size, etag: meta.etag });
   // ETag in the header too: oss2 builds its result from the header only (§2.2)
   sendXml(
     ex,
     'CopyObjectResult',
     { ETag: quoteEtag(meta.etag), LastModified: xmlTime(meta.lastModified) },
-    { ETag: quoteEtag(meta.etag), 'x-oss-hash-crc64ecma': meta.crc64 },
+    { ETag: quoteEtag(meta.etag), 'x-oss-hash-crc64ecma': meta.crc64, ...sseResponseHeaders(meta.sse) },
   );
 };

@@ -5,16 +5,19 @@ import { CAUSE_EC, OssError } from '../../protocol/errors.js';
 import { quoteEtag } from '../../protocol/etag.js';
 import type { Exchange } from '../exchange/exchange.js';
 import type { HeaderMap } from '../exchange/reply.js';
-import type { ObjectHeaders, ObjectMeta } from '../storage/store.js';
+import type { ObjectAcl, ObjectHeaders, ObjectMeta } from '../storage/store.js';
 
 import { oneOf, STORAGE_CLASSES } from './params.js';
+import { restoreHeader } from './restore-state.js';
+import { sseOf, sseResponseHeaders } from './sse.js';
+import { taggingOf } from './tagging.js';
 import { requestHeader } from '../exchange/request-target.js';
 
 const META_PREFIX = 'x-oss-meta-';
 /** §7: user metadata is at most 8 KB in total. */
 const MAX_USER_META_BYTES = 8 * 1024;
 
-const OBJECT_ACLS = ['default', 'private', 'public-read', 'public-read-write'];
+export const OBJECT_ACLS: readonly ObjectAcl[] = ['default', 'private', 'public-read', 'public-read-write'];
 
 function headerOneOf(ex: Exchange, name: string, allowed: readonly string[]): string | undefined {
   const raw = requestHeader(ex.req, name);
@@ -25,8 +28,8 @@ export function storageClassOf(ex: Exchange): string | undefined {
   return headerOneOf(ex, 'x-oss-storage-class', STORAGE_CLASSES);
 }
 
-export function objectAclOf(ex: Exchange): string | undefined {
-  return headerOneOf(ex, 'x-oss-object-acl', OBJECT_ACLS);
+export function objectAclOf(ex: Exchange): ObjectAcl | undefined {
+  return headerOneOf(ex, 'x-oss-object-acl', OBJECT_ACLS) as ObjectAcl | undefined;
 }
 
 /**
@@ -57,6 +60,10 @@ function storedHeader(ex: Exchange, name: string): string | undefined {
   return value === undefined ? undefined : refuseControlCharacters(name, value);
 }
 
+/**
+ * x-oss-meta-* as they arrived: the values are the bytes on the wire (one character per byte), which is what OSS
+ * stores and returns, so a UTF-8 value comes back byte for byte (and the 8 KB limit counts bytes).
+ */
 export function userMetaOf(ex: Exchange): Record<string, string> {
   const meta: Record<string, string> = {};
   let bytes = 0;
@@ -76,21 +83,25 @@ export function userMetaOf(ex: Exchange): Record<string, string> {
   return meta;
 }
 
-/** The headers a write request stores with the object (Node already lowercased the names). */
-export function objectHeadersFromRequest(ex: Exchange): ObjectHeaders {
+/**
+ * The headers a write request stores with the object (Node already lowercased the names). An absent
+ * x-oss-storage-class means the bucket's storage class (developer-reference/putobject, x-oss-storage-class).
+ */
+export function objectHeadersFromRequest(ex: Exchange, defaults: { storageClass: string }): ObjectHeaders {
   const headers: ObjectHeaders = {
     contentType: storedHeader(ex, 'content-type') ?? 'application/octet-stream',
     userMeta: userMetaOf(ex),
-    storageClass: storageClassOf(ex) ?? 'Standard',
+    storageClass: storageClassOf(ex) ?? defaults.storageClass,
   };
-  const optional: Array<[keyof ObjectHeaders, string | undefined]> = [
+  const optional: Array<[keyof ObjectHeaders, ObjectHeaders[keyof ObjectHeaders] | undefined]> = [
     ['cacheControl', storedHeader(ex, 'cache-control')],
     ['contentDisposition', storedHeader(ex, 'content-disposition')],
     ['contentEncoding', storedHeader(ex, 'content-encoding')],
     ['contentLanguage', storedHeader(ex, 'content-language')],
     ['expires', storedHeader(ex, 'expires')],
     ['acl', objectAclOf(ex)],
-    ['tagging', storedHeader(ex, 'x-oss-tagging')],
+    ['tags', taggingOf(ex)],
+    ['sse', sseOf(ex)],
   ];
   for (const [field, value] of optional) if (value !== undefined) Object.assign(headers, { [field]: value });
   return headers;
@@ -101,13 +112,12 @@ export function forbidOverwriteOf(ex: Exchange): boolean {
   return requestHeader(ex.req, 'x-oss-forbid-overwrite')?.trim().toLowerCase() === 'true';
 }
 
-function taggingCount(tagging: string | undefined): number | undefined {
-  if (tagging === undefined || tagging === '') return undefined;
-  return tagging.split('&').filter((p) => p !== '').length;
-}
-
-/** ETag, Last-Modified and the rest that GET and HEAD answer with (§2.2-§2.7, §6.2, §6.3). */
-export function objectResponseHeaders(meta: ObjectMeta): HeaderMap {
+/**
+ * ETag, Last-Modified and the rest that GET and HEAD answer with (§2.2-§2.7, §6.2, §6.3): x-oss-tagging-count when
+ * the version has tags (developer-reference/getobject), the SSE it was written with, x-oss-restore for a restore
+ * running or done (developer-reference/headobject).
+ */
+export function objectResponseHeaders(meta: ObjectMeta, now: Date = new Date()): HeaderMap {
   const headers: HeaderMap = {
     'Content-Type': meta.contentType,
     ETag: quoteEtag(meta.etag),
@@ -123,8 +133,10 @@ export function objectResponseHeaders(meta: ObjectMeta): HeaderMap {
     'Content-Encoding': meta.contentEncoding,
     'Content-Language': meta.contentLanguage,
     Expires: meta.expires,
-    'x-oss-tagging-count': taggingCount(meta.tagging),
+    'x-oss-tagging-count': meta.tags !== undefined && meta.tags.length > 0 ? meta.tags.length : undefined,
     'x-oss-next-append-position': meta.objectType === 'Appendable' ? meta.size : undefined,
+    'x-oss-restore': restoreHeader(meta, now),
+    ...sseResponseHeaders(meta.sse),
   };
   for (const [name, value] of Object.entries(meta.userMeta)) headers[`${META_PREFIX}${name}`] = value;
   return headers;

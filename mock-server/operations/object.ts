@@ -20,14 +20,17 @@ import {
   objectResponseHeaders,
 } from './object-headers.js';
 import { resolveRange } from './range.js';
+import { assertReadable } from './restore-state.js';
+import { sseResponseHeaders } from './sse.js';
+import { linkView, resolveObject } from './symlink.js';
 
 export const putObject: Handler = async (ex, s) => {
   const { bucket, key } = objectTarget(ex);
   rejectWriteConditions(ex);
   requireBodyLength(ex);
-  const headers = objectHeadersFromRequest(ex);
+  const info = await assertBucket(s, bucket);
+  const headers = objectHeadersFromRequest(ex, info);
   const forbidOverwrite = forbidOverwriteOf(ex);
-  await assertBucket(s, bucket);
   await assertOverwriteAllowed(s, ex, forbidOverwrite);
   const meta = await withStagedBody(s, async (staged) => {
     await receiveInto(ex, s, staged, MAX_OBJECT_SIZE);
@@ -38,6 +41,7 @@ export const putObject: Handler = async (ex, s) => {
     ETag: quoteEtag(meta.etag),
     'x-oss-hash-crc64ecma': meta.crc64,
     'Content-MD5': meta.contentMd5,
+    ...sseResponseHeaders(meta.sse),
   });
 };
 
@@ -94,19 +98,27 @@ function isStandardRange(ex: Exchange): boolean {
 }
 
 /**
- * The version to serve and its bytes. The range is resolved against the version actually opened: if the object
- * changed between the HEAD and the open, resolve again (bounded: each retry means a newer commit landed).
+ * The version to serve and its bytes (through a symlink: the target's bytes under the link's view). An archived
+ * version must be restored first. The range is resolved against the version actually opened: if the object changed
+ * between the HEAD and the open, resolve again (bounded: each retry means a newer commit landed).
  */
 async function openForRead(ex: Exchange, s: OperationServices) {
   const { bucket, key } = objectTarget(ex);
-  let meta = await s.store.headObject(bucket, key);
+  let view = await resolveObject(s, bucket, key);
   for (let attempt = 0; ; attempt++) {
+    const { meta, content } = view;
+    assertReadable(content, new Date());
     if (checkRequestConditions(ex, meta) === 'not-modified') return { meta, notModified: true as const };
     const range = resolveRange(requestHeader(ex.req, 'range'), meta.size, isStandardRange(ex));
-    const opened = await s.store.readObject(bucket, key, range);
-    if (opened.meta.etag === meta.etag || attempt >= 3) return { ...opened, range, notModified: false as const };
+    const opened = await s.store.readObject(content.bucket, content.key, range);
+    if (opened.meta.etag === content.etag || attempt >= 3) {
+      return { meta, body: opened.body, range, notModified: false as const };
+    }
     opened.body.destroy();
-    meta = opened.meta;
+    view =
+      meta === content
+        ? { meta: opened.meta, content: opened.meta }
+        : { meta: linkView(meta, opened.meta), content: opened.meta };
   }
 }
 
@@ -141,7 +153,7 @@ export const getObject: Handler = async (ex, s) => {
 
 export const headObject: Handler = async (ex, s) => {
   const { bucket, key } = objectTarget(ex);
-  const meta = await s.store.headObject(bucket, key);
+  const { meta } = await resolveObject(s, bucket, key);
   if (checkRequestConditions(ex, meta) === 'not-modified') return notModified(ex, meta);
   sendEmpty(ex, 200, { ...objectResponseHeaders(meta), 'Content-Length': meta.size });
 };
@@ -149,7 +161,7 @@ export const headObject: Handler = async (ex, s) => {
 /** The light HEAD of Go's IsObjectExist and oss2's get_object_meta (§6.3). */
 export const getObjectMeta: Handler = async (ex, s) => {
   const { bucket, key } = objectTarget(ex);
-  const meta = await s.store.headObject(bucket, key);
+  const { meta } = await resolveObject(s, bucket, key);
   sendEmpty(ex, 200, {
     ETag: quoteEtag(meta.etag),
     'Content-Length': meta.size,

@@ -2,7 +2,7 @@
 // routes), the handler that answers it, and whether x-oss-traffic-limit slows its transfer. Adding an operation means
 // adding its name to exchange/exchange.ts OPERATIONS and its row here; the compiler insists on both.
 import type { OperationName } from '../exchange/exchange.js';
-import { deleteBucket, getBucketAcl, getBucketInfo, getBucketLocation, putBucket } from './bucket.js';
+import { deleteBucket, getBucketAcl, getBucketInfo, getBucketLocation, putBucket, putBucketAcl } from './bucket.js';
 import { deleteMultipleObjects } from './delete-multiple.js';
 import { listObjects, listObjectsV2 } from './listing.js';
 import {
@@ -15,9 +15,13 @@ import {
   uploadPartCopy,
 } from './multipart.js';
 import { deleteObject, getObject, getObjectMeta, headObject, putObject } from './object.js';
+import { getObjectAcl, putObjectAcl } from './object-acl.js';
 import { appendObject } from './object-append.js';
 import { copyObject } from './object-copy.js';
+import { restoreObject } from './restore.js';
 import { listBuckets } from './service.js';
+import { getSymlink, putSymlink } from './symlink.js';
+import { deleteObjectTagging, getObjectTagging, putObjectTagging } from './tagging.js';
 
 import type { Handler } from './handler.js';
 
@@ -52,6 +56,7 @@ export const OPERATION_TABLE: { readonly [N in OperationName]: OperationEntry } 
   GetBucketInfo: { route: { method: 'GET', level: 'bucket', markers: ['bucketInfo'] }, handler: getBucketInfo },
   GetBucketLocation: { route: { method: 'GET', level: 'bucket', markers: ['location'] }, handler: getBucketLocation },
   GetBucketAcl: { route: { method: 'GET', level: 'bucket', markers: ['acl'] }, handler: getBucketAcl },
+  PutBucketAcl: { route: { method: 'PUT', level: 'bucket', markers: ['acl'] }, handler: putBucketAcl },
   ListMultipartUploads: {
     route: { method: 'GET', level: 'bucket', markers: ['uploads'] },
     handler: listMultipartUploads,
@@ -72,6 +77,17 @@ export const OPERATION_TABLE: { readonly [N in OperationName]: OperationEntry } 
     handler: uploadPart,
     trafficLimited: true,
   },
+  PutObjectTagging: { route: { method: 'PUT', level: 'object', markers: ['tagging'] }, handler: putObjectTagging },
+  GetObjectTagging: { route: { method: 'GET', level: 'object', markers: ['tagging'] }, handler: getObjectTagging },
+  DeleteObjectTagging: {
+    route: { method: 'DELETE', level: 'object', markers: ['tagging'] },
+    handler: deleteObjectTagging,
+  },
+  PutObjectAcl: { route: { method: 'PUT', level: 'object', markers: ['acl'] }, handler: putObjectAcl },
+  GetObjectAcl: { route: { method: 'GET', level: 'object', markers: ['acl'] }, handler: getObjectAcl },
+  PutSymlink: { route: { method: 'PUT', level: 'object', markers: ['symlink'] }, handler: putSymlink },
+  GetSymlink: { route: { method: 'GET', level: 'object', markers: ['symlink'] }, handler: getSymlink },
+  RestoreObject: { route: { method: 'POST', level: 'object', markers: ['restore'] }, handler: restoreObject },
   CopyObject: {
     route: { method: 'PUT', level: 'object', markers: [], copySource: true },
     handler: copyObject,
