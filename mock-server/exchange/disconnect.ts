@@ -29,8 +29,8 @@ export interface DisconnectWatch {
   /** aborted (with ClientGoneError) as soon as the client is gone before its body was delivered */
   readonly signal: AbortSignal;
   /**
-   * Runs `wait` (a throttle, stall or delay: the socket is not being read meanwhile) while watching the connection
-   * the way a paused socket needs: reset probes and the kernel's TCP state.
+   * Runs `wait` (a throttle, stall or delay: the socket is not being read meanwhile); from the first such wait on,
+   * the connection is also watched the way a paused socket needs: reset probes and the kernel's TCP state.
    */
   whilePaused<T>(wait: () => Promise<T>): Promise<T>;
   /** The body reader delivered the last byte: from now on a closing connection no longer interrupts the request. */
@@ -55,34 +55,42 @@ export function watchRequest(req: IncomingMessage, poller: TcpStatePoller = tcpS
   socket.on('end', gone);
   socket.on('close', gone);
   if (socket.destroyed || socket.readableEnded || (req.destroyed && !req.readableEnded)) gone();
-  let paused = 0;
+  // From the first pause until the body is delivered the socket is read only in bursts, if at all: the probes and
+  // the kernel watch stay on for that whole stretch (a throttle pauses for one piece at a time, often shorter than
+  // a probe interval).
+  let engaged = false;
   let probe: NodeJS.Timeout | undefined;
+  let unwatchKernel = (): void => {};
+  const disengage = (): void => {
+    clearInterval(probe);
+    unwatchKernel();
+  };
+  const engage = (): void => {
+    if (engaged || delivered) return;
+    engaged = true;
+    probe = setInterval(() => {
+      if (socket.writable && socket.writableLength === 0) socket.write(NOTHING);
+    }, PROBE_INTERVAL_MS);
+    probe.unref();
+    unwatchKernel = poller.watch(socket, () => {
+      if (delivered) return;
+      gone();
+      // nothing will be answered, and nobody would read the bytes queued before the FIN
+      socket.destroy();
+    });
+  };
   const watch: DisconnectWatch = {
     signal: ac.signal,
-    whilePaused: async (wait) => {
-      if (paused++ === 0) {
-        probe = setInterval(() => {
-          if (socket.writable && socket.writableLength === 0) socket.write(NOTHING);
-        }, PROBE_INTERVAL_MS);
-        probe.unref();
-      }
-      const unwatch = poller.watch(socket, () => {
-        gone();
-        // nothing will be answered, and nobody would read the bytes queued before the FIN
-        socket.destroy();
-      });
-      try {
-        return await wait();
-      } finally {
-        unwatch();
-        if (--paused === 0) clearInterval(probe);
-      }
+    whilePaused: (wait) => {
+      engage();
+      return wait();
     },
     delivered: () => {
       delivered = true;
+      disengage();
     },
     dispose: () => {
-      clearInterval(probe);
+      disengage();
       req.off('aborted', gone);
       req.off('close', requestClosed);
       socket.off('end', gone);
