@@ -14,6 +14,7 @@ import {
   type RecordedRequest,
 } from './test-support/raw-server.js';
 import { Readable } from 'node:stream';
+import { OssClient } from './client.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -375,5 +376,22 @@ describe('disableRequests / enableRequests', () => {
     const result = await c.putObject({ bucket: 'bkt', key: 'k', body: 'x' });
     c.disableRequests();
     expect(result.status).toBe(200);
+  });
+});
+
+describe('credentials', () => {
+  it('takes either a key pair or a credentialsProvider, not both, and signs with what the provider returns', async () => {
+    expect(() => new OssClient({ endpoint: 'http://127.0.0.1:1' })).toThrow(/accessKeyId and accessKeySecret/);
+    const provider = { getCredentials: () => ({ accessKeyId: 'p', accessKeySecret: 's', securityToken: 'tok' }) };
+    expect(
+      () => new OssClient({ endpoint: 'http://127.0.0.1:1', accessKeyId: 'a', credentialsProvider: provider }),
+    ).toThrow(/not both/);
+    const server = await serve((_req, res) => res.end());
+    const c = new OssClient({ endpoint: server.endpoint, credentialsProvider: provider });
+    cleanups.push(() => c.close());
+    await c.putObject({ bucket: 'bkt', key: 'k', body: 'x' });
+    const sent = server.requests[0]!;
+    expect(sent.headers['x-oss-security-token']).toBe('tok');
+    expect(sent.headers.authorization).toMatch(/^OSS p:/);
   });
 });

@@ -11,7 +11,7 @@ export {
   type CurlCode,
   type OssClientErrorInit,
 } from './errors.js';
-export type { OssClientOptions, SignatureVersion } from './options.js';
+export type { CredentialsProvider, OssClientOptions, OssCredentials, SignatureVersion } from './options.js';
 export type { RetryOptions } from './retry.js';
 export type { BodyInput, RequestBody } from './request-body.js';
 export { fileBody } from './request-body.js';

@@ -7,13 +7,33 @@ import { retryPolicy, type RetryOptions, type RetryPolicy } from './retry.js';
 
 export type SignatureVersion = 'v1' | 'v4';
 
+/** A key pair, with its STS token for temporary credentials. */
+export interface OssCredentials {
+  accessKeyId: string;
+  accessKeySecret: string;
+  /** STS token, sent as `x-oss-security-token` (presigned: `security-token`, V4 `x-oss-security-token`) */
+  securityToken?: string;
+}
+
+/**
+ * Where a client gets its credentials for each request, as the C++ SDK's CredentialsProvider
+ * (sdk/include/alibabacloud/oss/auth/CredentialsProvider.h): asked before every request and presigned URL, so an
+ * application can swap in fresh STS credentials without a new client.
+ */
+export interface CredentialsProvider {
+  getCredentials(): OssCredentials;
+}
+
 export interface OssClientOptions {
   /** `http://127.0.0.1:9000`, `https://oss-cn-hangzhou.aliyuncs.com`, or a bare `host[:port]` (HTTP) */
   endpoint: string;
-  accessKeyId: string;
-  accessKeySecret: string;
+  /** required unless credentialsProvider is given */
+  accessKeyId?: string;
+  accessKeySecret?: string;
   /** STS token, sent as `x-oss-security-token` (presigned: `security-token`) */
   securityToken?: string;
+  /** replaces accessKeyId, accessKeySecret and securityToken */
+  credentialsProvider?: CredentialsProvider;
   /** V4 scope region, e.g. `cn-hangzhou`; a leading `oss-` is dropped. Default `cn-hangzhou`. */
   region?: string;
   /** default 'v1' */
@@ -34,9 +54,8 @@ export interface OssClientOptions {
 
 export interface ClientConfig {
   endpoint: Endpoint;
-  accessKeyId: string;
-  accessKeySecret: string;
-  securityToken?: string;
+  /** the credentials to sign the next request with */
+  credentials(): OssCredentials;
   region: string;
   signatureVersion: SignatureVersion;
   pathStyle: boolean;
@@ -51,16 +70,14 @@ export interface ClientConfig {
 export const DEFAULT_USER_AGENT = 'oss-mock-client/0.1.0';
 
 export function resolveOptions(o: OssClientOptions): ClientConfig {
-  if (!o.accessKeyId || !o.accessKeySecret) throw validateError('The accessKeyId and accessKeySecret are required.');
+  const credentials = credentialsSource(o);
   const signatureVersion = o.signatureVersion ?? 'v1';
   if (signatureVersion !== 'v1' && signatureVersion !== 'v4') {
     throw validateError(`Unknown signature version: ${String(signatureVersion)}`);
   }
   return {
     endpoint: parseEndpoint(o.endpoint),
-    accessKeyId: o.accessKeyId,
-    accessKeySecret: o.accessKeySecret,
-    securityToken: o.securityToken || undefined,
+    credentials,
     region: (o.region ?? 'cn-hangzhou').replace(/^oss-/, ''),
     signatureVersion,
     pathStyle: o.pathStyle ?? false,
@@ -71,6 +88,29 @@ export function resolveOptions(o: OssClientOptions): ClientConfig {
     userAgent: o.userAgent ?? DEFAULT_USER_AGENT,
     maxSockets: positive(o.maxSockets, Infinity, 'maxSockets'),
   };
+}
+
+function credentialsSource(o: OssClientOptions): () => OssCredentials {
+  const provider = o.credentialsProvider;
+  if (provider !== undefined) {
+    if (o.accessKeyId !== undefined || o.accessKeySecret !== undefined || o.securityToken !== undefined) {
+      throw validateError('Give either credentialsProvider or accessKeyId/accessKeySecret/securityToken, not both.');
+    }
+    return () => {
+      const c = provider.getCredentials();
+      if (!c?.accessKeyId || !c.accessKeySecret) {
+        throw validateError('The credentials provider returned no accessKeyId and accessKeySecret.');
+      }
+      return c.securityToken ? c : { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret };
+    };
+  }
+  if (!o.accessKeyId || !o.accessKeySecret) throw validateError('The accessKeyId and accessKeySecret are required.');
+  const fixed: OssCredentials = Object.freeze({
+    accessKeyId: o.accessKeyId,
+    accessKeySecret: o.accessKeySecret,
+    ...(o.securityToken ? { securityToken: o.securityToken } : {}),
+  });
+  return () => fixed;
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {

@@ -13,24 +13,17 @@ import {
 } from '../protocol/signing.js';
 import type { ClientConfig } from './options.js';
 
-export function credentialsOf(config: ClientConfig): Credentials {
-  return {
-    accessKeyId: config.accessKeyId,
-    accessKeySecret: config.accessKeySecret,
-    securityToken: config.securityToken,
-  };
-}
-
 /** Adds the date, token and Authorization headers to `r.headers` (lowercased names). */
 export function signRequest(r: SignableRequest, config: ClientConfig, now: Date): void {
+  const creds: Credentials = config.credentials();
   r.headers.date = httpDate(now);
-  if (config.securityToken) r.headers['x-oss-security-token'] = config.securityToken;
+  if (creds.securityToken) r.headers['x-oss-security-token'] = creds.securityToken;
   if (config.signatureVersion === 'v4') {
     r.headers['x-oss-date'] = isoBasic(now);
     r.headers['x-oss-content-sha256'] = UNSIGNED_PAYLOAD;
-    r.headers.authorization = authorizeV4(r, credentialsOf(config), { region: config.region }).authorization;
+    r.headers.authorization = authorizeV4(r, creds, { region: config.region }).authorization;
   } else {
-    r.headers.authorization = authorizeV1(r, credentialsOf(config)).authorization;
+    r.headers.authorization = authorizeV1(r, creds).authorization;
   }
 }
 
@@ -40,7 +33,7 @@ export function presignParams(
   config: ClientConfig,
   o: { now: Date; expiresSeconds: number },
 ): Array<[string, string]> {
-  const creds = credentialsOf(config);
+  const creds: Credentials = config.credentials();
   if (config.signatureVersion === 'v4') {
     return presignV4(r, creds, { region: config.region, date: o.now, expiresSeconds: o.expiresSeconds });
   }

@@ -63,4 +63,64 @@ describe('parseCliArgs (DESIGN.md "Contracts", CLI)', () => {
     expect(() => parseCliArgs(argv)).toThrow(CliUsageError);
     expect(() => parseCliArgs(argv)).toThrow(message);
   });
+
+  it('collects --credential, --sts and --permission, repeatable', () => {
+    const now = new Date('2030-01-01T00:00:00Z');
+    const cmd = parseCliArgs(
+      [
+        '--credential', 'reader:r-secret', '--credential=writer:w:secret',
+        '--sts', 'STS.a:sa:tok-a', '--sts', 'STS.b:sb:tok+/=b:15m', '--sts', 'STS.c:sc:tok-c:2030-02-03T04:05:06Z',
+        '--permission', 'reader:read-only:photos,logs-*', '--permission', 'writer:PutObject,GetObject',
+      ],
+      {},
+      now,
+    ); // prettier-ignore
+    expect(cmd).toMatchObject({
+      options: {
+        credentials: [
+          { accessKeyId: 'reader', accessKeySecret: 'r-secret' },
+          { accessKeyId: 'writer', accessKeySecret: 'w:secret' },
+        ],
+        sts: [
+          { accessKeyId: 'STS.a', accessKeySecret: 'sa', securityToken: 'tok-a' },
+          { accessKeyId: 'STS.b', securityToken: 'tok+/=b', expiration: new Date('2030-01-01T00:15:00Z') },
+          { accessKeyId: 'STS.c', expiration: new Date('2030-02-03T04:05:06Z') },
+        ],
+        permissions: {
+          reader: { access: 'read-only', buckets: ['photos', 'logs-*'] },
+          writer: { access: ['PutObject', 'GetObject'] },
+        },
+      },
+    });
+  });
+
+  it('reads OSS_MOCK_CREDENTIAL, OSS_MOCK_STS and OSS_MOCK_PERMISSION; the flags replace them', () => {
+    const env = {
+      OSS_MOCK_CREDENTIAL: 'a:1 b:2\nc:3',
+      OSS_MOCK_STS: 'STS.x:s:t',
+      OSS_MOCK_PERMISSION: 'a:write-only',
+    };
+    const fromEnv = parseCliArgs([], env);
+    expect(fromEnv).toMatchObject({
+      options: {
+        credentials: [{ accessKeyId: 'a' }, { accessKeyId: 'b' }, { accessKeyId: 'c' }],
+        sts: [{ accessKeyId: 'STS.x' }],
+        permissions: { a: { access: 'write-only' } },
+      },
+    });
+    expect(parseCliArgs(['--credential', 'd:4'], env)).toMatchObject({
+      options: { credentials: [{ accessKeyId: 'd', accessKeySecret: '4' }], sts: [{ accessKeyId: 'STS.x' }] },
+    });
+  });
+
+  it.each([
+    [['--credential', 'nosecret'], /--credential: "nosecret" is not ID:SECRET/],
+    [['--sts', 'a:b'], /--sts: "a:b" is not ID:SECRET:TOKEN/],
+    [['--sts', 'a:b:c:tomorrow'], /--sts: expiry "tomorrow"/],
+    [['--permission', 'a:read-mostly'], /"read-mostly" is neither/],
+    [['--permission', 'a:full', '--permission', 'a:read-only'], /"a" is given twice/],
+  ])('%j is a usage error', (argv, message) => {
+    expect(() => parseCliArgs(argv)).toThrow(CliUsageError);
+    expect(() => parseCliArgs(argv)).toThrow(message);
+  });
 });

@@ -1,5 +1,7 @@
 // The `oss-mock` command line (DESIGN.md "Contracts", CLI), parsed by a pure function so it can be tested.
 import { parseDuration } from './control/restore-delay.js';
+import { OPERATIONS, type OperationName } from './exchange/exchange.js';
+import { ACCESS_LEVELS, type AccessLevel, type Permissions, type StsCredential } from './exchange/identity.js';
 import { parseRate } from './rates/parse-rate.js';
 import type { MockOssOptions } from './index.js';
 
@@ -15,6 +17,16 @@ Options:
   --data-dir DIR              keep buckets and objects in DIR (default: in memory)
   --access-key-id ID          access key id clients sign with (default oss-mock-access-key-id)
   --access-key-secret SECRET  its secret (default oss-mock-access-key-secret)
+  --credential ID:SECRET      one more key pair clients may sign with (repeatable)
+  --sts ID:SECRET:TOKEN[:EXPIRY]
+                              an STS temporary credential: requests carry TOKEN in x-oss-security-token (or the
+                              security-token presign parameter); EXPIRY is an ISO 8601 time or a duration from
+                              start such as 15m or 1h (default: never) (repeatable)
+  --permission ID:ACCESS[:BUCKETS]
+                              what identity ID may do: ACCESS is read-only, write-only, full, or operation names
+                              joined by commas (PutObject,GetObject); BUCKETS are names joined by commas, * matching
+                              any characters (default: every bucket); identities without one have full access
+                              (repeatable)
   --region REGION             region, e.g. cn-hangzhou (default cn-hangzhou)
   --auth on|off               verify signatures (default on); off accepts anonymous and any signature
   --ingest-rate RATE          default request-body rate limit, e.g. 262144, 256KiB/s, 2MiB/s
@@ -25,6 +37,9 @@ Options:
   --max-connections N         answer connections beyond N with 503 ServiceUnavailable (default: no cap)
   --restore-delay DURATION    how long a RestoreObject takes: ms, or 500ms, 2s, 1m (default 1s; 0: at once)
   --help                      show this help
+
+Environment: OSS_MOCK_CREDENTIAL, OSS_MOCK_STS and OSS_MOCK_PERMISSION hold the values of --credential, --sts and
+--permission, several separated by spaces or newlines; the flags, when given, replace them.
 `;
 
 export class CliUsageError extends Error {
@@ -37,6 +52,98 @@ export class CliUsageError extends Error {
 export type CliCommand = { help: true } | { help: false; options: MockOssOptions & { port: number } };
 
 type Setter = (options: MockOssOptions, value: string) => void;
+
+/** Flags that may be given more than once: their values collect into lists. */
+const REPEATABLE = {
+  '--credential': 'OSS_MOCK_CREDENTIAL',
+  '--sts': 'OSS_MOCK_STS',
+  '--permission': 'OSS_MOCK_PERMISSION',
+} as const;
+type RepeatableFlag = keyof typeof REPEATABLE;
+
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `ID:SECRET` */
+function credential(value: string): { accessKeyId: string; accessKeySecret: string } {
+  const colon = value.indexOf(':');
+  if (colon <= 0 || colon === value.length - 1) {
+    throw new CliUsageError(`--credential: "${value}" is not ID:SECRET`);
+  }
+  return { accessKeyId: value.slice(0, colon), accessKeySecret: value.slice(colon + 1) };
+}
+
+/** An ISO 8601 time, or a duration from `now` such as 90s, 15m, 1h30m, 2d. */
+export function parseExpiry(text: string, now: Date): Date | undefined {
+  const duration = /^(?:\d+[smhd])+$/.test(text)
+    ? [...text.matchAll(/(\d+)([smhd])/g)].reduce((ms, m) => ms + Number(m[1]) * UNIT_MS[m[2]!]!, 0)
+    : undefined;
+  if (duration !== undefined) return new Date(now.getTime() + duration);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(text)) return undefined;
+  const at = new Date(text);
+  return Number.isNaN(at.getTime()) ? undefined : at;
+}
+
+/** `ID:SECRET:TOKEN[:EXPIRY]`: EXPIRY is the rest, so an ISO time's own colons are kept. */
+function stsCredential(value: string, now: Date): StsCredential {
+  const [accessKeyId, accessKeySecret, securityToken, ...rest] = value.split(':');
+  if (!accessKeyId || !accessKeySecret || !securityToken) {
+    throw new CliUsageError(`--sts: "${value}" is not ID:SECRET:TOKEN[:EXPIRY]`);
+  }
+  const sts: StsCredential = { accessKeyId, accessKeySecret, securityToken };
+  if (rest.length > 0) {
+    const text = rest.join(':');
+    const expiration = parseExpiry(text, now);
+    if (expiration === undefined) {
+      throw new CliUsageError(`--sts: expiry "${text}" is neither an ISO 8601 time nor a duration like 15m or 1h`);
+    }
+    sts.expiration = expiration;
+  }
+  return sts;
+}
+
+/** `ID:ACCESS[:BUCKETS]` */
+function permission(value: string): [string, Permissions] {
+  const [id, access, buckets, ...rest] = value.split(':');
+  if (!id || !access || rest.length > 0 || buckets === '') {
+    throw new CliUsageError(`--permission: "${value}" is not ID:ACCESS[:BUCKET,...]`);
+  }
+  const p: Permissions = {};
+  if ((ACCESS_LEVELS as readonly string[]).includes(access)) {
+    p.access = access as AccessLevel;
+  } else {
+    const names = access.split(',');
+    const bad = names.find((n) => !(OPERATIONS as readonly string[]).includes(n));
+    if (bad !== undefined) {
+      throw new CliUsageError(
+        `--permission: "${bad}" is neither ${ACCESS_LEVELS.join(', ')} nor an OSS operation name like GetObject`,
+      );
+    }
+    p.access = names as OperationName[];
+  }
+  if (buckets !== undefined) p.buckets = buckets.split(',');
+  return [id, p];
+}
+
+function applyRepeatable(options: MockOssOptions, flag: RepeatableFlag, values: readonly string[], now: Date): void {
+  if (values.length === 0) return;
+  switch (flag) {
+    case '--credential':
+      options.credentials = values.map(credential);
+      return;
+    case '--sts':
+      options.sts = values.map((v) => stsCredential(v, now));
+      return;
+    case '--permission': {
+      const permissions: Record<string, Permissions> = {};
+      for (const [id, p] of values.map(permission)) {
+        if (id in permissions) throw new CliUsageError(`--permission: "${id}" is given twice`);
+        permissions[id] = p;
+      }
+      options.permissions = permissions;
+      return;
+    }
+  }
+}
 
 function rate(flag: string, value: string): number {
   const bytes = parseRate(value);
@@ -81,15 +188,27 @@ const FLAGS: Record<string, Setter> = {
   },
 };
 
-/** Accepts `--flag value` and `--flag=value`; throws CliUsageError with a message for the user. */
-export function parseCliArgs(argv: readonly string[]): CliCommand {
+/**
+ * Accepts `--flag value` and `--flag=value`; throws CliUsageError with a message for the user. `env` supplies the
+ * repeatable identity flags (OSS_MOCK_CREDENTIAL, OSS_MOCK_STS, OSS_MOCK_PERMISSION) when the command line does not.
+ */
+export function parseCliArgs(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = {},
+  now: Date = new Date(),
+): CliCommand {
   const options: MockOssOptions & { port: number } = { port: DEFAULT_CLI_PORT };
+  const repeated = new Map<RepeatableFlag, string[]>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') return { help: true };
     const eq = arg.indexOf('=');
     const flag = eq < 0 ? arg : arg.slice(0, eq);
-    const set = FLAGS[flag];
+    const set =
+      flag in REPEATABLE
+        ? (_o: MockOssOptions, v: string) =>
+            repeated.set(flag as RepeatableFlag, [...(repeated.get(flag as RepeatableFlag) ?? []), v])
+        : FLAGS[flag];
     if (set === undefined) throw new CliUsageError(`unknown option "${arg}"`);
     let value: string | undefined;
     if (eq >= 0) {
@@ -100,6 +219,10 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       i++;
     }
     set(options, value);
+  }
+  for (const [flag, variable] of Object.entries(REPEATABLE) as Array<[RepeatableFlag, string]>) {
+    const values = repeated.get(flag) ?? (env[variable] ?? '').split(/\s+/).filter((v) => v !== '');
+    applyRepeatable(options, flag, values, now);
   }
   return { help: false, options };
 }

@@ -43,4 +43,24 @@ describe('runCli', () => {
     expect(await runCli(['--help'], io)).toBe(0);
     expect(io.out).toContain('--control-token TOKEN');
   });
+
+  it('prints the extra identities (never their secrets) and takes them from the environment too', async () => {
+    const io = Object.assign(capture(), {
+      env: { OSS_MOCK_CREDENTIAL: 'env-reader:env-secret', OSS_MOCK_PERMISSION: 'env-reader:read-only:photos' },
+    });
+    const done = runCli(['--port', '0', '--sts', 'STS.cli:sts-secret:CAIStoken:2099-01-01T00:00:00Z'], io);
+    for (let i = 0; i < 500 && !io.out.includes('control API'); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(io.out).toContain('credential:        env-reader (read-only on photos)');
+    expect(io.out).toContain('sts credential:    STS.cli (full, expires 2099-01-01T00:00:00.000Z)');
+    expect(io.out).not.toContain('env-secret');
+    expect(io.out).not.toContain('CAIStoken');
+    io.terminate();
+    expect(await done).toBe(0);
+  });
+
+  it('exits 2 when two identities share an access key id, before touching anything', async () => {
+    const io = capture();
+    expect(await runCli(['--port', '0', '--credential', 'oss-mock-access-key-id:x'], io)).toBe(2);
+    expect(io.err).toContain('"oss-mock-access-key-id": that access key id is already in use');
+  });
 });

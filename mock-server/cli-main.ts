@@ -1,6 +1,8 @@
 // The `oss-mock` command: parse flags, start the mock, print where it listens and how to point SDKs at it, close on
 // SIGINT/SIGTERM. I/O comes in as parameters so tests drive it in-process.
 import { CliUsageError, parseCliArgs, USAGE } from './cli-args.js';
+import { IdentityConfigError } from './control/identities.js';
+import type { Permissions } from './exchange/identity.js';
 import { startMockOss, type MockOssHandle } from './index.js';
 
 export interface CliIo {
@@ -8,6 +10,29 @@ export interface CliIo {
   stderr(text: string): void;
   /** Calls `stop` once when the process is asked to terminate. */
   onTerminate(stop: (signal: string) => void): void;
+  /** the environment (OSS_MOCK_* variables); default none */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+function describePermissions(p: Permissions): string {
+  const access = p.access === undefined ? 'full' : typeof p.access === 'string' ? p.access : p.access.join(',');
+  return p.buckets === undefined ? access : `${access} on ${p.buckets.join(',')}`;
+}
+
+/** The identities besides the default pair, one line each: ids, permissions and expiry, never a secret or token. */
+function identityLines(h: MockOssHandle): string[] {
+  const lines: string[] = [];
+  for (const i of h.control.credentials()) {
+    const what = describePermissions(i.permissions);
+    if (i.accessKeyId === h.accessKeyId) {
+      if (what !== 'full') lines.push(`  permissions:       ${what}`);
+    } else if (i.kind === 'permanent') {
+      lines.push(`  credential:        ${i.accessKeyId} (${what})`);
+    } else {
+      lines.push(`  sts credential:    ${i.accessKeyId} (${what}, expires ${i.expiration ?? 'never'})`);
+    }
+  }
+  return lines;
 }
 
 export function banner(h: MockOssHandle): string {
@@ -15,6 +40,7 @@ export function banner(h: MockOssHandle): string {
     `oss-mock listening on ${h.endpoint}`,
     `  access key id:     ${h.accessKeyId}`,
     `  access key secret: ${h.accessKeySecret}`,
+    ...identityLines(h),
     `  region:            ${h.region}${h.config.auth ? '' : '   (authentication off)'}`,
     `  storage:           ${h.config.dataDir ?? 'in memory'}`,
     '',
@@ -32,7 +58,7 @@ export function banner(h: MockOssHandle): string {
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let command;
   try {
-    command = parseCliArgs(argv);
+    command = parseCliArgs(argv, io.env);
   } catch (err) {
     if (!(err instanceof CliUsageError)) throw err;
     io.stderr(`oss-mock: ${err.message}\n\n${USAGE}`);
@@ -42,7 +68,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stdout(USAGE);
     return 0;
   }
-  const handle = await startMockOss(command.options);
+  let handle: MockOssHandle;
+  try {
+    handle = await startMockOss(command.options);
+  } catch (err) {
+    if (!(err instanceof IdentityConfigError)) throw err;
+    io.stderr(`oss-mock: ${err.message}\n`);
+    return 2;
+  }
   io.stdout(`${banner(handle)}\n`);
   await new Promise<void>((resolve) => {
     io.onTerminate((signal) => {

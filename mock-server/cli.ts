@@ -14,6 +14,7 @@ if (!process.execArgv.some((arg) => arg.startsWith('--heap-growing-percent'))) {
 runCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  env: process.env,
   onTerminate: (stop) => {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

@@ -13,6 +13,9 @@ export { MockControl } from './control/control.js';
 export { createApp } from './http/app.js';
 export type { OperationName, FaultSpec, RequestContext } from './exchange/exchange.js';
 export type { ServerConfig } from './exchange/config.js';
+export type { AccessLevel, CredentialPair, Permissions, StsCredential } from './exchange/identity.js';
+export type { IdentityInfo, MintedSts, MintStsOptions } from './control/identities.js';
+export { IdentityConfigError } from './control/identities.js';
 export type {
   HealthInfo,
   InflightEntry,
@@ -88,8 +91,9 @@ function listen(server: http.Server, port: number, host: string): Promise<void> 
 export async function startMockOss(options: MockOssOptions = {}): Promise<MockOssHandle> {
   const config = resolveConfig(options);
   const store = createStore(config.dataDir);
-  await store.open();
+  // before the store opens: a bad identity configuration fails without touching (or locking) the data dir
   const control = new MockControl({ config, store });
+  await store.open();
   const active = new ActiveRequests();
   const maxHeaderBytes = config.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
   const idleMs = config.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS;

@@ -11,6 +11,12 @@ export interface CatalogueEntry {
 
 export const ERROR_CATALOGUE = {
   AccessDenied: { status: 403, message: 'You have no right to access this object.', ec: '0003-00000001' },
+  // STS: https://www.alibabacloud.com/help/en/oss/user-guide/http-403-error-code and the EC pages cited in CAUSE_EC
+  AccessKeyIdAndSecurityTokenNotMatch: {
+    status: 403,
+    message: 'The OSS access key id and security token you provided does not match.',
+    ec: '0002-00000004',
+  },
   BucketAlreadyExists: { status: 409, message: 'The requested bucket name is not available.', ec: '0015-00000104' },
   BucketNotEmpty: { status: 409, message: 'The bucket you tried to delete is not empty.', ec: '0015-00000301' },
   EntityTooLarge: {
@@ -74,6 +80,7 @@ export const ERROR_CATALOGUE = {
   InvalidPartOrder: { status: 400, message: 'The list of parts was not in ascending order.', ec: '0042-00000209' },
   InvalidRange: { status: 416, message: 'The requested range cannot be satisfied.', ec: '0016-00000302' },
   InvalidRequest: { status: 400, message: 'Invalid request.', ec: '0016-00000002' },
+  InvalidSecurityToken: { status: 403, message: 'The security token you provided is invalid.', ec: '0002-00000006' },
   // the cases have their own ECs (operations/tagging.ts); the code name is S3's for the same checks
   InvalidTag: { status: 400, message: 'The tag you specified is not valid.', ec: '0010-00000217' },
   // developer-reference/getobject lists the code and status; no public source shows its message or EC
@@ -141,6 +148,11 @@ export const ERROR_CATALOGUE = {
     message:
       'Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.',
     ec: '0016-00000202',
+  },
+  SecurityTokenExpired: {
+    status: 403,
+    message: 'The security token you provided has expired.',
+    ec: '0002-00000007',
   },
   ServiceUnavailable: {
     status: 503,
@@ -211,6 +223,15 @@ export const CAUSE_EC = {
   presignExpired: '0002-00000069',
   /** AccessDenied: a V1 presigned URL whose Expires is not a Unix time */
   presignInvalidExpires: '0002-00000070',
+  /**
+   * InvalidAccessKeyId: an STS access key id without its token (https://help.aliyun.com/en/oss/user-guide/0002-00000003)
+   */
+  stsTokenMissing: '0002-00000003',
+  /**
+   * InvalidAccessKeyId: a request carrying an STS token (x-oss-security-token or security-token) whose access key id
+   * is not one STS issued (https://help.aliyun.com/zh/oss/support/0002-00000002)
+   */
+  stsAccessKeyUnknown: '0002-00000002',
   /** AccessDenied: a V4 Authorization whose Credential is malformed or signed on another day */
   v4InvalidCredential: '0002-00000212',
   /** InvalidArgument: x-oss-content-sha256 other than UNSIGNED-PAYLOAD */

@@ -13,10 +13,11 @@ import {
   stringToSignV4,
   type SignableRequest,
 } from '../../protocol/signing.js';
-import { authenticate } from './authenticate.js';
+import { authenticate, type AuthSettings } from './authenticate.js';
+import { IdentityRegistry } from '../control/identities.js';
 
-const config = { auth: true, accessKeyId: 'ak', accessKeySecret: 'secret-never-echoed' };
-const creds = { accessKeyId: 'ak', accessKeySecret: config.accessKeySecret };
+const creds = { accessKeyId: 'ak', accessKeySecret: 'secret-never-echoed' };
+const config: AuthSettings = { auth: true, identities: new IdentityRegistry(creds) };
 const now = new Date('2024-05-06T07:08:09Z');
 
 function request(over: Partial<SignableRequest> = {}): SignableRequest {
@@ -41,6 +42,8 @@ function v4(r: SignableRequest, date = now, region = 'cn-hangzhou'): SignableReq
   return { ...signed, headers: { ...headers, authorization: authorizeV4(signed, creds, { region }).authorization } };
 }
 
+const schemeOf = (s: AuthSettings, r: SignableRequest, at: Date) => authenticate(s, r, at).scheme;
+
 function rejection(r: SignableRequest, cfg = config): OssError {
   try {
     authenticate(cfg, r, now);
@@ -53,13 +56,13 @@ function rejection(r: SignableRequest, cfg = config): OssError {
 
 describe('authenticate: V1 header (reference §4.1)', () => {
   it('accepts a correctly signed request, also with x-oss-date instead of Date (ali-oss)', () => {
-    expect(authenticate(config, v1(request()), now)).toBe('v1-header');
+    expect(schemeOf(config, v1(request()), now)).toBe('v1-header');
     const aliOss = { ...request(), headers: { ...request().headers, 'x-oss-date': httpDate(now) } };
     const signed = {
       ...aliOss,
       headers: { ...aliOss.headers, authorization: authorizeV1(aliOss, creds).authorization },
     };
-    expect(authenticate(config, signed, now)).toBe('v1-header');
+    expect(schemeOf(config, signed, now)).toBe('v1-header');
   });
 
   it('answers SignatureDoesNotMatch with the string to sign and its bytes, never the secret', () => {
@@ -72,7 +75,7 @@ describe('authenticate: V1 header (reference §4.1)', () => {
     expect(err.extra.StringToSign).toContain('x-oss-meta-author:mallory\n/bucket/dir/a b+c.txt');
     expect(err.extra.StringToSignBytes!.startsWith('50 55 54 0A')).toBe(true);
     expect(err.extra.SignatureProvided).toBe(r.headers.authorization!.split(':')[1]);
-    expect(JSON.stringify(err)).not.toContain(config.accessKeySecret);
+    expect(JSON.stringify(err)).not.toContain(creds.accessKeySecret);
   });
 
   it('refuses an unknown access key id with InvalidAccessKeyId', () => {
@@ -88,7 +91,7 @@ describe('authenticate: V1 header (reference §4.1)', () => {
     const err = rejection(v1(request(), new Date(now.getTime() - 16 * 60 * 1000)));
     expect(err.code).toBe('RequestTimeTooSkewed');
     expect(err.extra.ServerTime).toBe('2024-05-06T07:08:09.000Z');
-    expect(authenticate(config, v1(request(), new Date(now.getTime() + 14 * 60 * 1000)), now)).toBe('v1-header');
+    expect(schemeOf(config, v1(request(), new Date(now.getTime() + 14 * 60 * 1000)), now)).toBe('v1-header');
   });
 
   it('refuses a missing or unparseable date with AccessDenied', () => {
@@ -106,13 +109,13 @@ describe('authenticate: V1 header (reference §4.1)', () => {
 
 describe('authenticate: V4 header (reference §4.4)', () => {
   it('accepts a signed request with any declared region, and with additional headers', () => {
-    expect(authenticate(config, v4(request({ query: [['uploads', '']] })), now)).toBe('v4-header');
-    expect(authenticate(config, v4(request(), now, 'us-west-1'), now)).toBe('v4-header');
+    expect(schemeOf(config, v4(request({ query: [['uploads', '']] })), now)).toBe('v4-header');
+    expect(schemeOf(config, v4(request(), now, 'us-west-1'), now)).toBe('v4-header');
     const r = request({ headers: { ...request().headers, abc: 'value' } });
     const headers = { ...r.headers, 'x-oss-date': isoBasic(now) };
     const auth = authorizeV4({ ...r, headers }, creds, { region: 'cn-hangzhou', additionalHeaders: ['abc'] });
     expect(auth.authorization).toContain('AdditionalHeaders=abc');
-    expect(authenticate(config, { ...r, headers: { ...headers, authorization: auth.authorization } }, now)).toBe(
+    expect(schemeOf(config, { ...r, headers: { ...headers, authorization: auth.authorization } }, now)).toBe(
       'v4-header',
     );
   });
@@ -127,7 +130,7 @@ describe('authenticate: V4 header (reference §4.4)', () => {
     const sts = stringToSignV4(isoBasic(now), scopeV4(day, 'cn-hangzhou'), canonical);
     const signature = signV4(signingKeyV4(creds.accessKeySecret, day, 'cn-hangzhou'), sts);
     const authorization = `OSS4-HMAC-SHA256 Credential=ak/${scopeV4(day, 'cn-hangzhou')},Signature=${signature}`;
-    expect(authenticate(config, { ...r, headers: { ...headers, authorization } }, now)).toBe('v4-header');
+    expect(schemeOf(config, { ...r, headers: { ...headers, authorization } }, now)).toBe('v4-header');
   });
 
   it('answers SignatureDoesNotMatch with the canonical request on a tampered key', () => {
@@ -154,7 +157,7 @@ describe('authenticate: presigned URLs (reference §4.2, §4.5)', () => {
   it('accepts a V1 presigned URL before it expires and refuses it after (AccessDenied, expiry first)', () => {
     const expires = Math.floor(now.getTime() / 1000) + 60;
     const query = presignV1(get, creds, expires);
-    expect(authenticate(config, { ...get, query }, now)).toBe('v1-presigned');
+    expect(schemeOf(config, { ...get, query }, now)).toBe('v1-presigned');
     const late = new Date((expires + 1) * 1000);
     expect(() => authenticate(config, { ...get, query }, late)).toThrow(
       expect.objectContaining({ code: 'AccessDenied' }),
@@ -173,7 +176,7 @@ describe('authenticate: presigned URLs (reference §4.2, §4.5)', () => {
 
   it('accepts a V4 presigned URL within x-oss-expires and refuses it afterwards', () => {
     const query = presignV4(get, creds, { region: 'cn-hangzhou', date: now, expiresSeconds: 60 });
-    expect(authenticate(config, { ...get, query }, now)).toBe('v4-presigned');
+    expect(schemeOf(config, { ...get, query }, now)).toBe('v4-presigned');
     expect(() => authenticate(config, { ...get, query }, new Date(now.getTime() + 61_000))).toThrow(
       expect.objectContaining({ code: 'AccessDenied' }),
     );
@@ -204,13 +207,102 @@ describe('authenticate: policy', () => {
   });
 
   it('lets an unsigned request through as anonymous when auth is on: the ACLs decide (operations/access.ts)', () => {
-    expect(authenticate(config, request(), now)).toBe('anonymous');
+    expect(schemeOf(config, request(), now)).toBe('anonymous');
   });
 
   it('with auth off accepts anonymous and wrongly signed requests alike', () => {
     const off = { ...config, auth: false };
-    expect(authenticate(off, request(), now)).toBe('anonymous');
+    expect(schemeOf(off, request(), now)).toBe('anonymous');
     const r = v1(request());
-    expect(authenticate(off, { ...r, key: 'tampered' }, now)).toBe('v1-header');
+    expect(schemeOf(off, { ...r, key: 'tampered' }, now)).toBe('v1-header');
+  });
+});
+
+describe('authenticate: several identities and STS tokens (docs/protocol.md#sts)', () => {
+  const sts = { accessKeyId: 'STS.k', accessKeySecret: 'sts-secret', securityToken: 'token-1' };
+  const other = { accessKeyId: 'STS.o', accessKeySecret: 'other-secret', securityToken: 'token-2' };
+  const identities = new IdentityRegistry({
+    ...creds,
+    credentials: [{ accessKeyId: 'reader', accessKeySecret: 'reader-secret' }],
+    sts: [
+      { ...sts, expiration: new Date(now.getTime() + 60_000) },
+      { ...other, expiration: new Date(now.getTime() - 1) },
+    ],
+  });
+  const multi: AuthSettings = { auth: true, identities };
+  const withToken = (r: SignableRequest, token: string) => ({
+    ...r,
+    headers: { ...r.headers, 'x-oss-security-token': token },
+  });
+  /** V1 header signature with `c` (the token, if any, is already among the headers and so signed) */
+  const signV1 = (r: SignableRequest, c: typeof creds) => {
+    const signed = { ...r, headers: { ...r.headers, date: httpDate(now) } };
+    return { ...signed, headers: { ...signed.headers, authorization: authorizeV1(signed, c).authorization } };
+  };
+  const refused = (r: SignableRequest): OssError => rejection(r, multi);
+
+  it('accepts every configured pair and reports who signed', () => {
+    expect(authenticate(multi, v1(request()), now).identity?.accessKeyId).toBe('ak');
+    const reader = { accessKeyId: 'reader', accessKeySecret: 'reader-secret' };
+    expect(authenticate(multi, signV1(request(), reader), now).identity?.accessKeyId).toBe('reader');
+  });
+
+  it('accepts an STS key with its token in the header, V1 and V4', () => {
+    const r = withToken(request(), sts.securityToken);
+    expect(authenticate(multi, signV1(r, sts), now).identity?.kind).toBe('sts');
+    const headers = { ...r.headers, 'x-oss-date': isoBasic(now) };
+    const authorization = authorizeV4({ ...r, headers }, sts, { region: 'cn-hangzhou' }).authorization;
+    expect(authenticate(multi, { ...r, headers: { ...headers, authorization } }, now).scheme).toBe('v4-header');
+  });
+
+  it('accepts presigned URLs carrying the token: security-token (V1) and x-oss-security-token (V4)', () => {
+    const get = request({ method: 'GET', headers: {} });
+    const v1Query = presignV1(get, sts, Math.floor(now.getTime() / 1000) + 60);
+    expect(v1Query.map(([n]) => n)).toContain('security-token');
+    expect(authenticate(multi, { ...get, query: v1Query }, now).identity?.accessKeyId).toBe('STS.k');
+    const v4Query = presignV4(get, sts, { region: 'cn-hangzhou', date: now, expiresSeconds: 60 });
+    expect(v4Query.map(([n]) => n)).toContain('x-oss-security-token');
+    expect(authenticate(multi, { ...get, query: v4Query }, now).identity?.accessKeyId).toBe('STS.k');
+  });
+
+  it('refuses an STS key without its token with InvalidAccessKeyId', () => {
+    const err = refused(signV1(request(), sts));
+    expect([err.code, err.status, err.extra.OSSAccessKeyId]).toEqual(['InvalidAccessKeyId', 403, 'STS.k']);
+  });
+
+  it('refuses a token sent with a permanent or unknown key: InvalidAccessKeyId, EC 0002-00000002', () => {
+    const err = refused(signV1(withToken(request(), sts.securityToken), creds));
+    expect([err.code, err.ec]).toEqual(['InvalidAccessKeyId', '0002-00000002']);
+  });
+
+  it('refuses a made-up token (InvalidSecurityToken) and another credential`s (AccessKeyIdAndSecurityTokenNotMatch)', () => {
+    const madeUp = refused(signV1(withToken(request(), 'CAISforged'), sts));
+    expect([madeUp.code, madeUp.status, madeUp.ec]).toEqual(['InvalidSecurityToken', 403, '0002-00000006']);
+    const swapped = refused(signV1(withToken(request(), other.securityToken), sts));
+    expect([swapped.code, swapped.ec]).toEqual(['AccessKeyIdAndSecurityTokenNotMatch', '0002-00000004']);
+  });
+
+  it('refuses an expired credential with SecurityTokenExpired before looking at the signature', () => {
+    const r = signV1(withToken(request(), other.securityToken), other);
+    const err = refused(r);
+    expect([err.code, err.status, err.ec]).toEqual(['SecurityTokenExpired', 403, '0002-00000007']);
+    const tampered = { ...r, key: 'elsewhere' };
+    expect(refused(tampered).code).toBe('SecurityTokenExpired');
+    // and the token's own check comes first: a good token of an expired key is still expired at any signature
+    expect(refused({ ...r, headers: { ...r.headers, authorization: 'OSS STS.o:AAAA' } }).code).toBe(
+      'SecurityTokenExpired',
+    );
+  });
+
+  it('checks the token before the signature, and the signature of a request under an STS key', () => {
+    const second = new IdentityRegistry({
+      ...creds,
+      sts: [sts, { ...sts, accessKeyId: 'STS.t', securityToken: 't2' }],
+    });
+    const r = signV1(withToken(request(), sts.securityToken), sts);
+    const swapped = { ...r, headers: { ...r.headers, 'x-oss-security-token': 't2' } };
+    expect(rejection(swapped, { auth: true, identities: second }).code).toBe('AccessKeyIdAndSecurityTokenNotMatch');
+    const sameKeyOtherValue = { ...r, headers: { ...r.headers, 'x-oss-meta-author': 'mallory' } };
+    expect(refused(sameKeyOtherValue).code).toBe('SignatureDoesNotMatch');
   });
 });

@@ -2,15 +2,7 @@
 import { parseOssDate } from '../../protocol/dates.js';
 import { CAUSE_EC, OssError } from '../../protocol/errors.js';
 import { signV1, stringToSignV1Bytes, v1DateLine } from '../../protocol/signing.js';
-import {
-  accessDenied,
-  checkAccessKey,
-  checkSkew,
-  header,
-  sameSignature,
-  signatureMismatch,
-  type Verifier,
-} from './verifier.js';
+import { accessDenied, checkSkew, header, sameSignature, signatureMismatch, type Verifier } from './verifier.js';
 
 const PREFIX = 'OSS ';
 
@@ -18,7 +10,7 @@ export const v1Header: Verifier = {
   scheme: 'v1-header',
   carrier: 'header',
   detect: (r) => header(r, 'authorization')?.startsWith(PREFIX) === true,
-  verify(r, creds, now) {
+  verify(r, keys, now) {
     const value = header(r, 'authorization')!.slice(PREFIX.length).trim();
     const colon = value.indexOf(':');
     if (colon <= 0 || colon === value.length - 1) {
@@ -29,7 +21,7 @@ export const v1Header: Verifier = {
     }
     const accessKeyId = value.slice(0, colon);
     const provided = value.slice(colon + 1);
-    checkAccessKey(accessKeyId, creds);
+    const creds = keys(accessKeyId);
     // The date line is x-oss-date when present (ali-oss sends no Date), else Date (§4.1, §0.9).
     const dateLine = v1DateLine(r.headers);
     const date = dateLine === '' ? undefined : parseOssDate(dateLine);

@@ -2,20 +2,13 @@
 // before the signature, as OSS does.
 import { CAUSE_EC } from '../../protocol/errors.js';
 import { signV1, stringToSignV1Bytes } from '../../protocol/signing.js';
-import {
-  accessDenied,
-  checkAccessKey,
-  queryParam,
-  sameSignature,
-  signatureMismatch,
-  type Verifier,
-} from './verifier.js';
+import { accessDenied, queryParam, sameSignature, signatureMismatch, type Verifier } from './verifier.js';
 
 export const v1Presigned: Verifier = {
   scheme: 'v1-presigned',
   carrier: 'query',
   detect: (r) => r.query.some(([n]) => n === 'OSSAccessKeyId' || n === 'Signature'),
-  verify(r, creds, now) {
+  verify(r, keys, now) {
     const accessKeyId = queryParam(r, 'OSSAccessKeyId');
     const expires = queryParam(r, 'Expires');
     const provided = queryParam(r, 'Signature');
@@ -25,7 +18,7 @@ export const v1Presigned: Verifier = {
     if (!expires) throw accessDenied('Request must contain Expires.', CAUSE_EC.presignMissingExpires);
     if (!/^\d+$/.test(expires)) throw accessDenied('Expires is not a valid Unix time.', CAUSE_EC.presignInvalidExpires);
     if (now.getTime() / 1000 > Number(expires)) throw accessDenied('Request has expired.', CAUSE_EC.presignExpired);
-    checkAccessKey(accessKeyId, creds);
+    const creds = keys(accessKeyId);
     const stringToSign = stringToSignV1Bytes(r, expires);
     if (!sameSignature(provided, signV1(creds.accessKeySecret, stringToSign))) {
       throw signatureMismatch({ accessKeyId, provided, stringToSign });

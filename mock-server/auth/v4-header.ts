@@ -3,7 +3,7 @@
 import { dateStamp, parseOssDate } from '../../protocol/dates.js';
 import { OssError, CAUSE_EC } from '../../protocol/errors.js';
 import { parseV4Authorization, UNSIGNED_PAYLOAD, V4_ALGORITHM } from '../../protocol/signing.js';
-import { accessDenied, checkAccessKey, checkSkew, header, type Verifier } from './verifier.js';
+import { accessDenied, checkSkew, header, type Verifier } from './verifier.js';
 import { checkV4Signature } from './v4-signature.js';
 
 /**
@@ -25,7 +25,7 @@ export const v4Header: Verifier = {
   scheme: 'v4-header',
   carrier: 'header',
   detect: (r) => header(r, 'authorization')?.startsWith(V4_ALGORITHM) === true,
-  verify(r, creds, now) {
+  verify(r, keys, now) {
     const value = header(r, 'authorization')!;
     const auth = parseV4Authorization(value);
     if (auth === undefined) {
@@ -35,7 +35,7 @@ export const v4Header: Verifier = {
       });
     }
     checkPayloadHash(header(r, 'x-oss-content-sha256'));
-    checkAccessKey(auth.accessKeyId, creds);
+    const creds = keys(auth.accessKeyId);
     // The timestamp line is x-oss-date, or the raw Date string when absent (Go SDK v3, §4.4).
     const timestamp = header(r, 'x-oss-date') ?? header(r, 'date');
     const date = timestamp === undefined ? undefined : parseOssDate(timestamp);

@@ -3,7 +3,7 @@
 import { dateStamp, parseOssDate } from '../../protocol/dates.js';
 import { OssError, CAUSE_EC } from '../../protocol/errors.js';
 import { V4_ALGORITHM } from '../../protocol/signing.js';
-import { accessDenied, checkAccessKey, MAX_SKEW_MS, queryParam, type Verifier } from './verifier.js';
+import { accessDenied, MAX_SKEW_MS, queryParam, type Verifier } from './verifier.js';
 import { checkV4Signature } from './v4-signature.js';
 
 const MAX_EXPIRES_S = 604_800;
@@ -12,7 +12,7 @@ export const v4Presigned: Verifier = {
   scheme: 'v4-presigned',
   carrier: 'query',
   detect: (r) => r.query.some(([n]) => n === 'x-oss-signature-version' || n === 'x-oss-signature'),
-  verify(r, creds, now) {
+  verify(r, keys, now) {
     const version = queryParam(r, 'x-oss-signature-version');
     if (version !== V4_ALGORITHM) {
       throw new OssError('InvalidArgument', {
@@ -52,7 +52,7 @@ export const v4Presigned: Verifier = {
         CAUSE_EC.v4PresignCredentialDay,
       );
     }
-    checkAccessKey(accessKeyId, creds);
+    const creds = keys(accessKeyId);
     const additional = (queryParam(r, 'x-oss-additional-headers') ?? '').split(';').filter((h) => h !== '');
     checkV4Signature(r, creds, {
       accessKeyId,

@@ -13,8 +13,11 @@ export interface Verifier {
   carrier: 'header' | 'query';
   /** The request carries this scheme's signature (it may still be malformed). */
   detect(r: SignableRequest): boolean;
-  /** Returns when the signature is valid for `creds` at `now`; throws the OssError OSS answers otherwise. */
-  verify(r: SignableRequest, creds: Credentials, now: Date): void;
+  /**
+   * Returns when the signature is valid for the credentials `keys` finds for its access key id at `now`; throws the
+   * OssError OSS answers otherwise (`keys` throws for an unknown key or a bad STS token).
+   */
+  verify(r: SignableRequest, keys: KeyLookup, now: Date): void;
 }
 
 /** Allowed distance between the request's date and the server clock (reference §4.1, §7). */
@@ -36,9 +39,8 @@ export function sameSignature(provided: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export function checkAccessKey(provided: string, creds: Credentials): void {
-  if (provided !== creds.accessKeyId) throw new OssError('InvalidAccessKeyId', { extra: { OSSAccessKeyId: provided } });
-}
+/** The signing credentials of an access key id; throws InvalidAccessKeyId (or an STS token error) when there are none. */
+export type KeyLookup = (accessKeyId: string) => Credentials;
 
 /** RequestTimeTooSkewed carries ServerTime so C++ and the ali-oss browser build can re-sync their clocks (§3.1). */
 export function checkSkew(requestTime: Date, raw: string, now: Date): void {

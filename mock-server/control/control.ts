@@ -5,6 +5,14 @@
 import type { FaultSpec, RequestContext, RequestPlan } from '../exchange/exchange.js';
 import type { ServerConfig } from '../exchange/config.js';
 import type { Store } from '../storage/store.js';
+import {
+  IdentityConfigError,
+  IdentityRegistry,
+  validatePermissions,
+  type IdentityInfo,
+  type MintedSts,
+  type MintStsOptions,
+} from './identities.js';
 import { RuleValidationError } from './errors.js';
 import { EventLog, eventSubject } from './events.js';
 import { InflightRegistry, type BodyTracker } from './inflight.js';
@@ -32,6 +40,47 @@ function slowest(rates: Array<number | undefined>): number | undefined {
   return min;
 }
 
+/** IdentityConfigError as the control API reports bad input. */
+function withField<T>(f: () => T, field = ''): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof IdentityConfigError) throw new RuleValidationError(field, err.message);
+    throw err;
+  }
+}
+
+/** The JSON body of POST /_mock/sts. */
+function validateMint(input: unknown): MintStsOptions {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new RuleValidationError('', 'must be a JSON object');
+  }
+  const { durationSeconds, expiration, permissions, accessKeyId, accessKeySecret, securityToken, ...rest } =
+    input as Record<string, unknown>;
+  const unknown = Object.keys(rest)[0];
+  if (unknown !== undefined) throw new RuleValidationError(unknown, 'unknown field');
+  const o: MintStsOptions = {};
+  if (durationSeconds !== undefined) {
+    if (typeof durationSeconds !== 'number') throw new RuleValidationError('durationSeconds', 'must be a number');
+    o.durationSeconds = durationSeconds;
+  }
+  if (expiration !== undefined) {
+    const at = typeof expiration === 'string' ? new Date(expiration) : undefined;
+    if (at === undefined || Number.isNaN(at.getTime())) {
+      throw new RuleValidationError('expiration', 'must be an ISO 8601 time');
+    }
+    o.expiration = at;
+  }
+  if (permissions !== undefined)
+    o.permissions = withField(() => validatePermissions(permissions, 'permissions'), 'permissions');
+  for (const [field, value] of Object.entries({ accessKeyId, accessKeySecret, securityToken })) {
+    if (value === undefined) continue;
+    if (typeof value !== 'string') throw new RuleValidationError(field, 'must be a string');
+    o[field as 'accessKeyId' | 'accessKeySecret' | 'securityToken'] = value;
+  }
+  return o;
+}
+
 export class MockControl {
   readonly config: ServerConfig;
   private readonly store: Store;
@@ -49,9 +98,13 @@ export class MockControl {
   private readonly log = new EventLog();
   private rates: { ingest?: number; egress?: number };
   private restoreDelayMs: number;
+  /** who may sign requests: configured identities and STS credentials minted at run time */
+  readonly identities: IdentityRegistry;
 
+  /** Throws IdentityConfigError for a bad identity configuration (duplicate key id, malformed permissions). */
   constructor(services: { config: ServerConfig; store: Store }) {
     this.config = services.config;
+    this.identities = new IdentityRegistry(services.config);
     this.store = services.store;
     this.rates = { ingest: services.config.ingestRate, egress: services.config.egressRate };
     this.restoreDelayMs = services.config.restoreDelayMs ?? DEFAULT_RESTORE_DELAY_MS;
@@ -67,9 +120,13 @@ export class MockControl {
     };
   }
 
-  /** Drops every bucket, object and upload, every rule and event; the event seq keeps counting. */
+  /**
+   * Drops every bucket, object and upload, every rule and event, and the STS credentials minted at run time; the
+   * event seq keeps counting.
+   */
   async reset(): Promise<void> {
     await this.store.reset();
+    this.identities.dropMinted();
     this.clearRules();
     this.nextRuleId = 1;
     this.log.clear();
@@ -131,6 +188,24 @@ export class MockControl {
     if (valid.ingestRate !== undefined) this.rates.ingest = valid.ingestRate ?? undefined;
     if (valid.egressRate !== undefined) this.rates.egress = valid.egressRate ?? undefined;
     return this.getRates();
+  }
+
+  /** The identities that may sign requests (never their secrets or tokens). */
+  credentials(): IdentityInfo[] {
+    return this.identities.list();
+  }
+
+  /**
+   * Mints an STS temporary credential (docs/protocol.md#sts): random unless given, expiring after durationSeconds
+   * (default 3600) or at `expiration`. Throws RuleValidationError naming the bad field.
+   */
+  mintSts(input: unknown = {}): MintedSts {
+    return withField(() => this.identities.mintSts(validateMint(input)));
+  }
+
+  /** Makes an STS credential expire now; undefined for an unknown or permanent access key id. */
+  expireSts(accessKeyId: string): IdentityInfo | undefined {
+    return this.identities.expire(accessKeyId);
   }
 
   getRates(): Rates {

@@ -9,6 +9,7 @@ export const EVENT_LOG_CAPACITY = 100_000;
 /** The fields of an event that identify its request. */
 export function eventSubject(ctx: RequestContext): EventSubject {
   const s: EventSubject = { requestId: ctx.requestId, operation: ctx.operation };
+  if (ctx.accessKeyId !== undefined) s.accessKeyId = ctx.accessKeyId;
   if (ctx.bucket !== undefined) s.bucket = ctx.bucket;
   if (ctx.key !== undefined) s.key = ctx.key;
   if (ctx.uploadId !== undefined) s.uploadId = ctx.uploadId;

@@ -91,6 +91,23 @@ export function controlRouter(control: MockControl, config: ServerConfig, jsonBo
     res.json(control.setRestoreDelay(req.body));
   });
 
+  // identities (docs/protocol.md#identities): never their secrets or tokens
+  router.get('/credentials', (_req, res) => {
+    res.json({ credentials: control.credentials() });
+  });
+
+  // mints an STS temporary credential: { durationSeconds?, expiration?, permissions?, accessKeyId?, ... }
+  router.post('/sts', (req, res) => {
+    res.status(201).json(control.mintSts(req.body ?? {}));
+  });
+
+  // an STS credential expires now: the next request signed with it is SecurityTokenExpired
+  router.post('/sts/:accessKeyId/expire', (req, res) => {
+    const expired = control.expireSts(req.params.accessKeyId as string);
+    if (expired !== undefined) res.json(expired);
+    else res.status(404).json({ error: `no STS credential ${req.params.accessKeyId}`, field: 'accessKeyId' });
+  });
+
   router.get('/inflight', (_req, res) => {
     res.json({ inflight: control.inflight() });
   });

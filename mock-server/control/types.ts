@@ -81,6 +81,8 @@ export interface HealthInfo extends Rates {
 /** The request an event is about (absent for events not tied to one). */
 export interface EventSubject {
   requestId?: string;
+  /** the access key id that signed the request (absent before authentication, and for anonymous requests) */
+  accessKeyId?: string;
   operation?: OperationName;
   bucket?: string;
   key?: string;

@@ -1,4 +1,5 @@
 // The server's configuration as startMockOss() resolves it from its options (and the CLI from its flags).
+import type { CredentialPair, Permissions, StsCredential } from './identity.js';
 
 export interface ServerConfig {
   host: string;
@@ -7,6 +8,12 @@ export interface ServerConfig {
   dataDir?: string;
   accessKeyId: string;
   accessKeySecret: string;
+  /** more permanent key pairs beside the default one (`--credential ID:SECRET`) */
+  credentials?: CredentialPair[];
+  /** STS temporary credentials (`--sts ID:SECRET:TOKEN[:EXPIRY]`); the control API mints more at run time */
+  sts?: StsCredential[];
+  /** what each identity may do, by access key id (`--permission`); unnamed identities have full access */
+  permissions?: Record<string, Permissions>;
   /** e.g. `cn-hangzhou` (no `oss-` prefix) */
   region: string;
   auth: boolean;

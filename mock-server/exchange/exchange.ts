@@ -53,6 +53,8 @@ export interface RequestContext {
   partNumber?: number;
   /** ms since epoch */
   startedAt: number;
+  /** the access key id that signed the request, once authenticated */
+  accessKeyId?: string;
   /** x-oss-traffic-limit converted to bytes/s, already range-checked */
   trafficLimit?: number;
 }

@@ -14,6 +14,9 @@ import { parseTrafficLimit } from '../../protocol/traffic-limit.js';
 import { authenticate } from '../auth/authenticate.js';
 import type { EventSubject } from '../control/types.js';
 import { checkAnonymousAccess } from '../operations/access.js';
+import type { Identity } from '../control/identities.js';
+import { authorize } from '../auth/permissions.js';
+import { parseCopySource } from '../operations/copy-source.js';
 import { OPERATION_TABLE, type OperationServices } from '../operations/table.js';
 import type { ActiveRequests } from './active.js';
 import { commonHeaders, requestIdOf } from './common-headers.js';
@@ -67,6 +70,18 @@ function checkNames(address: Address, operation: OperationName): void {
   }
 }
 
+/** The identity's permissions (docs/protocol.md#permissions); copies also read their source bucket. */
+function checkPermissions(identity: Identity, operation: OperationName, address: Address, req: Request): void {
+  const copySource =
+    operation === 'CopyObject' || operation === 'UploadPartCopy' ? requestHeader(req, 'x-oss-copy-source') : undefined;
+  authorize(identity, {
+    operation,
+    action: OPERATION_TABLE[operation].action,
+    ...(address.bucket === undefined ? {} : { bucket: address.bucket }),
+    ...(copySource === undefined ? {} : { copySourceBucket: () => parseCopySource(copySource).bucket }),
+  });
+}
+
 /**
  * Answers a failed request and returns its OSS code. A client that went away, or a reset/close fault, leaves
  * nothing to answer: the connection is already gone or closing (ingest/ owns how).
@@ -113,8 +128,13 @@ async function handleOss(req: Request, res: Response, s: AppServices, id: number
       const limit = requestHeader(req, 'x-oss-traffic-limit') ?? target.query['x-oss-traffic-limit'];
       if (limit !== undefined) ctx.trafficLimit = parseTrafficLimit(limit);
     }
-    const scheme = authenticate(s.config, signableRequest(req, address, target.pairs));
+    const { scheme, identity } = authenticate(
+      { auth: s.config.auth, identities: s.control.identities },
+      signableRequest(req, address, target.pairs),
+    );
+    if (identity !== undefined) ctx.accessKeyId = identity.accessKeyId;
     checkNames(address, operation);
+    if (identity !== undefined) checkPermissions(identity, operation, address, req);
     if (scheme === 'anonymous' && s.config.auth) {
       await checkAnonymousAccess(s, operation, address, requestHeader(req, 'x-oss-copy-source'));
     }

@@ -44,80 +44,173 @@ export interface Route {
 export interface OperationEntry {
   route: Route;
   handler: Handler;
+  /**
+   * The RAM action a permission check asks for (https://www.alibabacloud.com/help/en/oss/user-guide/ram-policy-overview);
+   * CopyObject and UploadPartCopy also need oss:GetObject on their source (auth/permissions.ts).
+   */
+  action: `oss:${string}`;
   /** x-oss-traffic-limit (header, or query parameter of a presigned URL) slows this operation's transfer */
   trafficLimited?: true;
 }
 
 /** In match order: a request is dispatched to the first row whose route it satisfies. */
 export const OPERATION_TABLE: { readonly [N in OperationName]: OperationEntry } = {
-  ListBuckets: { route: { method: 'GET', level: 'service', markers: [] }, handler: listBuckets },
-  PutBucket: { route: { method: 'PUT', level: 'bucket', markers: [] }, handler: putBucket },
-  DeleteBucket: { route: { method: 'DELETE', level: 'bucket', markers: [] }, handler: deleteBucket },
-  GetBucketInfo: { route: { method: 'GET', level: 'bucket', markers: ['bucketInfo'] }, handler: getBucketInfo },
-  GetBucketLocation: { route: { method: 'GET', level: 'bucket', markers: ['location'] }, handler: getBucketLocation },
-  GetBucketAcl: { route: { method: 'GET', level: 'bucket', markers: ['acl'] }, handler: getBucketAcl },
-  PutBucketAcl: { route: { method: 'PUT', level: 'bucket', markers: ['acl'] }, handler: putBucketAcl },
+  ListBuckets: {
+    route: { method: 'GET', level: 'service', markers: [] },
+    handler: listBuckets,
+    action: 'oss:ListBuckets',
+  },
+  PutBucket: { route: { method: 'PUT', level: 'bucket', markers: [] }, handler: putBucket, action: 'oss:PutBucket' },
+  DeleteBucket: {
+    route: { method: 'DELETE', level: 'bucket', markers: [] },
+    handler: deleteBucket,
+    action: 'oss:DeleteBucket',
+  },
+  GetBucketInfo: {
+    route: { method: 'GET', level: 'bucket', markers: ['bucketInfo'] },
+    handler: getBucketInfo,
+    action: 'oss:GetBucketInfo',
+  },
+  GetBucketLocation: {
+    route: { method: 'GET', level: 'bucket', markers: ['location'] },
+    handler: getBucketLocation,
+    action: 'oss:GetBucketLocation',
+  },
+  GetBucketAcl: {
+    route: { method: 'GET', level: 'bucket', markers: ['acl'] },
+    handler: getBucketAcl,
+    action: 'oss:GetBucketAcl',
+  },
+  PutBucketAcl: {
+    route: { method: 'PUT', level: 'bucket', markers: ['acl'] },
+    handler: putBucketAcl,
+    action: 'oss:PutBucketAcl',
+  },
   ListMultipartUploads: {
     route: { method: 'GET', level: 'bucket', markers: ['uploads'] },
     handler: listMultipartUploads,
+    action: 'oss:ListMultipartUploads',
   },
-  ListObjectsV2: { route: { method: 'GET', level: 'bucket', markers: ['list-type'] }, handler: listObjectsV2 },
-  ListObjects: { route: { method: 'GET', level: 'bucket', markers: [] }, handler: listObjects },
+  ListObjectsV2: {
+    route: { method: 'GET', level: 'bucket', markers: ['list-type'] },
+    handler: listObjectsV2,
+    action: 'oss:ListObjects',
+  },
+  ListObjects: {
+    route: { method: 'GET', level: 'bucket', markers: [] },
+    handler: listObjects,
+    action: 'oss:ListObjects',
+  },
   DeleteMultipleObjects: {
     route: { method: 'POST', level: 'bucket', markers: ['delete'] },
     handler: deleteMultipleObjects,
+    action: 'oss:DeleteObject',
   },
   UploadPartCopy: {
     route: { method: 'PUT', level: 'object', markers: ['partNumber', 'uploadId'], copySource: true },
     handler: uploadPartCopy,
+    action: 'oss:PutObject',
     trafficLimited: true,
   },
   UploadPart: {
     route: { method: 'PUT', level: 'object', markers: ['partNumber', 'uploadId'], copySource: false },
     handler: uploadPart,
+    action: 'oss:PutObject',
     trafficLimited: true,
   },
-  PutObjectTagging: { route: { method: 'PUT', level: 'object', markers: ['tagging'] }, handler: putObjectTagging },
-  GetObjectTagging: { route: { method: 'GET', level: 'object', markers: ['tagging'] }, handler: getObjectTagging },
+  PutObjectTagging: {
+    route: { method: 'PUT', level: 'object', markers: ['tagging'] },
+    handler: putObjectTagging,
+    action: 'oss:PutObjectTagging',
+  },
+  GetObjectTagging: {
+    route: { method: 'GET', level: 'object', markers: ['tagging'] },
+    handler: getObjectTagging,
+    action: 'oss:GetObjectTagging',
+  },
   DeleteObjectTagging: {
     route: { method: 'DELETE', level: 'object', markers: ['tagging'] },
     handler: deleteObjectTagging,
+    action: 'oss:DeleteObjectTagging',
   },
-  PutObjectAcl: { route: { method: 'PUT', level: 'object', markers: ['acl'] }, handler: putObjectAcl },
-  GetObjectAcl: { route: { method: 'GET', level: 'object', markers: ['acl'] }, handler: getObjectAcl },
-  PutSymlink: { route: { method: 'PUT', level: 'object', markers: ['symlink'] }, handler: putSymlink },
-  GetSymlink: { route: { method: 'GET', level: 'object', markers: ['symlink'] }, handler: getSymlink },
-  RestoreObject: { route: { method: 'POST', level: 'object', markers: ['restore'] }, handler: restoreObject },
+  PutObjectAcl: {
+    route: { method: 'PUT', level: 'object', markers: ['acl'] },
+    handler: putObjectAcl,
+    action: 'oss:PutObjectAcl',
+  },
+  GetObjectAcl: {
+    route: { method: 'GET', level: 'object', markers: ['acl'] },
+    handler: getObjectAcl,
+    action: 'oss:GetObjectAcl',
+  },
+  PutSymlink: {
+    route: { method: 'PUT', level: 'object', markers: ['symlink'] },
+    handler: putSymlink,
+    action: 'oss:PutObject',
+  },
+  GetSymlink: {
+    route: { method: 'GET', level: 'object', markers: ['symlink'] },
+    handler: getSymlink,
+    action: 'oss:GetObject',
+  },
+  RestoreObject: {
+    route: { method: 'POST', level: 'object', markers: ['restore'] },
+    handler: restoreObject,
+    action: 'oss:RestoreObject',
+  },
   CopyObject: {
     route: { method: 'PUT', level: 'object', markers: [], copySource: true },
     handler: copyObject,
+    action: 'oss:PutObject',
     trafficLimited: true,
   },
   PutObject: {
     route: { method: 'PUT', level: 'object', markers: [], copySource: false },
     handler: putObject,
+    action: 'oss:PutObject',
     trafficLimited: true,
   },
-  ListParts: { route: { method: 'GET', level: 'object', markers: ['uploadId'] }, handler: listParts },
-  GetObject: { route: { method: 'GET', level: 'object', markers: [] }, handler: getObject, trafficLimited: true },
-  GetObjectMeta: { route: { method: 'HEAD', level: 'object', markers: ['objectMeta'] }, handler: getObjectMeta },
-  HeadObject: { route: { method: 'HEAD', level: 'object', markers: [] }, handler: headObject },
+  ListParts: {
+    route: { method: 'GET', level: 'object', markers: ['uploadId'] },
+    handler: listParts,
+    action: 'oss:ListParts',
+  },
+  GetObject: {
+    route: { method: 'GET', level: 'object', markers: [] },
+    handler: getObject,
+    action: 'oss:GetObject',
+    trafficLimited: true,
+  },
+  GetObjectMeta: {
+    route: { method: 'HEAD', level: 'object', markers: ['objectMeta'] },
+    handler: getObjectMeta,
+    action: 'oss:GetObject',
+  },
+  HeadObject: { route: { method: 'HEAD', level: 'object', markers: [] }, handler: headObject, action: 'oss:GetObject' },
   InitiateMultipartUpload: {
     route: { method: 'POST', level: 'object', markers: ['uploads'] },
     handler: initiateMultipartUpload,
+    action: 'oss:PutObject',
   },
   CompleteMultipartUpload: {
     route: { method: 'POST', level: 'object', markers: ['uploadId'] },
     handler: completeMultipartUpload,
+    action: 'oss:PutObject',
   },
   AppendObject: {
     route: { method: 'POST', level: 'object', markers: ['append'], optional: ['position'] },
     handler: appendObject,
+    action: 'oss:PutObject',
     trafficLimited: true,
   },
   AbortMultipartUpload: {
     route: { method: 'DELETE', level: 'object', markers: ['uploadId'] },
     handler: abortMultipartUpload,
+    action: 'oss:AbortMultipartUpload',
   },
-  DeleteObject: { route: { method: 'DELETE', level: 'object', markers: [] }, handler: deleteObject },
+  DeleteObject: {
+    route: { method: 'DELETE', level: 'object', markers: [] },
+    handler: deleteObject,
+    action: 'oss:DeleteObject',
+  },
 };
