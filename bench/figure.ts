@@ -1,6 +1,6 @@
-// One measured figure of `npm run bench`, how it is judged against its target, and the table that prints them.
-// Targets come from DESIGN.md "Measured, not asserted" and issue 7; a figure whose target is a ratio is judged
-// against a baseline measured in the same run, never against a number from another machine.
+// One measured figure of `npm run bench`, how it is judged against its target, and the table that prints them. Targets
+// are the figures README.md "Performance" lists; a figure whose target is a ratio is judged against a baseline measured
+// in the same run, never against a number from another machine.
 
 export type Target =
   /** value / baseline must be at least `min` (throughput against a reference sink) */

@@ -1,6 +1,6 @@
-// A multipart upload spoken the way OSS and S3 both understand it (reference/oss-api.md §4: POST ?uploads,
-// PUT ?partNumber&uploadId, POST ?uploadId with CompleteMultipartUpload), so the mock, s3rver and the sinks run the
-// very same sequence of requests.
+// A multipart upload spoken the way OSS and S3 both understand it (docs/protocol.md#v1-signature: POST ?uploads, PUT
+// ?partNumber&uploadId, POST ?uploadId with CompleteMultipartUpload), so the mock, s3rver and the sinks run the very
+// same sequence of requests.
 import http from 'node:http';
 import { putBytes, request } from './http-client.js';
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm run bench [-- --quick] [--only SUITES] [--out FILE]`: measures what oss-mock promises (DESIGN.md "Measured,
-// not asserted", issue 7), prints one table on stdout and writes the figures with the machine to results.json.
+// `npm run bench [-- --quick] [--only SUITES] [--out FILE]`: measures what oss-mock promises (README.md
+// "Performance"), prints one table on stdout and writes the figures with the machine to results.json.
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';

@@ -1,5 +1,5 @@
 // `npm run bench [-- --quick] [--only large-put,throttle] [--out FILE]`: what a run measures and how hard.
-// --quick is the CI smoke run (issue 7: under a minute): smaller bodies, shorter windows, fewer repetitions.
+// --quick is the smoke run (under a minute): smaller bodies, shorter windows, fewer repetitions.
 import { GiB, MiB } from './stats.js';
 
 export const SUITES = ['large', 'small-ops', 'throttle', 'disable', 'abort', 'memory', 'startup'] as const;

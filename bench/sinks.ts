@@ -1,12 +1,12 @@
-// The baselines a faithful endpoint is compared with (issue 7): a bare node:http server that discards the body, and
-// one that also computes MD5 and CRC-64 of it -- the least work an OSS endpoint must do per byte (the ETag and
-// x-oss-hash-crc64ecma, reference/oss-api.md §2.3-2.4), with the same hash-wasm CRC-64 the mock uses. The third,
-// md5crc-keep, also holds on to the last complete body's chunks as the parser delivered them, replacing them only
-// once the next body is complete (as a store replaces an object): the least an in-memory store must do. Keeping
-// bytes costs what discarding them does not: every page of a fresh buffer is faulted in once (a kernel trap per
-// 4 KiB, expensive in a VM), where a discarding sink reuses the same warm memory. The fourth, md5crc-file, writes
-// the body to a file in its directory (fs.WriteStream, which batches writes) and fsyncs it before answering, then
-// deletes the previous one: the least a durable store must do, the floor for the file store.
+// The baselines a faithful endpoint is compared with: a bare node:http server that discards the body, and one that also
+// computes MD5 and CRC-64 of it -- the least work an OSS endpoint must do per byte (the ETag and x-oss-hash-crc64ecma,
+// docs/protocol.md#etags-2.4), with the same hash-wasm CRC-64 the mock uses. The third, md5crc-keep, also holds on to
+// the last complete body's chunks as the parser delivered them, replacing them only once the next body is complete (as
+// a store replaces an object): the least an in-memory store must do. Keeping bytes costs what discarding them does not:
+// every page of a fresh buffer is faulted in once (a kernel trap per 4 KiB, expensive in a VM), where a discarding sink
+// reuses the same warm memory. The fourth, md5crc-file, writes the body to a file in its directory (fs.WriteStream,
+// which batches writes) and fsyncs it before answering, then deletes the previous one: the least a durable store must
+// do, the floor for the file store.
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';

@@ -1,4 +1,5 @@
-// The servers a figure compares, started as children: the mock's CLI with each store, and the peers of issue 7.
+// The servers a figure compares, started as children: the mock's CLI with each store, and the peers it is compared
+// with.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 // Where a request goes, by the C++ SDK's rules [src/utils/Utils.cc CombineHostString/CombinePathString;
-// reference/sdk-clients.md §1 "Addressing", reference/oss-api.md §1.1]:
+// docs/protocol.md#cpp-sdk, docs/protocol.md#addressing]:
 // - an IPv4 endpoint, or pathStyle: Host `ip:port`, path `/<bucket>/<key>`, bucket level `/<bucket>/`, and
 //   ListBuckets `//` (the empty bucket keeps its `/`);
 // - otherwise virtual-hosted: Host `<bucket>.<host>`, path `/<key>`.
@@ -84,7 +84,7 @@ export function requestTarget(
 
 /**
  * `<bucket>.localhost` is loopback by RFC 6761 and curl resolves it so, but the system resolver often does not
- * (ali-oss fails with ENOTFOUND there, reference/sdk-clients.md §2): connect to `localhost` and keep the Host header.
+ * (ali-oss fails with ENOTFOUND there, docs/protocol.md#ali-oss): connect to `localhost` and keep the Host header.
  */
 function loopbackAlias(hostname: string): string {
   return hostname.endsWith('.localhost') ? 'localhost' : hostname;

@@ -63,7 +63,8 @@ export interface Conditions {
 export interface GetObjectOptions extends ObjectOptions, Conditions {
   /** inclusive byte range; `end` omitted: to the end of the object */
   range?: { start: number; end?: number };
-  /** `x-oss-range-behavior: standard` (§6.2): out-of-range ends are clamped, bad starts are 416 */
+  /** `x-oss-range-behavior: standard` (docs/protocol.md#getobject): out-of-range ends are clamped, bad starts are 416
+   * */
   standardRange?: boolean;
 }
 

@@ -1,6 +1,6 @@
-// The resumable-upload checkpoint file of the C++ SDK [src/resumable/ResumableUploader.cc; reference/sdk-clients.md
-// §1 "Resumable upload"]: `<dir>/<MD5HEX(srcPath)>--<MD5HEX("oss://bucket/key")>`, JSON with opType, uploadID,
-// filePath, bucket, key, mtime, size, partSize and md5Sum.
+// The resumable-upload checkpoint file of the C++ SDK [src/resumable/ResumableUploader.cc; docs/protocol.md#cpp-sdk
+// docs/protocol.md#addressing "Resumable upload"]: `<dir>/<MD5HEX(srcPath)>--<MD5HEX("oss://bucket/key")>`, JSON with
+// opType, uploadID, filePath, bucket, key, mtime, size, partSize and md5Sum.
 //
 // md5Sum: the SDK hashes jsoncpp's styled dump of the other fields, which is not reproducible byte for byte outside
 // jsoncpp. Here it is the uppercase hex MD5 of `JSON.stringify` of the other eight fields with the keys in

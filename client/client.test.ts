@@ -1,5 +1,5 @@
-// OssClient against scripted loopback servers: the wire it sends, the errors it builds, CRC-64 checks, retries,
-// and DisableRequest/EnableRequest (reference/sdk-clients.md §1).
+// OssClient against scripted loopback servers: the wire it sends, the errors it builds, CRC-64 checks, retries, and
+// DisableRequest/EnableRequest (docs/protocol.md#cpp-sdk).
 import type http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { crc64 } from '../protocol/crc64.js';

@@ -1,7 +1,7 @@
 // OssClient: the OSS operations over one Executor, with the C++ SDK's DisableRequest/EnableRequest
-// (reference/sdk-clients.md §1). Each client owns its HTTP agents, so destroying its sockets on disable never
-// touches another client's connections. Arguments are validated first (ValidateError), before the disable check,
-// as OssClientImpl::MakeRequest does.
+// (docs/protocol.md#cpp-sdk). Each client owns its HTTP agents, so destroying its sockets on disable never touches
+// another client's connections. Arguments are validated first (ValidateError), before the disable check, as
+// OssClientImpl::MakeRequest does.
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
@@ -222,7 +222,7 @@ export class OssClient {
     return resultBase(res);
   }
 
-  /** DeleteMultipleObjects; its Content-MD5 is required by OSS (§6.5). */
+  /** DeleteMultipleObjects; its Content-MD5 is required by OSS (docs/protocol.md#delete-multiple-objects). */
   async deleteObjects(o: DeleteObjectsOptions): Promise<DeleteObjectsResult> {
     checkBucket(o.bucket);
     if (o.keys.length === 0 || o.keys.length > 1000) throw validateError('Give 1 to 1000 keys.');
@@ -646,7 +646,7 @@ function conditionHeaders(c: Conditions): Record<string, string> {
   return headers;
 }
 
-/** `/<bucket>/<key>` with the key percent-encoded (§6.6). */
+/** `/<bucket>/<key>` with the key percent-encoded (docs/protocol.md#copyobject). */
 function copySource(bucket: string, key: string): string {
   checkBucket(bucket);
   checkKey(key);

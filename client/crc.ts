@@ -1,5 +1,5 @@
-// CRC-64 checks as the C++ SDK makes them [src/OssClientImpl.cc hasResponseError; reference/sdk-clients.md §1
-// "CRC-64", oss-api.md §2.4]: on PutObject, UploadPart, AppendObject and GetObject, compared only when the response
+// CRC-64 checks as the C++ SDK makes them [src/OssClientImpl.cc hasResponseError; docs/protocol.md#cpp-sdk "CRC-64",
+// docs/protocol.md#crc-64]: on PutObject, UploadPart, AppendObject and GetObject, compared only when the response
 // carries `x-oss-hash-crc64ecma` and the request had no Range. A missing header is tolerated; a wrong one fails the
 // call with ClientError:100001.
 import { Readable } from 'node:stream';

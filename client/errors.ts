@@ -1,4 +1,4 @@
-// Errors as the C++ SDK reports them (reference/sdk-clients.md §1 "Error code families"): the server's XML <Code>,
+// Errors as the C++ SDK reports them (docs/protocol.md#cpp-sdk): the server's XML <Code>,
 // `ServerError:<status>` for a body that is not an <Error> document, `ClientError:1000NN` for the SDK's own checks and
 // `ClientError:2000NN` (200000 + curl code) for transport failures. Callers match on `code`, never on the message.
 import { parseXml } from '../protocol/xml.js';
@@ -94,7 +94,7 @@ export function parseResultError(what: string, requestId: string, status: number
 
 /**
  * The error for a non-2xx response (Client::buildError + OssClientImpl::buildError). A HEAD answer has no body, so
- * the base64 XML in `x-oss-err` stands in for it (reference/oss-api.md §3.2). The request id falls back to the
+ * the base64 XML in `x-oss-err` stands in for it (docs/protocol.md#head-errors). The request id falls back to the
  * `x-oss-request-id` header when the body has none.
  */
 export function serverError(status: number, headers: Record<string, string>, body: Buffer): OssClientError {

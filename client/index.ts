@@ -1,5 +1,6 @@
 // `import { OssClient } from 'oss-mock/client'`: a TypeScript OSS client reproducing the C++ SDK's
-// DisableRequest/EnableRequest, error codes, retries, CRC-64 checks and resumable upload (DESIGN.md "Contracts").
+// DisableRequest/EnableRequest, error codes, retries, CRC-64 checks and resumable upload
+// (docs/architecture.md#contracts).
 export { OssClient } from './client.js';
 export type * from './call-options.js';
 export {

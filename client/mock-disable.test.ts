@@ -1,5 +1,5 @@
 // DisableRequest against the listening mock, throttled so uploads stay in flight, and the transport error codes
-// provoked by the mock's fault rules (reference/sdk-clients.md §1; DESIGN.md "Semantics that matter most").
+// provoked by the mock's fault rules (docs/protocol.md#cpp-sdk; docs/architecture.md#guarantees).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startMockOss, type MockOssHandle } from '../mock-server/index.js';
 import type { MockEvent } from '../mock-server/index.js';

@@ -1,7 +1,7 @@
-// The C++ SDK's DisableRequest/EnableRequest switch (reference/sdk-clients.md §1): one flag per client instance
+// The C++ SDK's DisableRequest/EnableRequest switch (docs/protocol.md#cpp-sdk): one flag per client instance
 // (HttpClient::disable_), checked before each attempt, while a transfer runs, in the retry loop and by resumable
-// workers. Where curl polls the flag from its progress callback (~250 ms cadence), this gate holds the
-// AbortController of every running attempt and aborts them all synchronously when the flag is set.
+// workers. Where curl polls the flag from its progress callback (~250 ms cadence), this gate holds the AbortController
+// of every running attempt and aborts them all synchronously when the flag is set.
 import { requestsDisabledError } from './errors.js';
 
 /** The abort reason every in-flight attempt sees when its client is disabled. */

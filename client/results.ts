@@ -1,6 +1,7 @@
-// Results of each operation, read from response headers and XML bodies (reference/oss-api.md §2, §5, §6). ETags
-// are given without quotes (the C++ SDK's TrimQuotes); CRC-64 values as bigint; list keys are URL-decoded when the
-// response says `<EncodingType>url</EncodingType>` (as C++ and oss2 do, §0.4).
+// Results of each operation, read from response headers and XML bodies (docs/protocol.md#common-headers,
+// docs/protocol.md#multipart, docs/protocol.md#object-operations). ETags are given without quotes (the C++ SDK's
+// TrimQuotes); CRC-64 values as bigint; list keys are URL-decoded when the response says
+// `<EncodingType>url</EncodingType>` (as C++ and oss2 do, docs/protocol.md#listing).
 import type { Readable } from 'node:stream';
 import { normalizeEtag } from '../protocol/etag.js';
 import { fromWireHeader } from '../protocol/signing.js';

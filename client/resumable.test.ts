@@ -1,5 +1,5 @@
-// Resumable upload against the listening mock: disabled part-way, resumed on the same upload ID without a new
-// Initiate; a new upload ID after an Abort between the runs (reference/sdk-clients.md §1, observed C++ behaviour).
+// Resumable upload against the listening mock: disabled part-way, resumed on the same upload ID without a new Initiate;
+// a new upload ID after an Abort between the runs (docs/protocol.md#cpp-sdk, observed C++ behaviour).
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,5 @@
 // Resumable multipart upload of a file, as the C++ SDK's ResumableUploader [src/resumable/ResumableUploader.cc;
-// reference/sdk-clients.md §1 "Resumable upload and upload-ID reuse"]:
+// docs/protocol.md#cpp-sdk]:
 // - a file no larger than one part goes through a plain PutObject (no checkpoint);
 // - a fresh upload sends Initiate, then writes the checkpoint (checkpoint.ts);
 // - a resume validates the checkpoint (md5Sum, file size and mtime), probes the upload ID with

@@ -1,5 +1,5 @@
-// Request signing with protocol/signing (reference/oss-api.md §4), as the C++ SDK sends it: V1 with a `Date` header
-// (OssClientImpl::addHeaders/addSignInfo); V4 with `x-oss-date` (ISO basic), `x-oss-content-sha256:
+// Request signing with protocol/signing (docs/protocol.md#v1-signature), as the C++ SDK sends it: V1 with a `Date`
+// header (OssClientImpl::addHeaders/addSignInfo); V4 with `x-oss-date` (ISO basic), `x-oss-content-sha256:
 // UNSIGNED-PAYLOAD` and the region in the scope (SignerV4). STS tokens travel as `x-oss-security-token`.
 import { httpDate, isoBasic } from '../protocol/dates.js';
 import {

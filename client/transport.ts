@@ -1,5 +1,5 @@
 // One HTTP exchange per attempt on node:http/https, with the failure modes curl reports to the C++ SDK mapped to its
-// `ClientError:2000NN` codes (reference/sdk-clients.md §1 "Error code families"). The attempt's AbortSignal is
+// `ClientError:2000NN` codes (docs/protocol.md#cpp-sdk). The attempt's AbortSignal is
 // what disableRequests() fires: the request and its socket are destroyed synchronously, mid-body if need be, and
 // the attempt fails with 200042 (curl's CURLE_ABORTED_BY_CALLBACK).
 import http from 'node:http';

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `oss-conformance`: run the suite and report (DESIGN.md "Contracts"). Progress goes to stderr while it runs; the
+// `oss-conformance`: run the suite and report (docs/architecture.md#contracts). Progress goes to stderr while it runs;
+// the
 // exit status is 0 only when every applicable scenario passed.
 import path from 'node:path';
 import { parseArgs, USAGE, UsageError } from './args.js';

@@ -1,4 +1,4 @@
-// `import { runConformance } from 'oss-mock/conformance'`: the suite as a library (DESIGN.md "Contracts").
+// `import { runConformance } from 'oss-mock/conformance'`: the suite as a library (docs/architecture.md#contracts).
 export { runConformance, openTarget, type RunOptions } from './runner.js';
 export { runScenario, type RunScenarioOptions } from './run-scenario.js';
 export {

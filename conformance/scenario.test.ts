@@ -12,7 +12,7 @@ describe('the scenario catalogue', () => {
     for (const s of ALL_SCENARIOS) {
       expect(s.id).toMatch(/^(INT|MPU|RES|ATOM|WIRE)-\d{3}$/);
       expect(s.title.length).toBeGreaterThan(20);
-      expect(s.verifiedAgainst).toMatch(/reference\/|DESIGN\.md|oss-api|sdk-clients/);
+      expect(s.verifiedAgainst).toMatch(/docs\/protocol\.md#|docs\/architecture\.md#|https:\/\//);
     }
     expect(new Set(ids.map((id) => id.split('-')[0]))).toEqual(new Set(['INT', 'MPU', 'RES', 'ATOM', 'WIRE']));
   });

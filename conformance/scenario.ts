@@ -12,7 +12,7 @@ interface ScenarioBase {
   /** stable ID, e.g. `INT-001` */
   id: string;
   title: string;
-  /** the reference section, SDK file or OSS doc the expected behaviour comes from */
+  /** where the expected behaviour comes from: a docs/protocol.md section, an SDK file or an OSS documentation page */
   verifiedAgainst: string;
   /** default 20 s */
   timeoutMs?: number;

@@ -1,5 +1,5 @@
-// ali-oss 6.23 (the Node SDK, unmodified) against a listening mock: V1 and V4 signatures, with an IP endpoint
-// (bucket in the Host header, sdk-clients.md §2) and with `localhost` + `sldEnable` (bucket in the path).
+// ali-oss 6.23 (the Node SDK, unmodified) against a listening mock: V1 and V4 signatures, with an IP endpoint (bucket
+// in the Host header, docs/protocol.md#ali-oss) and with `localhost` + `sldEnable` (bucket in the path).
 import OSS from 'ali-oss';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,7 +29,7 @@ const ADDRESSING = [
 ] as const;
 const MATRIX = SIGNATURES.flatMap((s) => ADDRESSING.map((a) => ({ ...s, ...a })));
 
-/** ali-oss's error objects carry name/code/status/requestId (sdk-clients.md §2). */
+/** ali-oss's error objects carry name/code/status/requestId (docs/protocol.md#ali-oss). */
 interface AliError {
   name: string;
   code?: string;
@@ -79,7 +79,7 @@ describe.each(MATRIX)('ali-oss $sig, $addressing endpoint', (o) => {
     expect(put.res.status).toBe(200);
     expect(put.res.headers).toMatchObject({ etag: '"5EB63BBBE01EEED093CB22BB8F5ACDC3"' });
     const stream = Readable.from([Buffer.from('streamed '), Buffer.from('body')]);
-    // a Content-Length header on a stream: ali-oss sends it together with chunked encoding (sdk-clients.md §2)
+    // a Content-Length header on a stream: ali-oss sends it together with chunked encoding (docs/protocol.md#ali-oss)
     await client.put('dir/stream.txt', stream, { headers: { 'Content-Length': '13' } });
     expect(text((await client.get('dir/stream.txt')).content)).toBe('streamed body');
     const chunked = await client.putStream('dir/chunked.txt', Readable.from([Buffer.from('no length')]));
@@ -132,7 +132,7 @@ describe.each(MATRIX)('ali-oss $sig, $addressing endpoint', (o) => {
 
   it('signs URLs that GET and PUT work with', async () => {
     if (!o.sld) {
-      // ali-oss refuses to presign for an IP endpoint (sdk-clients.md §2)
+      // ali-oss refuses to presign for an IP endpoint (docs/protocol.md#ali-oss)
       expect(() => client.signatureUrl('x')).toThrow();
       return;
     }

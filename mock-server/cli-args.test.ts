@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CliUsageError, DEFAULT_CLI_PORT, parseCliArgs } from './cli-args.js';
 
-describe('parseCliArgs (DESIGN.md "Contracts", CLI)', () => {
+describe('parseCliArgs (docs/architecture.md#contracts)', () => {
   it('defaults to port 9000 and takes every documented flag', () => {
     expect(parseCliArgs([])).toEqual({ help: false, options: { port: DEFAULT_CLI_PORT } });
     const cmd = parseCliArgs([

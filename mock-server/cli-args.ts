@@ -1,4 +1,4 @@
-// The `oss-mock` command line (DESIGN.md "Contracts", CLI), parsed by a pure function so it can be tested.
+// The `oss-mock` command line (docs/architecture.md#contracts), parsed by a pure function so it can be tested.
 import { parseDuration } from './control/restore-delay.js';
 import { OPERATIONS, type OperationName } from './exchange/exchange.js';
 import { ACCESS_LEVELS, type AccessLevel, type Permissions, type StsCredential } from './exchange/identity.js';

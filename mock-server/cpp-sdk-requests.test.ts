@@ -1,7 +1,7 @@
-// Exactly what the OSS C++ SDK 1.10 puts on the wire with an IP endpoint (sdk-clients.md §1 "Addressing"): path
-// style `/<bucket>/<key>`, a Date header with a V1 signature (or x-oss-date + V4), PutObject and UploadPart as
-// chunked bodies without Content-Length, ListBuckets as `GET //`; and the response headers it checks (ETag and
-// x-oss-hash-crc64ecma, compared with its own CRC-64).
+// Exactly what the OSS C++ SDK 1.10 puts on the wire with an IP endpoint (docs/protocol.md#cpp-sdk): path style
+// `/<bucket>/<key>`, a Date header with a V1 signature (or x-oss-date + V4), PutObject and UploadPart as chunked bodies
+// without Content-Length, ListBuckets as `GET //`; and the response headers it checks (ETag and x-oss-hash-crc64ecma,
+// compared with its own CRC-64).
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

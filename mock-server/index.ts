@@ -1,4 +1,4 @@
-// startMockOss(): the fake OSS endpoint in-process (DESIGN.md "Contracts", Programmatic).
+// startMockOss(): the fake OSS endpoint in-process (docs/architecture.md#contracts).
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { ServerConfig } from './exchange/config.js';
@@ -109,14 +109,15 @@ export async function startMockOss(options: MockOssOptions = {}): Promise<MockOs
   const listener = guard.track(createApp({ config, store, control, active }));
   const server = http.createServer(
     {
-      // ali-oss streams send Content-Length together with Transfer-Encoding: chunked, which the strict parser
-      // refuses (sdk-clients.md §2)
+      // ali-oss streams send Content-Length together with Transfer-Encoding: chunked, which the strict parser refuses
+      // (docs/protocol.md#ali-oss)
       insecureHTTPParser: true,
       maxHeaderSize: maxHeaderBytes,
       // Node's default cuts any request still being received after 300 s, which a throttled upload outlives;
       // a body that stops moving is answered RequestTimeout by ingest/ after bodyIdleTimeoutMs instead
       requestTimeout: 0,
-      // a header section that stops arriving gets the same RequestTimeout after the same time (http/connection-guard.ts)
+      // a header section that stops arriving gets the same RequestTimeout after the same time
+      // (http/connection-guard.ts)
       headersTimeout: idleMs,
       connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(idleMs / 4))),
     },

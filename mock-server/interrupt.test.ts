@@ -1,5 +1,5 @@
-// A client that goes away mid-body commits nothing: the previous version stays, a new key never appears, an
-// interrupted part is never listed and its upload ID stays valid (DESIGN.md "Semantics that matter most").
+// A client that goes away mid-body commits nothing: the previous version stays, a new key never appears, an interrupted
+// part is never listed and its upload ID stays valid (docs/architecture.md#guarantees).
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';

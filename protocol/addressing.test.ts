@@ -8,7 +8,7 @@ import {
   uriEncode,
 } from './addressing.js';
 
-describe('resolveAddress: every client form of reference/oss-api.md §1 and sdk-clients.md', () => {
+describe('resolveAddress: every client form of docs/protocol.md#addressing and docs/protocol.md#cpp-sdk', () => {
   it.each([
     // C++ / Go / oss2 path style on an IP endpoint
     [
@@ -106,7 +106,7 @@ describe('decodePath', () => {
   });
 });
 
-describe('isValidBucketName (§7)', () => {
+describe('isValidBucketName (docs/protocol.md#limits)', () => {
   it.each(['abc', 'my-bucket-1', '0ab', 'a'.repeat(63)])('accepts %s', (name) => {
     expect(isValidBucketName(name)).toBe(true);
   });
@@ -115,7 +115,7 @@ describe('isValidBucketName (§7)', () => {
   });
 });
 
-describe('objectKeyError (§7, §3.3)', () => {
+describe('objectKeyError (docs/protocol.md#limits, docs/protocol.md#error-catalogue)', () => {
   it('accepts ordinary keys up to 1023 bytes', () => {
     expect(objectKeyError('a/b c+d')).toBeUndefined();
     expect(objectKeyError('x'.repeat(1023))).toBeUndefined();
@@ -136,7 +136,7 @@ describe('objectKeyError (§7, §3.3)', () => {
   });
 });
 
-describe('ossUrlEncode (encoding-type=url, §6.8)', () => {
+describe('ossUrlEncode (encoding-type=url, docs/protocol.md#listing)', () => {
   it('encodes space as %20, + as %2B, keeps / and unreserved, encodes UTF-8 bytes uppercase', () => {
     expect(ossUrlEncode('fun/a b+c.jpg')).toBe('fun/a%20b%2Bc.jpg');
     expect(ossUrlEncode("A-Z_a.z~0!*'()&=?#%")).toBe('A-Z_a.z~0%21%2A%27%28%29%26%3D%3F%23%25');

@@ -1,4 +1,5 @@
-// Finding the bucket and key of a request, for every client form of reference/oss-api.md §1 and sdk-clients.md.
+// Finding the bucket and key of a request, for every client form of docs/protocol.md#addressing and
+// docs/protocol.md#cpp-sdk.
 import { isIP } from 'node:net';
 import { CAUSE_EC, OssError } from './errors.js';
 
@@ -11,8 +12,9 @@ export interface Address {
 }
 
 /**
- * Hosts that are the endpoint itself rather than `<bucket>.<endpoint>`: IP literals and `localhost` (Go, oss2 and
- * C++ switch to path style for these, §1.1), the OSS regional hosts, and the configured base domains.
+ * Hosts that are the endpoint itself rather than `<bucket>.<endpoint>`: IP literals and `localhost` (Go, oss2 and C++
+ * switch to path style for these, docs/protocol.md#addressing), the OSS regional hosts, and the configured base
+ * domains.
  */
 const OSS_ENDPOINT_HOST = /^oss-[a-z0-9-]+\.aliyuncs\.com$/;
 
@@ -30,7 +32,8 @@ function hostName(host: string): string {
   return h;
 }
 
-/** The bytes a path stands for: `%XX` escapes decoded (`+` stays `+`: never a space in a path, §1.3). */
+/** The bytes a path stands for: `%XX` escapes decoded (`+` stays `+`: never a space in a path,
+ * docs/protocol.md#addressing). */
 function pathBytes(path: string): Buffer {
   const bytes: number[] = [];
   for (let i = 0; i < path.length; i++) {
@@ -97,7 +100,7 @@ function suffixOf(host: string, baseDomains: readonly string[]): string | undefi
 }
 
 /**
- * Bucket and key of a request from its Host header and raw path (without the query), per §1.2:
+ * Bucket and key of a request from its Host header and raw path (without the query), per docs/protocol.md#addressing:
  * - endpoint hosts (IP, localhost, `oss-<region>[-internal].aliyuncs.com`, a base domain) are path style:
  *   `/` and `//` (C++ ListBuckets) are the service, `/bucket[/]` the bucket, `/bucket/key` an object;
  * - `<bucket>.<endpoint host>` is virtual-hosted, including ali-oss's IP-endpoint form `<bucket>.oss-<region>.
@@ -130,14 +133,16 @@ export function resolveAddress(o: { host: string; path: string; baseDomains?: st
   return address;
 }
 
-/** OSS bucket naming (§7): 3-63 of `a-z 0-9 -`, starting and ending with a letter or digit (C++'s regex). */
+/** OSS bucket naming (docs/protocol.md#limits): 3-63 of `a-z 0-9 -`, starting and ending with a letter or digit (C++'s
+ * regex). */
 export function isValidBucketName(name: string): boolean {
   return /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(name);
 }
 
 const MAX_KEY_BYTES = 1023;
 
-/** InvalidObjectName for keys OSS refuses (§7, §3.3): empty, over 1023 UTF-8 bytes, or starting with `/` or `\`. */
+/** InvalidObjectName for keys OSS refuses (docs/protocol.md#limits, docs/protocol.md#error-catalogue): empty, over 1023
+ * UTF-8 bytes, or starting with `/` or `\`. */
 export function objectKeyError(key: string): OssError | undefined {
   if (key === '') return new OssError('InvalidObjectName', { message: 'The Object name can not be empty.' });
   if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) {
@@ -150,8 +155,8 @@ export function objectKeyError(key: string): OssError | undefined {
 const UNRESERVED = /[A-Za-z0-9\-_.~]/;
 
 /**
- * RFC 3986 style encoding of UTF-8 bytes as V4 signing uses it (§4.4): `A-Z a-z 0-9 - _ . ~` kept, `/` kept when
- * keepSlash, every other byte `%XX` with uppercase hex.
+ * RFC 3986 style encoding of UTF-8 bytes as V4 signing uses it (docs/protocol.md#v4-signature): `A-Z a-z 0-9 - _ . ~`
+ * kept, `/` kept when keepSlash, every other byte `%XX` with uppercase hex.
  */
 export function uriEncode(s: string, keepSlash: boolean): string {
   let out = '';
@@ -166,7 +171,8 @@ export function uriEncode(s: string, keepSlash: boolean): string {
 }
 
 /**
- * `encoding-type=url` values in list results (§0.4, §6.8): every byte outside `A-Za-z0-9-_.~/` as `%XX`, so a space
+ * `encoding-type=url` values in list results (docs/protocol.md#listing): every byte outside `A-Za-z0-9-_.~/` as `%XX`,
+ * so a space
  * is `%20` (never `+`, which C++ and oss2 would not decode) and `+` is `%2B`.
  */
 export function ossUrlEncode(s: string): string {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { crc64, crc64Combine, createCrc64 } from './crc64.js';
 
-// Check values of reference/oss-api.md §2.4.
+// Check values of docs/protocol.md#crc-64.
 const VECTORS: Array<[string, bigint]> = [
   ['', 0n],
   ['a', 3675645893302102789n],

@@ -1,4 +1,4 @@
-// CRC-64 as OSS sends it in `x-oss-hash-crc64ecma` (reference/oss-api.md §2.4): CRC-64/XZ, i.e. ECMA-182 polynomial
+// CRC-64 as OSS sends it in `x-oss-hash-crc64ecma` (docs/protocol.md#crc-64): CRC-64/XZ, i.e. ECMA-182 polynomial
 // 0x42F0E1EBA9EA3693 reflected (0xC96C5795D7870F42), init and xorout all-ones, check value 0x995DC9BBDF1939FA.
 // hash-wasm's default CRC-64 polynomial is exactly this one.
 import { createCRC64 } from 'hash-wasm';
@@ -44,12 +44,12 @@ export async function crc64(data: Uint8Array | string): Promise<bigint> {
   return hasher.digest();
 }
 
-// crc64Combine: the CRC of A||B from CRC(A), CRC(B) and len(B), without the bytes. This is zlib's crc32_combine
-// (Mark Adler) specialised to 64 bits, as in the Go SDK's `oss/crc.go CRC64Combine` and oss2's `crc64_combine.py`:
-// appending len2 zero bytes to A is a linear map over GF(2) on the (pre-xorout) register, represented as a 64x64
-// bit matrix; repeated squaring applies it in O(log len2) matrix products. The init/xorout all-ones terms cancel
-// because appending zeros to the xorout-ed CRC is the same operator applied to the raw register, and XOR is linear.
-// Used to build a multipart object's CRC from its parts' CRCs (§2.4, CompleteMultipartUpload).
+// crc64Combine: the CRC of A||B from CRC(A), CRC(B) and len(B), without the bytes. This is zlib's crc32_combine (Mark
+// Adler) specialised to 64 bits, as in the Go SDK's `oss/crc.go CRC64Combine` and oss2's `crc64_combine.py`: appending
+// len2 zero bytes to A is a linear map over GF(2) on the (pre-xorout) register, represented as a 64x64 bit matrix;
+// repeated squaring applies it in O(log len2) matrix products. The init/xorout all-ones terms cancel because appending
+// zeros to the xorout-ed CRC is the same operator applied to the raw register, and XOR is linear. Used to build a
+// multipart object's CRC from its parts' CRCs (docs/protocol.md#crc-64, CompleteMultipartUpload).
 
 type Gf2Matrix = bigint[]; // 64 columns; column i is the image of bit i
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dateStamp, httpDate, isoBasic, parseHttpDate, parseOssDate, xmlTime } from './dates.js';
 
-describe('xmlTime (§2.6: oss2 requires .000Z)', () => {
+describe('xmlTime (docs/protocol.md#dates: oss2 requires .000Z)', () => {
   it('truncates milliseconds to .000', () => {
     expect(xmlTime(new Date('2012-02-24T06:07:48.999Z'))).toBe('2012-02-24T06:07:48.000Z');
     expect(xmlTime(new Date('2012-02-24T06:07:48Z'))).toBe('2012-02-24T06:07:48.000Z');

@@ -1,4 +1,4 @@
-// OSS date formats (reference/oss-api.md §2.6, §4.1, §4.4).
+// OSS date formats (docs/protocol.md#dates, docs/protocol.md#v1-signature, docs/protocol.md#v4-signature).
 
 /**
  * XML timestamps: ISO 8601 with exactly `.000` milliseconds. oss2 rejects any other fraction (its regex requires
@@ -31,7 +31,8 @@ export function parseHttpDate(s: string): Date | undefined {
 
 const ISO_BASIC = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
-/** Parses `x-oss-date` / `Date`: RFC 1123 (ali-oss V1, Go, C++) or ISO basic `20221220T084818Z` (V4) [WEB-12]. */
+/** Parses `x-oss-date` / `Date`: RFC 1123 (ali-oss V1, Go, C++) or ISO basic `20221220T084818Z` (V4)
+ * docs/protocol.md#v1-signature. */
 export function parseOssDate(s: string): Date | undefined {
   const m = ISO_BASIC.exec(s.trim());
   if (m) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ecFor, ERROR_CATALOGUE, errHeaderValue, OssError, renderErrorXml } from './errors.js';
 import { parseXml } from './xml.js';
 
-describe('renderErrorXml (§3.1)', () => {
+describe('renderErrorXml (docs/protocol.md#error-envelope)', () => {
   it('writes the envelope in OSS order with extra elements before EC', () => {
     const err = new OssError('NoSuchBucket', { extra: { BucketName: 'test' } });
     const xml = renderErrorXml(err, {
@@ -35,7 +35,7 @@ describe('renderErrorXml (§3.1)', () => {
   });
 });
 
-describe('errHeaderValue (§3.2)', () => {
+describe('errHeaderValue (docs/protocol.md#head-errors)', () => {
   it('is the base64 of the UTF-8 XML', () => {
     const xml = renderErrorXml(new OssError('NoSuchKey', { extra: { Key: 'ключ' } }), { requestId: 'R', hostId: 'h' });
     const header = errHeaderValue(xml);

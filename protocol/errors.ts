@@ -1,5 +1,5 @@
-// The OSS error catalogue: one table of code -> HTTP status, message and EC, so the wire format cannot drift
-// between handlers (reference/oss-api.md §3.3). Messages are the ones real OSS sends where the reference quotes them.
+// The OSS error catalogue: one table of code -> HTTP status, message and EC, so the wire format cannot drift between
+// handlers (docs/protocol.md#error-catalogue). Messages are the ones real OSS sends where a public source quotes them.
 import { buildXml, type XmlValue } from './xml-writer.js';
 
 export interface CatalogueEntry {
@@ -181,10 +181,11 @@ export const ERROR_CATALOGUE = {
 export type OssErrorCode = keyof typeof ERROR_CATALOGUE;
 
 /**
- * ECs that real OSS sends for a code only from a particular operation, where it differs from the catalogue's.
- * Sources: aliyun/alibabacloud-oss-go-sdk-v2 `oss/client_integration_test.go` (run against real OSS: NoSuchUpload
- * after Abort, reference/oss-api.md §3.3) and its `TestMockCompleteMultipartUpload_Error` responses (MalformedXML
- * 0042-00000205, complete-all InvalidArgument 0042-00000216); FileAlreadyExists on Complete from [WEB-6].
+ * ECs that real OSS sends for a code only from a particular operation, where it differs from the catalogue's. Sources:
+ * aliyun/alibabacloud-oss-go-sdk-v2 `oss/client_integration_test.go` (run against real OSS: NoSuchUpload after Abort,
+ * docs/protocol.md#error-catalogue) and its `TestMockCompleteMultipartUpload_Error` responses (MalformedXML
+ * 0042-00000205, complete-all InvalidArgument 0042-00000216); FileAlreadyExists on Complete from
+ * docs/protocol.md#error-catalogue.
  */
 export const OPERATION_EC: Readonly<Record<string, Partial<Record<OssErrorCode, string>>>> = {
   UploadPart: { NoSuchUpload: '0042-00000104' },
@@ -313,13 +314,13 @@ export function isOssError(err: unknown): err is OssError {
   return err instanceof OssError;
 }
 
-/** Elements of the envelope that `extra` may not replace (reference/oss-api.md §3.1). */
+/** Elements of the envelope that `extra` may not replace (docs/protocol.md#error-envelope). */
 const ENVELOPE_ELEMENTS = new Set(['Code', 'Message', 'RequestId', 'HostId', 'EC', 'RecommendDoc']);
 
 /**
- * The `<Error>` body of §3.1: Code, Message, RequestId, HostId, the error's extra elements (BucketName, Key,
- * StringToSign, ServerTime…), then EC and RecommendDoc, which real OSS always points at its troubleshoot page.
- * HostId echoes the Host the client used.
+ * The `<Error>` body of docs/protocol.md#error-envelope: Code, Message, RequestId, HostId, the error's extra elements
+ * (BucketName, Key, StringToSign, ServerTime…), then EC and RecommendDoc, which real OSS always points at its
+ * troubleshoot page. HostId echoes the Host the client used.
  */
 export function renderErrorXml(err: OssError, o: { requestId: string; hostId: string }): string {
   const body: Record<string, XmlValue> = {
@@ -338,7 +339,7 @@ export function renderErrorXml(err: OssError, o: { requestId: string; hostId: st
 
 /**
  * The `x-oss-err` header of a HEAD error response: the same XML, base64 encoded, because a HEAD answer has no body
- * (§3.2). Go, oss2 and ali-oss decode it to tell NoSuchBucket from NoSuchKey.
+ * (docs/protocol.md#head-errors). Go, oss2 and ali-oss decode it to tell NoSuchBucket from NoSuchKey.
  */
 export function errHeaderValue(xml: string): string {
   return Buffer.from(xml, 'utf8').toString('base64');

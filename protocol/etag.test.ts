@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { md5Hex, multipartEtag, normalizeEtag, quoteEtag } from './etag.js';
 
 describe('md5Hex', () => {
-  it('is the uppercase hex of the digest (empty body ETag of §2.2)', () => {
+  it('is the uppercase hex of the digest (empty body ETag of docs/protocol.md#etags)', () => {
     expect(md5Hex(createHash('md5').update('').digest())).toBe('D41D8CD98F00B204E9800998ECF8427E');
   });
 
@@ -15,7 +15,7 @@ describe('md5Hex', () => {
   });
 });
 
-describe('multipartEtag (reference/oss-api.md §2.3)', () => {
+describe('multipartEtag (docs/protocol.md#etags)', () => {
   const parts = ['4DE8075FB607DF4D13FBC480EA488EFA', 'AF947EC157726CEA88ED83B3C989063B'];
 
   it('reproduces real-OSS vector A', () => {
@@ -42,8 +42,8 @@ describe('multipartEtag (reference/oss-api.md §2.3)', () => {
   });
 
   // Vector B (Go SDK download_test.go: "2351E662233817A7AE974D8C5B0876DD-5" for sample/BingWallpaper-2015-11-07.jpg,
-  // 482,048 bytes in 102,400-byte parts) needs that file, which this repository does not ship; the rule above is the
-  // one the reference used to reproduce it.
+  // 482,048 bytes in 102,400-byte parts) needs that file, which this repository does not ship; the rule above
+  // reproduces it (docs/protocol.md#etags).
 });
 
 describe('quoteEtag / normalizeEtag', () => {

@@ -1,5 +1,5 @@
-// ETag rules (reference/oss-api.md §2.2, §2.3). OSS ETags are uppercase hex and sent quoted; clients echo them with
-// or without quotes (Go's encoding/xml even turns them into &#34;), so comparisons always go through normalizeEtag.
+// ETag rules (docs/protocol.md#etags). OSS ETags are uppercase hex and sent quoted; clients echo them with or without
+// quotes (Go's encoding/xml even turns them into &#34;), so comparisons always go through normalizeEtag.
 import { createHash } from 'node:crypto';
 
 /** The ETag text (unquoted) of a body whose binary MD5 is `md5`: 32 uppercase hex characters. */
@@ -8,9 +8,9 @@ export function md5Hex(md5: Uint8Array): string {
 }
 
 /**
- * The multipart ETag (unquoted) from the part ETags in completion order: UPPER(hex(MD5 of the concatenated
- * 32-char uppercase hex part ETags)) + '-' + N. Unlike S3 the MD5 is over the hex text, not the binary digests;
- * this is fixed by two real-OSS captures (§2.3 vectors A and B).
+ * The multipart ETag (unquoted) from the part ETags in completion order: UPPER(hex(MD5 of the concatenated 32-char
+ * uppercase hex part ETags)) + '-' + N. Unlike S3 the MD5 is over the hex text, not the binary digests; this is fixed
+ * by two real-OSS captures (docs/protocol.md#etags vectors A and B).
  */
 export function multipartEtag(partEtags: string[]): string {
   const md5 = createHash('md5');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { newRequestId } from './request-id.js';
 
-describe('newRequestId (§2.1)', () => {
+describe('newRequestId (docs/protocol.md#common-headers)', () => {
   it('is 24 uppercase hex characters led by the Unix seconds', () => {
     // 566B6BE9… is a real id whose Date header was Sat, 12 Dec 2015 00:35:53 GMT.
     const id = newRequestId(new Date('2015-12-12T00:35:53.400Z'));

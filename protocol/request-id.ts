@@ -1,5 +1,5 @@
 // x-oss-request-id: 24 uppercase hex characters whose first 8 are the server's Unix time in seconds
-// (reference/oss-api.md §2.1, checked against six real samples). The rest is random so ids stay unique.
+// (docs/protocol.md#common-headers, checked against six real samples). The rest is random so ids stay unique.
 import { randomBytes } from 'node:crypto';
 
 export function newRequestId(now: Date = new Date()): string {

@@ -26,7 +26,7 @@ import {
 const creds = { accessKeyId: 'ak', accessKeySecret: 'sk' };
 const DOCS_SECRET = 'OtxrzxIsfpFjA7SwPzILwy8Bw21TLhquhboDYROV';
 
-describe('V1 vectors (reference/oss-api.md §4.3)', () => {
+describe('V1 vectors (docs/protocol.md#v1-signature)', () => {
   const date = 'Wed, 28 Dec 2022 10:27:41 GMT';
   const putHeaders = {
     'content-md5': 'eB5eJF1ptWaXm4bijSPyxw==',
@@ -156,7 +156,7 @@ describe('V1 vectors (reference/oss-api.md §4.3)', () => {
   });
 });
 
-describe('V1 canonicalization rules (§4.1)', () => {
+describe('V1 canonicalization rules (docs/protocol.md#v1-signature)', () => {
   it('names the service and the bucket with its trailing slash', () => {
     expect(canonicalizedResourceV1({ method: 'GET', query: [], headers: {} })).toBe('/');
     expect(canonicalizedResourceV1({ method: 'GET', bucket: 'b', query: [['acl', '']], headers: {} })).toBe('/b/?acl');
@@ -234,7 +234,7 @@ describe('V1 canonicalization rules (§4.1)', () => {
   });
 });
 
-// §4.6 common inputs.
+// docs/protocol.md#v4-signature common inputs.
 const V4_QUERY: SignableRequest['query'] = [
   ['param1', 'value1'],
   ['+param1', 'value3'],
@@ -259,7 +259,7 @@ const v4Request = (headers: Record<string, string>, query = V4_QUERY): SignableR
   headers,
 });
 
-describe('V4 header vectors (§4.6)', () => {
+describe('V4 header vectors (docs/protocol.md#v4-signature)', () => {
   it('H1: canonical request, its hash, signing key and Authorization', () => {
     const r = v4Request({ ...V4_HEADERS, 'x-oss-date': '20231216T162057Z' });
     const canonical = canonicalRequestV4(r, []);
@@ -338,7 +338,7 @@ describe('V4 header vectors (§4.6)', () => {
   });
 });
 
-describe('V4 presign vectors (§4.6)', () => {
+describe('V4 presign vectors (docs/protocol.md#v4-signature)', () => {
   const headers = {
     'x-oss-head1': 'value',
     abc: 'value',
@@ -399,7 +399,7 @@ describe('V4 presign vectors (§4.6)', () => {
   });
 });
 
-describe('parseV4Authorization (lenient, §4.4)', () => {
+describe('parseV4Authorization (lenient, docs/protocol.md#v4-signature)', () => {
   const expected = {
     accessKeyId: 'ak',
     date: '20231216',

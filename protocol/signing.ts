@@ -1,6 +1,7 @@
 // OSS request signatures, V1 (HMAC-SHA1) and V4 (OSS4-HMAC-SHA256), header and presigned forms, exactly as
-// reference/oss-api.md §4 describes them. The mock server verifies with these functions and the client signs with
-// them, so both are pinned to the published vectors (§4.3, §4.6) in signing.test.ts.
+// docs/protocol.md#v1-signature describes them. The mock server verifies with these functions and the client signs with
+// them, so both are pinned to the published vectors (docs/protocol.md#v1-signature, docs/protocol.md#v4-signature) in
+// signing.test.ts.
 import { createHash, createHmac } from 'node:crypto';
 import { uriEncode } from './addressing.js';
 import { dateStamp, isoBasic, parseOssDate } from './dates.js';
@@ -53,8 +54,8 @@ export interface Credentials {
 const byName = <T extends [string, unknown]>(a: T, b: T): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
 /**
- * Lowercased, trimmed `x-oss-*` headers sorted by name, each `name:value\n` (§4.1, shared by V4 §4.4), as a byte
- * string: the values are signed as the bytes that were on the wire.
+ * Lowercased, trimmed `x-oss-*` headers sorted by name, each `name:value\n` (docs/protocol.md#v1-signature, shared by
+ * V4 docs/protocol.md#v4-signature), as a byte string: the values are signed as the bytes that were on the wire.
  */
 function canonicalHeaderLines(headers: Record<string, string>, include: (name: string) => boolean): string {
   return Object.entries(headers)
@@ -72,12 +73,12 @@ function header(headers: Record<string, string>, name: string): string | undefin
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// V1 (§4.1, §4.2)
+// V1 (docs/protocol.md#v1-signature, docs/protocol.md#v1-presign)
 
 /**
- * Query parameters that V1 signs: the union of the Go (`conn.go signKeyList`), oss2 (`auth.py
- * _subresource_key_set`) and C++ (`SignUtils.cc ParamtersToSign`) lists, §4.1. A union is safe because a client
- * only sends the exotic ones for the features that sign them.
+ * Query parameters that V1 signs: the union of the Go (`conn.go signKeyList`), oss2 (`auth.py _subresource_key_set`)
+ * and C++ (`SignUtils.cc ParamtersToSign`) lists, docs/protocol.md#v1-signature. A union is safe because a client only
+ * sends the exotic ones for the features that sign them.
  */
 // prettier-ignore
 const V1_SUB_RESOURCES: ReadonlySet<string> = new Set([
@@ -110,7 +111,8 @@ export function isV1SubResource(name: string): boolean {
 /**
  * `/`, `/bucket/` or `/bucket/key` with the raw decoded key (never URL-encoded), then `?` and the sub-resources
  * sorted by name, `name=value` with the raw value or bare `name` when the value is empty or absent (oss2's first
- * ListObjectsV2 page signs `?continuation-token`, §4.1). The bucket is named even for virtual-hosted requests.
+ * ListObjectsV2 page signs `?continuation-token`, docs/protocol.md#v1-signature). The bucket is named even for
+ * virtual-hosted requests.
  */
 export function canonicalizedResourceV1(r: SignableRequest): string {
   let resource = '/';
@@ -124,7 +126,8 @@ export function canonicalizedResourceV1(r: SignableRequest): string {
 
 /**
  * The bytes V1 signs: VERB, Content-MD5, Content-Type, date, canonical `x-oss-*` headers, canonical resource
- * (§4.1). `date` is `x-oss-date ?? Date` (a header: wire bytes) for header signatures and the `Expires` value for
+ * (docs/protocol.md#v1-signature). `date` is `x-oss-date ?? Date` (a header: wire bytes) for header signatures and the
+ * `Expires` value for
  * presigned URLs. Header values enter as their wire bytes, the key and query values as UTF-8.
  */
 export function stringToSignV1Bytes(r: SignableRequest, date: string): Buffer {
@@ -169,7 +172,7 @@ export function authorizeV1(r: SignableRequest, creds: Credentials): { authoriza
 /**
  * The query parameters to append to a V1 presigned URL (values raw; the caller URL-encodes them): OSSAccessKeyId,
  * Expires (absolute Unix seconds), Signature, and security-token for STS, which is a sub-resource and so is signed
- * (§4.2, vector 6).
+ * (docs/protocol.md#v1-presign, vector 6).
  */
 export function presignV1(r: SignableRequest, creds: Credentials, expires: number): Array<[string, string]> {
   const token = creds.securityToken;
@@ -185,7 +188,7 @@ export function presignV1(r: SignableRequest, creds: Credentials, expires: numbe
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// V4 (§4.4, §4.5)
+// V4 (docs/protocol.md#v4-signature, docs/protocol.md#v4-presign)
 
 export const V4_ALGORITHM = 'OSS4-HMAC-SHA256';
 export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
@@ -201,9 +204,9 @@ export interface V4Authorization {
 }
 
 /**
- * Reads `OSS4-HMAC-SHA256 Credential=ak/yyyymmdd/region/product/aliyun_v4_request,AdditionalHeaders=a;b,Signature=…`
- * in any element order and spacing the SDKs use (Go/C++ no spaces, oss2 `, ` with AdditionalHeaders last, §4.4).
- * undefined when the scheme, Credential or Signature is missing or malformed.
+ * Reads `OSS4-HMAC-SHA256 Credential=ak/yyyymmdd/region/product/aliyun_v4_request,AdditionalHeaders=a;b,Signature=…` in
+ * any element order and spacing the SDKs use (Go/C++ no spaces, oss2 `, ` with AdditionalHeaders last,
+ * docs/protocol.md#v4-signature). undefined when the scheme, Credential or Signature is missing or malformed.
  */
 export function parseV4Authorization(value: string): V4Authorization | undefined {
   const trimmed = value.trim();
@@ -228,9 +231,11 @@ export function parseV4Authorization(value: string): V4Authorization | undefined
 }
 
 /**
- * How an empty query value is signed. 'standard' (Go, oss2, C++, §4.4): bare `name`. 'ali-oss': ali-oss builds
+ * How an empty query value is signed. 'standard' (Go, oss2, C++, docs/protocol.md#v4-signature): bare `name`.
+ * 'ali-oss': ali-oss builds
  * its canonical query with qs `strictNullHandling`, so its sub-resources (sent as `uploads=`) are signed bare but an
- * explicitly empty ordinary parameter (`prefix=`) is signed as `prefix=` (sdk-clients.md §2). A verifier that sees
+ * explicitly empty ordinary parameter (`prefix=`) is signed as `prefix=` (docs/protocol.md#ali-oss). A verifier that
+ * sees
  * `name=` on the wire cannot know which the client meant and may try both.
  */
 export type V4EmptyValueStyle = 'standard' | 'ali-oss';
@@ -251,17 +256,18 @@ export function canonicalQueryV4(
     .join('&');
 }
 
-/** Additional headers as signed: lowercased, deduplicated, sorted, minus the ones always signed (§4.4). */
+/** Additional headers as signed: lowercased, deduplicated, sorted, minus the ones always signed
+ * (docs/protocol.md#v4-signature). */
 function normaliseAdditionalHeaders(names: string[]): string[] {
   const always = (h: string): boolean => h.startsWith('x-oss-') || h === 'content-type' || h === 'content-md5';
   return [...new Set(names.map((h) => h.trim().toLowerCase()))].filter((h) => h !== '' && !always(h)).sort();
 }
 
 /**
- * The bytes of the V4 canonical request (§4.4): verb, canonical URI (`/bucket/key` encoded, slash kept, bucket
- * included even when virtual-hosted), canonical query, canonical headers (`x-oss-*`, content-type, content-md5 and
- * the additional headers present, values as their wire bytes), an empty line, the additional-headers line, and the
- * hashed payload (`x-oss-content-sha256` or UNSIGNED-PAYLOAD).
+ * The bytes of the V4 canonical request (docs/protocol.md#v4-signature): verb, canonical URI (`/bucket/key` encoded,
+ * slash kept, bucket included even when virtual-hosted), canonical query, canonical headers (`x-oss-*`, content-type,
+ * content-md5 and the additional headers present, values as their wire bytes), an empty line, the additional-headers
+ * line, and the hashed payload (`x-oss-content-sha256` or UNSIGNED-PAYLOAD).
  */
 export function canonicalRequestV4Bytes(
   r: SignableRequest,
@@ -303,7 +309,8 @@ export function stringToSignV4(timestamp: string, scope: string, canonicalReques
   return `${V4_ALGORITHM}\n${timestamp}\n${scope}\n${hashed}`;
 }
 
-/** HMAC chain "aliyun_v4"+secret -> date -> region -> product -> "aliyun_v4_request" (§4.4). */
+/** HMAC chain "aliyun_v4"+secret -> date -> region -> product -> "aliyun_v4_request" (docs/protocol.md#v4-signature).
+ * */
 export function signingKeyV4(secret: string, date: string, region: string, product = 'oss'): Buffer {
   const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256', key).update(data, 'utf8').digest();
   return hmac(hmac(hmac(hmac(`aliyun_v4${secret}`, date), region), product), V4_TERMINATOR);
@@ -315,8 +322,8 @@ export function signV4(signingKey: Buffer, stringToSign: string): string {
 }
 
 /**
- * The scope day of a V4 timestamp: the first 8 characters of an ISO basic x-oss-date, or the day of an RFC 1123
- * Date (Go SDK v3 signs the raw Date header, §4.4). undefined when neither.
+ * The scope day of a V4 timestamp: the first 8 characters of an ISO basic x-oss-date, or the day of an RFC 1123 Date
+ * (Go SDK v3 signs the raw Date header, docs/protocol.md#v4-signature). undefined when neither.
  */
 export function v4ScopeDate(timestamp: string): string | undefined {
   const d = parseOssDate(timestamp);
@@ -355,9 +362,9 @@ export function authorizeV4(
 }
 
 /**
- * The query parameters to append to a V4 presigned URL (values raw; the caller URL-encodes them), §4.5. They are
- * part of the signed canonical query; `x-oss-expires` is relative seconds (1..604800). Headers the request will carry
- * (content-type, content-md5, x-oss-*) are signed too.
+ * The query parameters to append to a V4 presigned URL (values raw; the caller URL-encodes them),
+ * docs/protocol.md#v4-presign. They are part of the signed canonical query; `x-oss-expires` is relative seconds
+ * (1..604800). Headers the request will carry (content-type, content-md5, x-oss-*) are signed too.
  */
 export function presignV4(
   r: SignableRequest,

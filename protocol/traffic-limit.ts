@@ -1,6 +1,6 @@
-// x-oss-traffic-limit: a per-request speed limit in bit/s, from 819200 (100 KB/s) to 838860800 (100 MB/s), given
-// as a header or, on presigned URLs, as a query parameter. Out of range is 400 InvalidArgument (DESIGN.md
-// "Semantics"; the parameter is a V1 sub-resource, reference/oss-api.md §4.1).
+// x-oss-traffic-limit: a per-request speed limit in bit/s, from 819200 (100 KB/s) to 838860800 (100 MB/s), given as a
+// header or, on presigned URLs, as a query parameter. Out of range is 400 InvalidArgument; the parameter is a V1
+// sub-resource (docs/protocol.md#traffic-limit).
 
 import { OssError } from './errors.js';
 

@@ -12,9 +12,9 @@ const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '
 const NEEDS_ESCAPE = /[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f]/g;
 
 /**
- * Escapes element text. Quotes stay literal because OSS writes ETags as `<ETag>"…"</ETag>`. Controls become
- * character references (XML 1.1 style): strict XML 1.0 readers still refuse them, which is why OSS expects keys
- * holding them to be listed with encoding-type=url (§6.8), but nothing is silently lost.
+ * Escapes element text. Quotes stay literal because OSS writes ETags as `<ETag>"…"</ETag>`. Controls become character
+ * references (XML 1.1 style): strict XML 1.0 readers still refuse them, which is why OSS expects keys holding them to
+ * be listed with encoding-type=url (docs/protocol.md#listing), but nothing is silently lost.
  */
 export function escapeXmlText(s: string): string {
   return s.replace(NEEDS_ESCAPE, (c) => TEXT_ESCAPES[c] ?? `&#x${c.charCodeAt(0).toString(16)};`);

@@ -8,9 +8,9 @@ export { buildXml, escapeXmlText, XML_DECLARATION, type XmlValue } from './xml-w
 const TEXT = '#text';
 const CDATA = '#cdata';
 
-// Entities are decoded here, not by the library: only XML's five predefined entities and numeric character
-// references exist in OSS request bodies (Go's encoding/xml sends ETag quotes as &#34;, §5.3). DOCTYPE-declared
-// entities are refused outright, so no expansion attack is possible.
+// Entities are decoded here, not by the library: only XML's five predefined entities and numeric character references
+// exist in OSS request bodies (Go's encoding/xml sends ETag quotes as &#34;, docs/protocol.md#multipart).
+// DOCTYPE-declared entities are refused outright, so no expansion attack is possible.
 const parser = new XMLParser({
   ignoreAttributes: true,
   ignoreDeclaration: true,

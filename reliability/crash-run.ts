@@ -1,8 +1,8 @@
-// Issue 8, crash safety: the file-store server is SIGKILLed at a random moment during concurrent puts, part uploads,
-// completes and aborts, then restarted on the same directory, many times over. The model remembers every answer:
-// an acknowledged write must be there byte-exact; a write in flight at the kill may be there (then byte-exact, and
-// from then on it counts as acknowledged) or not; a body never sent in full must never appear; an aborted upload
-// stays NoSuchUpload, a completed one stays completed, an open one keeps its parts and stays resumable.
+// Crash safety: the file-store server is SIGKILLed at a random moment during concurrent puts, part uploads, completes
+// and aborts, then restarted on the same directory, many times over. The model remembers every answer: an acknowledged
+// write must be there byte-exact; a write in flight at the kill may be there (then byte-exact, and from then on it
+// counts as acknowledged) or not; a body never sent in full must never appear; an aborted upload stays NoSuchUpload, a
+// completed one stays completed, an open one keeps its parts and stays resumable.
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseXml, xmlArray } from '../protocol/xml.js';

@@ -1,5 +1,5 @@
-// Issue 8, crash safety: the CLI (type-stripped to JavaScript, no build needed) on a data dir, SIGKILLed at random
-// moments during concurrent uploads, completes and aborts, restarted each time. The soak runs many more rounds.
+// Crash safety: the CLI (type-stripped to JavaScript, no build needed) on a data dir, SIGKILLed at random moments
+// during concurrent uploads, completes and aborts, restarted each time. The soak runs many more rounds.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -1,6 +1,6 @@
-// Issue 8, hostile input: every malformed, oversized, forged or stalled request gets the OSS error a real server
-// gives (never a 500, a crash or a hang), while a healthy client served in parallel keeps getting its object.
-// Properties are checked with fast-check under a fixed seed (OSS_MOCK_SEED replays another).
+// Hostile input: every malformed, oversized, forged or stalled request gets the OSS error a real server gives (never a
+// 500, a crash or a hang), while a healthy client served in parallel keeps getting its object. Properties are checked
+// with fast-check under a fixed seed (OSS_MOCK_SEED replays another).
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { presignV1, presignV4 } from '../protocol/signing.js';
@@ -149,7 +149,8 @@ describe('malformed and oversized XML', () => {
 
   it('oversized XML bodies are MalformedXML, declared or chunked', async () => {
     const big = Buffer.alloc(2 * 1024 * 1024 + 1, ' ');
-    // DeleteMultipleObjects requires Content-MD5 (§6.5): send it, so the size is what is refused
+    // DeleteMultipleObjects requires Content-MD5 (docs/protocol.md#delete-multiple-objects): send it, so the size is
+    // what is refused
     const headers = { 'content-md5': md5Base64(big) };
     const declared = await alongside(
       call({ method: 'POST', bucket: BUCKET, query: [['delete', undefined]], body: big, headers }),

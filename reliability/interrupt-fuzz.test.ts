@@ -1,5 +1,5 @@
-// Issue 8: interrupted uploads never leave partial objects, short or phantom parts, or in-flight entries, on both
-// stores. The soak (`npm run soak`) runs the same fuzz with thousands of uploads.
+// Interrupted uploads never leave partial objects, short or phantom parts, or in-flight entries, on both stores. The
+// soak (`npm run soak`) runs the same fuzz with thousands of uploads.
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -1,8 +1,8 @@
-// Issue 8, interrupt fuzz: PutObject, UploadPart and AppendObject bodies cut at random offsets, by the client
-// (socket destroyed mid-body) and by fault rules (reset/close/error afterBytes), mixed with clean uploads. Each
-// worker owns its keys and one upload ID and keeps a model of what was acknowledged; afterwards the server must
-// hold exactly the model: no partial object, no short or phantom part, nothing left in flight, every object
-// byte-exact (MD5 and CRC-64). Outcomes are read from the answers, never assumed from the intended cut.
+// Interrupt fuzz: PutObject, UploadPart and AppendObject bodies cut at random offsets, by the client (socket destroyed
+// mid-body) and by fault rules (reset/close/error afterBytes), mixed with clean uploads. Each worker owns its keys and
+// one upload ID and keeps a model of what was acknowledged; afterwards the server must hold exactly the model: no
+// partial object, no short or phantom part, nothing left in flight, every object byte-exact (MD5 and CRC-64). Outcomes
+// are read from the answers, never assumed from the intended cut.
 import { crc64 } from '../protocol/crc64.js';
 import { parseXml, xmlArray } from '../protocol/xml.js';
 import { ControlClient } from '../testkit/control-client.js';
@@ -231,7 +231,8 @@ async function verifyWorker(ep: Endpoint, bucket: string, w: Worker, f: FuzzFigu
   if (w.appended.length === 0) {
     await verifyAbsent(ep, bucket, w.appendKey, v);
   } else {
-    // an appendable object's ETag is not the MD5 of its content (§6.7): compare bytes and CRC-64
+    // an appendable object's ETag is not the MD5 of its content (docs/protocol.md#appendobject): compare bytes and
+    // CRC-64
     await verifyObject(ep, bucket, w.appendKey, w.appended, v, { etag: false });
     f.objectsVerified++;
     f.bytesVerified += w.appended.length;
@@ -254,7 +255,8 @@ async function verifyParts(ep: Endpoint, bucket: string, w: Worker, f: FuzzFigur
   f.partsVerified += listed.length;
   const last = [...w.parts.keys()].sort((a, b) => a - b).at(-1);
   if (last === undefined) return;
-  // one part needs no minimum size (§5.3): completing with the last one checks its bytes end to end
+  // one part needs no minimum size (docs/protocol.md#multipart): completing with the last one checks its bytes end to
+  // end
   const xml = `<CompleteMultipartUpload><Part><PartNumber>${last}</PartNumber><ETag>"${md5Hex(w.parts.get(last)!)}"</ETag></Part></CompleteMultipartUpload>`;
   const done = await send(ep, {
     method: 'POST',

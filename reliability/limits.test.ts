@@ -1,6 +1,6 @@
-// Issue 8, limits: each exceeded limit is a clear OSS error and the server keeps serving. The XML body caps and
-// the 5 GB object cap are exercised with hostile input in hostile-input.test.ts; here: the configurable header
-// cap and connection cap (ServerConfig.maxHeaderBytes, maxConnections), the part-size cap and the PutBucket body cap.
+// Limits: each exceeded limit is a clear OSS error and the server keeps serving. The XML body caps and the 5 GB object
+// cap are exercised with hostile input in hostile-input.test.ts; here: the configurable header cap and connection cap
+// (ServerConfig.maxHeaderBytes, maxConnections), the part-size cap and the PutBucket body cap.
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockOss, type MockOssHandle } from '../mock-server/index.js';

@@ -1,5 +1,5 @@
-// Issue 8, load: a short run of the soak's mixed workload at 64 connections: zero unexpected answers. The figures
-// that matter (RSS growth, requests served over minutes) come from `npm run soak`.
+// Load: a short run of the soak's mixed workload at 64 connections: zero unexpected answers. The figures that matter
+// (RSS growth, requests served over minutes) come from `npm run soak`.
 import { describe, expect, it } from 'vitest';
 import { startMockOss } from '../mock-server/index.js';
 import { runLoad } from './load.js';

@@ -1,7 +1,7 @@
-// Issue 8, load: `connections` clients, each on its own keep-alive connection, run a seeded mix of operations for a
-// fixed time against one server. Each client owns a small key space and a model of it, so every answer has one
-// expected outcome: any other answer is an unexpected error. Key spaces are bounded, so the server's memory should
-// stay flat once warm; the caller samples RSS.
+// Load: `connections` clients, each on its own keep-alive connection, run a seeded mix of operations for a fixed time
+// against one server. Each client owns a small key space and a model of it, so every answer has one expected outcome:
+// any other answer is an unexpected error. Key spaces are bounded, so the server's memory should stay flat once warm;
+// the caller samples RSS.
 import http from 'node:http';
 import { parseXml } from '../protocol/xml.js';
 import { Prng } from './prng.js';

@@ -1,6 +1,6 @@
-// Issue 8, races: concurrent writers of one key, one part number, Complete vs Abort, Complete twice, DeleteBucket
-// vs PutObject. The store serialises commits (storage/indexed-store.ts); these check the outcome on the wire, on
-// both stores. Rounds are bounded; each asserts the one consistent outcome, whichever request won.
+// Races: concurrent writers of one key, one part number, Complete vs Abort, Complete twice, DeleteBucket vs PutObject.
+// The store serialises commits (storage/indexed-store.ts); these check the outcome on the wire, on both stores. Rounds
+// are bounded; each asserts the one consistent outcome, whichever request won.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -1,6 +1,6 @@
-// Issue 8, security: with auth on no operation succeeds without a valid signature (the walk covers every row of the
-// dispatch table), the file store writes nothing outside its directory whatever the key, the control API refuses
-// tokenless calls when a token is set, and no error body echoes the secret.
+// Security: with auth on no operation succeeds without a valid signature (the walk covers every row of the dispatch
+// table), the file store writes nothing outside its directory whatever the key, the control API refuses tokenless calls
+// when a token is set, and no error body echoes the secret.
 import fc from 'fast-check';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

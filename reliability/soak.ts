@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run soak` (issue 8): the reliability runs at full size against the compiled CLI as a child process.
+// `npm run soak`: the reliability runs at full size against the compiled CLI as a child process.
 //   1. interrupt fuzz on the memory and the file store (--fuzz uploads, split between them)
 //   2. crash safety: --crash SIGKILL/restart rounds on a file store
 //   3. load: --connections clients of mixed operations for --minutes, sampling the server's RSS

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `oss-mock` bin as one CommonJS file, bundled from the TypeScript sources with esbuild (issue 7, start-up):
+// The `oss-mock` bin as one CommonJS file, bundled from the TypeScript sources with esbuild, for start-up time:
 // loading express and the mock as ~150 separate modules cost ~150 ms of resolving and reading files before the
 // first request could be answered; one file starts in about half the time. The library entry points
 // (`import ... from 'oss-mock'`) stay the plain tsc output in dist/.

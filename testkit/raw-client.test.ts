@@ -4,7 +4,7 @@ import { errorFields, RawClient } from './raw-client.js';
 const target = { region: 'cn-hangzhou', accessKeyId: 'ak', accessKeySecret: 'sk' };
 
 describe('RawClient addressing', () => {
-  it('uses path style for IP and localhost endpoints, keys encoded as SDKs send them (oss-api.md §1)', () => {
+  it('uses path style for IP and localhost endpoints, keys encoded as SDKs send them (docs/protocol.md#addressing)', () => {
     const raw = new RawClient({ ...target, endpoint: 'http://127.0.0.1:9000' });
     const url = raw.url('b', 'dir/a b+c', [
       ['uploads', undefined],
@@ -39,7 +39,7 @@ describe('RawClient addressing', () => {
 });
 
 describe('errorFields', () => {
-  it('reads the XML body, or the base64 x-oss-err header of a bodiless HEAD (oss-api.md §3.2)', () => {
+  it('reads the XML body, or the base64 x-oss-err header of a bodiless HEAD (docs/protocol.md#head-errors)', () => {
     const xml = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code><Key>k</Key></Error>';
     expect(errorFields({ status: 404, headers: {}, body: Buffer.from(xml) })).toEqual({ Code: 'NoSuchKey', Key: 'k' });
     const head = { status: 404, headers: { 'x-oss-err': Buffer.from(xml).toString('base64') }, body: Buffer.alloc(0) };

@@ -55,7 +55,7 @@ export interface PreparedRequest {
   headers: Record<string, string>;
 }
 
-/** Fields of an `<Error>` body (reference/oss-api.md §3.1), all as strings. */
+/** Fields of an `<Error>` body (docs/protocol.md#error-envelope), all as strings. */
 export type ErrorFields = Record<string, string>;
 
 export class RawClient {
@@ -71,7 +71,7 @@ export class RawClient {
 
   /**
    * Path style (`/bucket/key`, Host = endpoint) for IP literals and localhost, as the C++ SDK and oss2 decide
-   * (oss-api.md §1.1); otherwise virtual-hosted (`bucket.host`), which real OSS requires.
+   * (docs/protocol.md#addressing); otherwise virtual-hosted (`bucket.host`), which real OSS requires.
    */
   get pathStyle(): boolean {
     const host = this.endpoint.hostname.replace(/^\[|\]$/g, '');
@@ -303,7 +303,8 @@ export function expectStatus(res: RawResponse, statuses: number[], what: string)
   return res;
 }
 
-/** The `<Error>` fields of a response: from the body, or from the base64 `x-oss-err` header of a HEAD (§3.2). */
+/** The `<Error>` fields of a response: from the body, or from the base64 `x-oss-err` header of a HEAD
+ * (docs/protocol.md#head-errors). */
 export function errorFields(res: RawResponse): ErrorFields {
   let xml = res.body.toString('utf8');
   if (xml.trim() === '' && res.headers['x-oss-err'])

@@ -1,6 +1,7 @@
-// A raw OSS client for the reliability runs: path-style requests signed with protocol/signing's V1 (reference §4.1),
-// every byte and header under the caller's control, and requests that can be cut at an exact body offset. The
-// project's OssClient is not used on purpose: it retries, validates and hides what a hostile client does.
+// A raw OSS client for the reliability runs: path-style requests signed with protocol/signing's V1
+// (docs/protocol.md#v1-signature), every byte and header under the caller's control, and requests that can be cut at an
+// exact body offset. The project's OssClient is not used on purpose: it retries, validates and hides what a hostile
+// client does.
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { uriEncode } from '../protocol/addressing.js';
@@ -47,7 +48,7 @@ export interface WireResponse {
   /** lowercased names, repeated headers joined with ', ' */
   headers: Record<string, string>;
   body: Buffer;
-  /** the OSS error code of an error answer, from the body or HEAD's x-oss-err (§3.2) */
+  /** the OSS error code of an error answer, from the body or HEAD's x-oss-err (docs/protocol.md#head-errors) */
   code?: string;
 }
 
@@ -112,9 +113,9 @@ export async function send(ep: Endpoint, r: WireRequest): Promise<WireResponse> 
 }
 
 /**
- * Starts an upload promising `body.length` bytes, sends the first `sendBytes` (< body.length) and destroys the
- * socket once they were handed to the kernel: the client disconnect of issue 8's interrupt fuzz. Resolves when the
- * socket is closed, whatever the server did meanwhile.
+ * Starts an upload promising `body.length` bytes, sends the first `sendBytes` (< body.length) and destroys the socket
+ * once they were handed to the kernel: the client disconnect of the interrupt fuzz. Resolves when the socket is closed,
+ * whatever the server did meanwhile.
  */
 export function cutRequest(ep: Endpoint, r: WireRequest & { body: Buffer }, sendBytes: number): Promise<void> {
   if (sendBytes >= r.body.length) throw new RangeError('a cut request must send fewer bytes than it promises');

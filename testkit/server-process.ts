@@ -1,5 +1,5 @@
 // The `oss-mock` CLI as a child process: what the crash runs SIGKILL and the soak measures (its RSS, not the load
-// generator's). Started with `--port 0`; the endpoint is read from the banner line (DESIGN.md "Contracts", CLI).
+// generator's). Started with `--port 0`; the endpoint is read from the banner line (docs/architecture.md#contracts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import type { Endpoint } from './requests.js';

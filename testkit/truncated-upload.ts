@@ -1,6 +1,6 @@
 // Hand-written HTTP/1.1 uploads whose body stops early, for the atomicity scenarios: a Content-Length body that
-// delivers fewer bytes than promised, and a chunked body (as the C++ SDK sends, sdk-clients.md §1 "Addressing")
-// without its terminating chunk. No HTTP library lets a caller send either on purpose.
+// delivers fewer bytes than promised, and a chunked body (as the C++ SDK sends, docs/protocol.md#cpp-sdk) without its
+// terminating chunk. No HTTP library lets a caller send either on purpose.
 import net from 'node:net';
 import tls from 'node:tls';
 import type { RawClient, Query } from './raw-client.js';

@@ -1,8 +1,8 @@
-// Abort detection (issue 7): a client streaming a PUT drops its connection, and the figure is the time from that
-// to the mock's `body.aborted` event (the event's own timestamp, so polling the log adds nothing; 1 ms resolution).
-// Both ways a connection dies are measured: RST (socket.resetAndDestroy(), what a killed process or SO_LINGER 0
-// sends) and FIN (socket.destroy(), an orderly close mid-body). Each also under an ingest throttle, where the mock
-// reads the socket only as the rate allows.
+// Abort detection: a client streaming a PUT drops its connection, and the figure is the time from that to the mock's
+// `body.aborted` event (the event's own timestamp, so polling the log adds nothing; 1 ms resolution). Both ways a
+// connection dies are measured: RST (socket.resetAndDestroy(), what a killed process or SO_LINGER 0 sends) and FIN
+// (socket.destroy(), an orderly close mid-body). Each also under an ingest throttle, where the mock reads the socket
+// only as the rate allows.
 //
 // Then, throttled, against how many bytes were queued when the client closed: a FIN travels behind the bytes the
 // client already handed to its kernel. When they fit in the server's receive buffer the FIN reaches the server's

@@ -1,7 +1,6 @@
-// Disable latency (issue 7): 64 uploads through one OssClient are held in flight by a slow ingest rule until the
-// server has seen a byte of each (control wait), then disableRequests(); the figure is the time to the last
-// rejection. The mock is the CLI in a child process, as for a real user, so this process's event loop holds only
-// the client's work.
+// Disable latency: 64 uploads through one OssClient are held in flight by a slow ingest rule until the server has seen
+// a byte of each (control wait), then disableRequests(); the figure is the time to the last rejection. The mock is the
+// CLI in a child process, as for a real user, so this process's event loop holds only the client's work.
 import { OssClient, isOssClientError } from '../../client/index.js';
 import type { InflightEntry } from '../../mock-server/index.js';
 import type { BenchContext } from '../context.js';

@@ -1,6 +1,6 @@
-// Large uploads (issue 7): one PUT of the whole object, and the same size as a multipart upload in 8 MiB parts, to
-// the mock's memory and file stores against the two sinks and s3rver. Targets take turns, round after round, and
-// each figure is the median over rounds, so a noisy neighbour hurts every target alike.
+// Large uploads: one PUT of the whole object, and the same size as a multipart upload in 8 MiB parts, to the mock's
+// memory and file stores against the two sinks and s3rver. Targets take turns, round after round, and each figure is
+// the median over rounds, so a noisy neighbour hurts every target alike.
 import { execFileSync } from 'node:child_process';
 import type { BenchContext } from '../context.js';
 import type { Figure } from '../figure.js';

@@ -1,7 +1,7 @@
-// Peak memory (issue 7): a fresh server child receives one large object, and its VmHWM (peak resident set, from
-// /proc) is read afterwards. The file store must stream to disk (<= 150 MB whatever the size); the memory store
-// holds the object itself (<= size + 64 MB). Baselines: the MD5+CRC sink, which keeps nothing, for the file store;
-// the same sink keeping the body (node's floor for holding it) for the memory store. MB = 10^6.
+// Peak memory: a fresh server child receives one large object, and its VmHWM (peak resident set, from /proc) is read
+// afterwards. The file store must stream to disk (<= 150 MB whatever the size); the memory store holds the object
+// itself (<= size + 64 MB). Baselines: the MD5+CRC sink, which keeps nothing, for the file store; the same sink keeping
+// the body (node's floor for holding it) for the memory store. MB = 10^6.
 import type { BenchContext } from '../context.js';
 import type { Figure } from '../figure.js';
 import { putBytes } from '../http-client.js';

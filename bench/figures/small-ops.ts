@@ -1,6 +1,6 @@
-// Small objects (issue 7): 4 KiB PUT then GET from 32 keep-alive connections for a window each, every server in
-// turn, round after round. Ops/s and p99 latency against the bare sink (the ceiling of node:http plus this load
-// generator on this machine) and s3rver.
+// Small objects: 4 KiB PUT then GET from 32 keep-alive connections for a window each, every server in turn, round after
+// round. Ops/s and p99 latency against the bare sink (the ceiling of node:http plus this load generator on this
+// machine) and s3rver.
 import http from 'node:http';
 import type { BenchContext } from '../context.js';
 import type { Figure } from '../figure.js';

@@ -1,5 +1,5 @@
-// Start-up (issue 7): from spawning the `oss-mock` CLI to the answer of its first request, against spawning the
-// bare node:http sink the same way (node's own start-up floor on this machine). Runs alternate.
+// Start-up: from spawning the `oss-mock` CLI to the answer of its first request, against spawning the bare node:http
+// sink the same way (node's own start-up floor on this machine). Runs alternate.
 import type { BenchContext } from '../context.js';
 import type { Figure } from '../figure.js';
 import { request } from '../http-client.js';

@@ -1,7 +1,7 @@
-// Throttle accuracy (issue 7, DESIGN.md "Throttling is backpressure"): the CLI's default ingest rate is set over the
-// control API, then 1 or 16 uploads each send rate x window bytes. An upload's achieved rate is its size over the
-// time to its answer, as the client sees it. The target is |measured / configured - 1| <= 5% for every upload, so
-// the figure is the upload farthest from the configured rate; the note gives the range.
+// Throttle accuracy (docs/architecture.md#the-body-pipeline): the CLI's default ingest rate is set over the control
+// API, then 1 or 16 uploads each send rate x window bytes. An upload's achieved rate is its size over the time to its
+// answer, as the client sees it. The target is |measured / configured - 1| <= 5% for every upload, so the figure is the
+// upload farthest from the configured rate; the note gives the range.
 import type { BenchContext } from '../context.js';
 import type { Figure } from '../figure.js';
 import { putBytes, request } from '../http-client.js';

@@ -1,7 +1,7 @@
-// ali-oss 6.23.0, the real Node SDK, as a driver. It has no DisableRequest: its interruption is `cancel()` of a
-// running multipartUpload, resumed from a checkpoint object, and `abortMultipartUpload` (reference/sdk-clients.md §2
-// "Cancel, resume and abort"). Scenarios that need 'disable' (a plain put interrupted by the client) are n-a for it.
-// It is imported dynamically so a missing devDependency makes the driver unavailable instead of breaking the CLI.
+// ali-oss 6.23.0, the real Node SDK, as a driver. It has no DisableRequest: its interruption is `cancel()` of a running
+// multipartUpload, resumed from a checkpoint object, and `abortMultipartUpload` (docs/protocol.md#ali-oss "Cancel,
+// resume and abort"). Scenarios that need 'disable' (a plain put interrupted by the client) are n-a for it. It is
+// imported dynamically so a missing devDependency makes the driver unavailable instead of breaking the CLI.
 import { createHash } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
@@ -261,9 +261,9 @@ class AliOssClient implements DriverClient {
     });
 
   /**
-   * multipartUpload with its checkpoint object persisted as JSON in checkpointDir after every part (ali-oss hands
-   * it to `progress`, sdk-clients.md §2), loaded on the next run and removed after success, so the scenarios can
-   * check "kept on failure, removed on success" the same way as for the C++ SDK's checkpoint file.
+   * multipartUpload with its checkpoint object persisted as JSON in checkpointDir after every part (ali-oss hands it to
+   * `progress`, docs/protocol.md#ali-oss), loaded on the next run and removed after success, so the scenarios can check
+   * "kept on failure, removed on success" the same way as for the C++ SDK's checkpoint file.
    */
   resumableUpload: DriverClient['resumableUpload'] = (a) =>
     this.call(async () => {
@@ -301,7 +301,7 @@ class AliOssClient implements DriverClient {
     });
 
   /**
-   * ali-oss refuses to presign for IP endpoints (sdk-clients.md §2 "Addressing"), so for those it signs with a
+   * ali-oss refuses to presign for IP endpoints (docs/protocol.md#ali-oss), so for those it signs with a
    * `localhost` + sldEnable client (path style) and the URL is pointed back at the IP: neither V1 nor V4 signs the
    * Host.
    */

@@ -1,15 +1,16 @@
 // The client under test, seen through one interface in OSS terms. Every driver (the builtin client, ali-oss, an
-// external process) maps its SDK's calls and failures onto this, so a scenario is written once and its outcome
-// means the same thing for every client. Error codes are the vocabulary of reference/sdk-clients.md: OSS `<Code>`
-// values as the server sent them, C++ SDK client codes (`ClientError:200042`, `ClientError:100002`, ...) for the
-// DisableRequest family, and ali-oss's own event names (`cancel`, `abort`) for its cancel/abort family.
+// external process) maps its SDK's calls and failures onto this, so a scenario is written once and its outcome means
+// the same thing for every client. Error codes are the vocabulary of docs/protocol.md#cpp-sdk: OSS `<Code>` values as
+// the server sent them, C++ SDK client codes (`ClientError:200042`, `ClientError:100002`, ...) for the DisableRequest
+// family, and ali-oss's own event names (`cancel`, `abort`) for its cancel/abort family.
 
 /**
  * What a driver can express. A scenario lists the ones it needs; without them it is reported 'n-a' with the reason.
- * - disable: DisableRequest/EnableRequest with the C++ SDK semantics (sdk-clients.md §1): in-flight calls reject with
+ * - disable: DisableRequest/EnableRequest with the C++ SDK semantics (docs/protocol.md#cpp-sdk): in-flight calls reject
+ * with
  *   `ClientError:200042`, calls made while disabled reject with `ClientError:100002` before any byte is sent, and a
  *   resumable upload stops between parts with `ClientError:100002`, keeping its checkpoint.
- * - cancel: ali-oss `cancel()` (sdk-clients.md §2 "Cancel, resume and abort"): a running resumable upload rejects
+ * - cancel: ali-oss `cancel()` (docs/protocol.md#ali-oss): a running resumable upload rejects
  *   with code `cancel` and resumes from its checkpoint; after an abort it rejects with code `abort`.
  * - multipart: Initiate/UploadPart/ListParts/ListMultipartUploads/Complete/Abort as separate calls.
  * - append: AppendObject.
@@ -46,7 +47,7 @@ export const DRIVER_ERROR_CODES = {
   abort: 'abort',
 } as const;
 
-/** C++ SDK client codes the scenarios assert (reference/sdk-clients.md §1 "Error code families"). */
+/** C++ SDK client codes the scenarios assert (docs/protocol.md#cpp-sdk). */
 export const CLIENT_CODES = {
   crcMismatch: 'ClientError:100001',
   disabled: 'ClientError:100002',

@@ -7,7 +7,7 @@ import { renderHtml, renderJson, renderJunit, progressLine } from './index.js';
 const result = (over: Partial<ScenarioResult>): ScenarioResult => ({
   scenario: 'INT-001',
   title: 'seed <4 uploads>',
-  verifiedAgainst: 'reference/sdk-clients.md §1',
+  verifiedAgainst: 'docs/protocol.md#cpp-sdk',
   driver: 'builtin',
   target: 'embedded',
   status: 'pass',

@@ -1,12 +1,12 @@
 // ATOM: an object or part exists only after its body ended cleanly with the promised length; anything else leaves the
-// previous version (DESIGN.md "Semantics that matter most"; oss-api.md §5.2, §6.1 citing the docs' "Strong
-// consistency": object operations are atomic and never expose partial data).
+// previous version (docs/architecture.md#guarantees; docs/protocol.md#multipart, docs/protocol.md#putobject citing the
+// docs' "Strong consistency": object operations are atomic and never expose partial data).
 import { normalizeEtag } from '../../protocol/index.js';
 import { sendTruncatedUpload } from '../../testkit/truncated-upload.js';
 import type { ClientScenario, EndpointContext, EndpointScenario } from '../scenario.js';
 import { bytes, digestOf, interruptUpload, INTERRUPTED_BODY, KiB } from './support.js';
 
-const ATOMIC = 'reference/oss-api.md §6.1 "Disconnect mid-PutObject", §5.2 "Disconnect mid-part" (docs Terms.md)';
+const ATOMIC = 'docs/protocol.md#atomicity (OSS docs Developer Guide/Terms.md, "Strong consistency")';
 
 /** The object is exactly `body` (bytes and ETag). */
 async function assertObject(ctx: EndpointContext, key: string, body: Buffer, what: string): Promise<void> {
@@ -74,7 +74,7 @@ function truncatedBody(id: string, framing: 'length' | 'chunked', title: string)
     id,
     subject: 'endpoint',
     title,
-    verifiedAgainst: `${ATOMIC}; oss-api.md §0.7 (chunked uploads), §3.3 IncompleteBody`,
+    verifiedAgainst: `${ATOMIC}; docs/protocol.md#putobject (chunked uploads), docs/protocol.md#error-catalogue IncompleteBody`,
     requires: {},
     async run(ctx) {
       const key = ctx.key('atom-short');

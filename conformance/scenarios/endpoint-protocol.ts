@@ -1,7 +1,9 @@
-// WIRE: what real OSS sends and checks, byte for byte where SDKs depend on it: the error envelope (§3), HEAD's
-// x-oss-err (§3.2), V1/V4/presigned signatures accepted and wrong ones refused (§4), ETags and CRC-64 (§2.2-§2.4),
-// AppendObject positions (§6.7), and x-oss-traffic-limit honoured. Endpoint scenarios use the suite's own signed
-// requests; the client ones check that the driver surfaces the same facts.
+// WIRE: what real OSS sends and checks, byte for byte where SDKs depend on it: the error envelope
+// (docs/protocol.md#error-envelope), HEAD's x-oss-err (docs/protocol.md#head-errors), V1/V4/presigned signatures
+// accepted and wrong ones refused (docs/protocol.md#v1-signature), ETags and CRC-64 (docs/protocol.md#etags,
+// docs/protocol.md#crc-64), AppendObject positions (docs/protocol.md#appendobject), and x-oss-traffic-limit honoured.
+// Endpoint scenarios use the suite's own signed requests; the client ones check that the driver surfaces the same
+// facts.
 import { randomBytes } from 'node:crypto';
 import { crc64Combine, multipartEtag, normalizeEtag, parseXml } from '../../protocol/index.js';
 import { errorFields, text, xmlRoot, type RawResponse } from '../../testkit/raw-client.js';
@@ -11,7 +13,8 @@ import { bytes, digestOf, expectDriverError, KiB, TRAFFIC_LIMIT_MIN } from './su
 const REQUEST_ID = /^[0-9A-F]{24}$/;
 const EC = /^\d{4}-\d{8}$/;
 
-/** The envelope rules every error response shares (oss-api.md §2.1, §3.1). */
+/** The envelope rules every error response shares (docs/protocol.md#common-headers, docs/protocol.md#error-envelope).
+ * */
 function assertEnvelope(ctx: EndpointContext, res: RawResponse, status: number, code: string): Record<string, string> {
   ctx.check.equal(res.status, status, `${code}: HTTP status`);
   const requestId = res.headers['x-oss-request-id'] ?? '';
@@ -35,7 +38,7 @@ const wire001: EndpointScenario = {
   id: 'WIRE-001',
   subject: 'endpoint',
   title: 'Error envelope: NoSuchKey and NoSuchBucket as XML with Code, Message, RequestId, HostId, EC and their extras',
-  verifiedAgainst: 'reference/oss-api.md §3.1, §2.1, §3.3',
+  verifiedAgainst: 'docs/protocol.md#error-envelope, docs/protocol.md#common-headers, docs/protocol.md#error-catalogue',
   requires: {},
   async run(ctx) {
     const key = ctx.key('wire-missing');
@@ -56,7 +59,7 @@ const wire002: EndpointScenario = {
   id: 'WIRE-002',
   subject: 'endpoint',
   title: 'HEAD errors: no body, the error XML base64-encoded in x-oss-err',
-  verifiedAgainst: 'reference/oss-api.md §3.2 (Go conn.go handleResponse; oss2 exceptions.make_exception)',
+  verifiedAgainst: 'docs/protocol.md#head-errors (Go conn.go handleResponse; oss2 exceptions.make_exception)',
   requires: {},
   async run(ctx) {
     const res = await ctx.raw.headObject(ctx.bucket, ctx.key('wire-missing'));
@@ -88,7 +91,8 @@ const wire003: EndpointScenario = {
   subject: 'endpoint',
   title:
     'V1 header signatures: accepted when right; SignatureDoesNotMatch (with StringToSign, never the secret), InvalidAccessKeyId, RequestTimeTooSkewed, AccessDenied when anonymous',
-  verifiedAgainst: 'reference/oss-api.md §4.1, §4.3 vectors, §3.1 extras, §3.3',
+  verifiedAgainst:
+    'docs/protocol.md#v1-signature vectors, docs/protocol.md#error-envelope extras, docs/protocol.md#error-catalogue',
   requires: {},
   async run(ctx) {
     await roundTrip(ctx, 'v1', 'wire-v1');
@@ -120,7 +124,7 @@ const wire004: EndpointScenario = {
   id: 'WIRE-004',
   subject: 'endpoint',
   title: 'V4 header signatures (OSS4-HMAC-SHA256): accepted when right, SignatureDoesNotMatch when the secret is wrong',
-  verifiedAgainst: 'reference/oss-api.md §4.4, §4.6 vectors',
+  verifiedAgainst: 'docs/protocol.md#v4-signature vectors',
   requires: {},
   async run(ctx) {
     await roundTrip(ctx, 'v4', 'wire-v4');
@@ -146,7 +150,7 @@ const wire005: EndpointScenario = {
   id: 'WIRE-005',
   subject: 'endpoint',
   title: 'Presigned URLs (V1 and V4): GET and PUT accepted; a tampered signature and an expired URL refused',
-  verifiedAgainst: 'reference/oss-api.md §4.2, §4.5',
+  verifiedAgainst: 'docs/protocol.md#v1-presign, docs/protocol.md#v4-presign',
   requires: {},
   async run(ctx) {
     const { bucket } = ctx;
@@ -182,7 +186,8 @@ const wire006: EndpointScenario = {
   subject: 'endpoint',
   title:
     'Simple objects: quoted uppercase-MD5 ETag, decimal CRC-64 and Content-MD5 on PutObject, the same on GET and HEAD',
-  verifiedAgainst: 'reference/oss-api.md §2.2, §2.4 check values, §2.5, §6.1-§6.3',
+  verifiedAgainst:
+    'docs/protocol.md#etags, docs/protocol.md#crc-64 check values, docs/protocol.md#content-md5, docs/protocol.md#putobject, docs/protocol.md#getobject',
   requires: {},
   async run(ctx) {
     for (const [name, body] of [
@@ -204,7 +209,11 @@ const wire006: EndpointScenario = {
         ctx.check.equal(res.headers['x-oss-object-type'], 'Normal', `${name}: ${method} x-oss-object-type`);
       }
     }
-    ctx.check.equal((await digestOf(Buffer.alloc(0))).crc64, '0', 'CRC-64 of the empty body is 0 (§2.4)');
+    ctx.check.equal(
+      (await digestOf(Buffer.alloc(0))).crc64,
+      '0',
+      'CRC-64 of the empty body is 0 (docs/protocol.md#crc-64)',
+    );
   },
 };
 
@@ -212,7 +221,8 @@ const wire007: EndpointScenario = {
   id: 'WIRE-007',
   subject: 'endpoint',
   title: 'Multipart: per-part ETag and CRC-64, Complete ETag "<MD5 of hex ETags>-N" in header and XML, combined CRC-64',
-  verifiedAgainst: 'reference/oss-api.md §2.3 (vectors A and B), §2.4 combine, §5.2, §5.3, §5.5',
+  verifiedAgainst:
+    'docs/protocol.md#etags (vectors A and B), docs/protocol.md#crc-64 combine, docs/protocol.md#multipart',
   requires: {},
   async run(ctx) {
     const { bucket } = ctx;
@@ -259,7 +269,8 @@ const wire008: EndpointScenario = {
   subject: 'endpoint',
   title:
     'AppendObject: next position and whole-object CRC-64; a wrong position is 409 PositionNotEqualToLength with x-oss-next-append-position',
-  verifiedAgainst: 'reference/oss-api.md §6.7, §0.6, §2.4 (incremental CRC)',
+  verifiedAgainst:
+    'docs/protocol.md#appendobject, docs/protocol.md#error-catalogue, docs/protocol.md#crc-64 (incremental CRC)',
   requires: {},
   async run(ctx) {
     const key = ctx.key('wire-append');
@@ -300,7 +311,7 @@ const wire009: EndpointScenario = {
   subject: 'endpoint',
   title:
     'x-oss-traffic-limit is honoured (an upload at 100 KiB/s takes its time) and out-of-range values are InvalidArgument',
-  verifiedAgainst: 'reference/oss-api.md (x-oss-traffic-limit 819200..838860800 bit/s); DESIGN.md "Semantics"',
+  verifiedAgainst: 'docs/protocol.md (x-oss-traffic-limit 819200..838860800 bit/s); docs/architecture.md#guarantees',
   requires: {},
   async run(ctx) {
     const key = ctx.key('wire-limited');
@@ -337,7 +348,8 @@ const wire010: ClientScenario = {
   subject: 'client',
   title:
     'The driver reports OSS errors with the server code, HTTP status and request ID (NoSuchKey on GET and HEAD, NoSuchUpload)',
-  verifiedAgainst: 'reference/sdk-clients.md §1 "Error code families", §2 "Errors from XML"; oss-api.md §3.2',
+  verifiedAgainst:
+    'docs/protocol.md#cpp-sdk, docs/protocol.md#common-headers "Errors from XML"; docs/protocol.md#head-errors',
   requires: {},
   async run(ctx) {
     const ref = { bucket: ctx.bucket, key: ctx.key('wire-missing') };
@@ -359,7 +371,8 @@ const wire011: ClientScenario = {
   id: 'WIRE-011',
   subject: 'client',
   title: 'The driver signs V4 requests the endpoint accepts, and a wrong secret is SignatureDoesNotMatch',
-  verifiedAgainst: 'reference/oss-api.md §4.4; sdk-clients.md §1 (V4 when configured), §2 (authorizationV4)',
+  verifiedAgainst:
+    'docs/protocol.md#v4-signature; docs/protocol.md#cpp-sdk (V4 when configured), docs/protocol.md#common-headers (authorizationV4)',
   requires: { capabilities: ['signature-v4'] },
   async run(ctx) {
     const v4 = await ctx.openClient({ signatureVersion: 'v4' });
@@ -384,7 +397,7 @@ const wire012: ClientScenario = {
   id: 'WIRE-012',
   subject: 'client',
   title: 'The driver presigns GET URLs (V1, and V4 when it signs V4) that the endpoint serves',
-  verifiedAgainst: 'reference/oss-api.md §4.2, §4.5; sdk-clients.md §2 (signatureUrl)',
+  verifiedAgainst: 'docs/protocol.md#v1-presign, docs/protocol.md#v4-presign; docs/protocol.md#ali-oss (signatureUrl)',
   requires: { capabilities: ['presign'] },
   async run(ctx) {
     const key = ctx.key('wire-client-presigned');

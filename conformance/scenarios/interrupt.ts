@@ -1,7 +1,7 @@
-// INT: DisableRequest / EnableRequest, the seed of the project (reference/sdk-clients.md §1). N concurrent transfers
-// through one client are disabled at a known point: every outcome is ClientError:200042 or ClientError:100002,
-// nothing is committed, the server logged N aborted bodies, calls while disabled reach no server, and after enable
-// the client works again.
+// INT: DisableRequest / EnableRequest, the seed of the project (docs/protocol.md#cpp-sdk). N concurrent transfers
+// through one client are disabled at a known point: every outcome is ClientError:200042 or ClientError:100002, nothing
+// is committed, the server logged N aborted bodies, calls while disabled reach no server, and after enable the client
+// works again.
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ClientContext, ClientScenario } from '../scenario.js';
 import {
@@ -25,7 +25,7 @@ import {
 import { CLIENT_CODES, type Capability } from '../drivers/driver.js';
 
 const CPP_DISABLE =
-  'reference/sdk-clients.md §1; C++ src/http/CurlHttpClient.cc (progress callback), src/client/Client.cc';
+  'docs/protocol.md#cpp-sdk; C++ src/http/CurlHttpClient.cc (progress callback), src/client/Client.cc';
 const N = 4;
 /** large enough that the abort really stops the body short (see INTERRUPTED_BODY) */
 const BODY = INTERRUPTED_BODY;

@@ -1,6 +1,6 @@
-// MPU: interrupt vs abort (DESIGN.md "Semantics": upload IDs are a state machine initiated -> completed | aborted).
-// An interrupted UploadPart changes nothing and the upload ID stays usable; after Abort (or Complete) every call with
-// that ID is 404 NoSuchUpload.
+// MPU: interrupt vs abort (docs/architecture.md#guarantees: upload IDs are a state machine initiated -> completed |
+// aborted). An interrupted UploadPart changes nothing and the upload ID stays usable; after Abort (or Complete) every
+// call with that ID is 404 NoSuchUpload.
 import { crc64Combine, multipartEtag, normalizeEtag } from '../../protocol/index.js';
 import type { ClientScenario, EndpointScenario } from '../scenario.js';
 import { errorFields } from '../../testkit/raw-client.js';
@@ -13,7 +13,8 @@ const mpu001: ClientScenario = {
   subject: 'client',
   title:
     'An interrupted UploadPart leaves the upload ID listing only finished parts; the missing parts are accepted and Complete yields the right bytes, ETag and CRC-64',
-  verifiedAgainst: 'reference/oss-api.md §5.2, §5.3, §2.3 (multipart ETag), §2.4 (CRC-64); sdk-clients.md §1',
+  verifiedAgainst:
+    'docs/protocol.md#multipart, docs/protocol.md#etags (multipart ETag), docs/protocol.md#crc-64 (CRC-64); docs/protocol.md#cpp-sdk',
   requires: { capabilities: ['multipart'] },
   async run(ctx) {
     const { bucket } = ctx;
@@ -50,7 +51,11 @@ const mpu001: ClientScenario = {
       parts: [r1, r2, r3].map((r, i) => ({ partNumber: i + 1, etag: r.etag })),
     });
     const expectedEtag = multipartEtag(etags);
-    ctx.check.equal(normalizeEtag(done.etag), expectedEtag, 'Complete ETag follows the OSS multipart rule (§2.3)');
+    ctx.check.equal(
+      normalizeEtag(done.etag),
+      expectedEtag,
+      'Complete ETag follows the OSS multipart rule (docs/protocol.md#etags)',
+    );
     const whole = Buffer.concat(bodies);
     const expectedCrc = (await digestOf(whole)).crc64;
     const combined = bodies.reduce((acc, b, i) => crc64Combine(acc, BigInt(digests[i]!.crc64), b.length), 0n);
@@ -76,7 +81,8 @@ const mpu002: ClientScenario = {
   subject: 'client',
   title:
     'After AbortMultipartUpload, UploadPart / ListParts / Complete / a second Abort are all 404 NoSuchUpload; ListMultipartUploads shows the live upload and not the aborted one',
-  verifiedAgainst: 'reference/oss-api.md §5.4, §5.6, §3.3 NoSuchUpload (Go SDK v2 integration tests)',
+  verifiedAgainst:
+    'docs/protocol.md#multipart, docs/protocol.md#error-catalogue NoSuchUpload (Go SDK v2 integration tests)',
   requires: { capabilities: ['multipart'] },
   async run(ctx) {
     const { bucket } = ctx;
@@ -117,7 +123,8 @@ const mpu003: ClientScenario = {
   subject: 'client',
   title:
     'Re-uploading a part number overwrites it: ListParts shows the new ETag, the old one is InvalidPart at Complete',
-  verifiedAgainst: 'reference/oss-api.md §5.2 ("Uploading the same part number again overwrites"), §5.3 InvalidPart',
+  verifiedAgainst:
+    'docs/protocol.md#multipart ("Uploading the same part number again overwrites"), docs/protocol.md#multipart InvalidPart',
   requires: { capabilities: ['multipart'] },
   async run(ctx) {
     const { bucket } = ctx;
@@ -151,7 +158,8 @@ const mpu004: EndpointScenario = {
   subject: 'endpoint',
   title:
     'Complete validates its part list: InvalidPartOrder, InvalidPart (unknown part), EntityTooSmall (small non-last part)',
-  verifiedAgainst: 'reference/oss-api.md §5.3 validation order, §3.3 (EC 0042-00000209, 0042-00000213)',
+  verifiedAgainst:
+    'docs/protocol.md#multipart validation order, docs/protocol.md#error-catalogue (EC 0042-00000209, 0042-00000213)',
   requires: {},
   async run(ctx) {
     const { bucket } = ctx;

@@ -1,8 +1,8 @@
 // RES: resumable upload stopped part-way and resumed. The C++ SDK (capability 'disable') stops its workers between
 // parts with ClientError:100002, keeps the checkpoint, and on resume asks ListParts and finishes the same upload ID
 // without a new Initiate; after an Abort between the runs ListParts says NoSuchUpload and it starts a new upload
-// (sdk-clients.md §1 "Resumable upload"). ali-oss (capability 'cancel') rejects with `cancel`, resumes from its
-// checkpoint without Initiate, and after an Abort rejects with `abort` (sdk-clients.md §2).
+// (docs/protocol.md#cpp-sdk). ali-oss (capability 'cancel') rejects with `cancel`, resumes from its checkpoint without
+// Initiate, and after an Abort rejects with `abort` (docs/protocol.md#ali-oss).
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -140,7 +140,7 @@ const res001: ClientScenario = {
   title:
     'A resumable upload stopped part-way keeps its checkpoint and resumes on the same upload ID without a new Initiate',
   verifiedAgainst:
-    'reference/sdk-clients.md §1 "Resumable upload" (C++ src/resumable/ResumableUploader.cc), §2 (ali-oss checkpoint)',
+    'docs/protocol.md#cpp-sdk (C++ src/resumable/ResumableUploader.cc), docs/protocol.md#common-headers (ali-oss checkpoint)',
   requires: { capabilities: ['resumable'] },
   timeoutMs: 40_000,
   async run(ctx) {
@@ -162,7 +162,7 @@ const res002: ClientScenario = {
   title:
     'After AbortMultipartUpload between the runs the resumable upload does not reuse the dead upload ID (C++: new upload; ali-oss: rejects with abort)',
   verifiedAgainst:
-    'reference/sdk-clients.md §1 "Resumable upload" (ListParts -> NoSuchUpload -> new Initiate), §2 (abort event)',
+    'docs/protocol.md#cpp-sdk (ListParts -> NoSuchUpload -> new Initiate), docs/protocol.md#common-headers (abort event)',
   requires: { capabilities: ['resumable'] },
   timeoutMs: 40_000,
   async run(ctx) {

@@ -10,7 +10,7 @@ import type { ControlEvent, OperationName, RuleInput, RuleMatch } from '../targe
 export const KiB = 1024;
 export const MiB = 1024 * KiB;
 
-/** In-flight calls interrupted by DisableRequest end with one of these (sdk-clients.md §1). */
+/** In-flight calls interrupted by DisableRequest end with one of these (docs/protocol.md#cpp-sdk). */
 export const INTERRUPTED_CODES = [CLIENT_CODES.abortedByCallback, CLIENT_CODES.disabled] as const;
 
 /**
@@ -21,7 +21,7 @@ export const INTERRUPTED_CODES = [CLIENT_CODES.abortedByCallback, CLIENT_CODES.d
  */
 export const INTERRUPTED_BODY = 16 * MiB;
 
-/** x-oss-traffic-limit bounds in bit/s (oss-api.md; DESIGN.md "Semantics"). */
+/** x-oss-traffic-limit bounds in bit/s (docs/protocol.md#traffic-limit). */
 export const TRAFFIC_LIMIT_MIN = 819_200;
 export const TRAFFIC_LIMIT_MAX = 838_860_800;
 
@@ -40,7 +40,8 @@ export function bytes(size: number, seed: number): Buffer {
   return out;
 }
 
-/** The ETag (unquoted, uppercase MD5) and decimal CRC-64 OSS reports for a body (oss-api.md §2.2, §2.4). */
+/** The ETag (unquoted, uppercase MD5) and decimal CRC-64 OSS reports for a body (docs/protocol.md#etags,
+ * docs/protocol.md#crc-64). */
 export async function digestOf(b: Uint8Array): Promise<{ etag: string; crc64: string; md5Base64: string }> {
   const md5 = createHash('md5').update(b).digest();
   return { etag: md5Hex(md5), crc64: (await crc64(b)).toString(), md5Base64: md5.toString('base64') };

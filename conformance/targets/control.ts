@@ -1,6 +1,6 @@
-// The mock's control API as the suite uses it (DESIGN.md "Contracts", control API). The embedded target adapts the
-// in-process MockControl; an external oss-mock is reached over HTTP at `<endpoint>/_mock/`. Real OSS has neither,
-// and scenarios that need it are skipped there.
+// The mock's control API as the suite uses it (docs/architecture.md#contracts). The embedded target adapts the
+// in-process MockControl; an external oss-mock is reached over HTTP at `<endpoint>/_mock/`. Real OSS has neither, and
+// scenarios that need it are skipped there.
 
 import type { FaultSpec, OperationName } from '../../mock-server/exchange/exchange.js';
 import type { RuleMatch } from '../../mock-server/control/types.js';

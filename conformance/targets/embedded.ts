@@ -1,5 +1,5 @@
-// The default target: the mock started in-process on 127.0.0.1 with a free port, one server per run and a fresh
-// bucket per scenario (DESIGN.md "Conformance scenarios"; issue 6 "Targets").
+// The default target: the mock started in-process on 127.0.0.1 with a free port, one server per run and a fresh bucket
+// per scenario (conformance/README.md).
 import { startMockOss } from '../../mock-server/index.js';
 import { RawClient } from '../../testkit/raw-client.js';
 import { inProcessControl } from './control.js';

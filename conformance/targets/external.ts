@@ -1,6 +1,6 @@
 // An endpoint the suite does not start: real OSS or another emulator, from OSS_ENDPOINT, OSS_ACCESS_KEY_ID,
-// OSS_ACCESS_KEY_SECRET, OSS_REGION and OSS_BUCKET (DESIGN.md "Contracts"). Scenarios share the bucket, each under
-// its own key prefix, and everything they create is removed afterwards. When the endpoint is an oss-mock, its
+// OSS_ACCESS_KEY_SECRET, OSS_REGION and OSS_BUCKET (docs/architecture.md#contracts). Scenarios share the bucket, each
+// under its own key prefix, and everything they create is removed afterwards. When the endpoint is an oss-mock, its
 // control API (`/_mock/`) is used; otherwise scenarios that need it are skipped.
 import { randomBytes } from 'node:crypto';
 import { RawClient } from '../../testkit/raw-client.js';

@@ -30,7 +30,8 @@ export interface Target {
   close(): Promise<void>;
 }
 
-/** A valid bucket name (3-63 of a-z 0-9 -, alphanumeric ends, oss-api.md §7) made from a label plus randomness. */
+/** A valid bucket name (3-63 of a-z 0-9 -, alphanumeric ends, docs/protocol.md#limits) made from a label plus
+ * randomness. */
 export function bucketNameFor(label: string): string {
   const base = label
     .toLowerCase()
@@ -41,7 +42,7 @@ export function bucketNameFor(label: string): string {
   return `${base || 'conformance'}-${randomBytes(4).toString('hex')}`;
 }
 
-/** `oss-` is how ali-oss and the docs spell regions; signatures use the bare form (oss-api.md §4.4). */
+/** `oss-` is how ali-oss and the docs spell regions; signatures use the bare form (docs/protocol.md#v4-signature). */
 export function bareRegion(region: string): string {
   return region.replace(/^oss-/, '');
 }

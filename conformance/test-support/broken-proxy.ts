@@ -1,5 +1,5 @@
 // Deliberately broken endpoints for proving the suite can fail: an HTTP proxy in front of the mock that breaks one
-// documented guarantee (DESIGN.md "Semantics that matter most") and passes everything else through.
+// documented guarantee (docs/architecture.md#guarantees) and passes everything else through.
 // - commit-truncated: a request body the client abandons is ended cleanly upstream (chunked), so the mock commits
 //   the truncated object or part, as a server that does not check Content-Length would.
 // - forget-abort: AbortMultipartUpload answers 204 without telling the mock, so the "aborted" upload ID stays alive.

@@ -54,7 +54,7 @@ function rejection(r: SignableRequest, cfg = config): OssError {
   throw new Error('expected the request to be refused');
 }
 
-describe('authenticate: V1 header (reference §4.1)', () => {
+describe('authenticate: V1 header (docs/protocol.md#v1-signature)', () => {
   it('accepts a correctly signed request, also with x-oss-date instead of Date (ali-oss)', () => {
     expect(schemeOf(config, v1(request()), now)).toBe('v1-header');
     const aliOss = { ...request(), headers: { ...request().headers, 'x-oss-date': httpDate(now) } };
@@ -107,7 +107,7 @@ describe('authenticate: V1 header (reference §4.1)', () => {
   });
 });
 
-describe('authenticate: V4 header (reference §4.4)', () => {
+describe('authenticate: V4 header (docs/protocol.md#v4-signature)', () => {
   it('accepts a signed request with any declared region, and with additional headers', () => {
     expect(schemeOf(config, v4(request({ query: [['uploads', '']] })), now)).toBe('v4-header');
     expect(schemeOf(config, v4(request(), now, 'us-west-1'), now)).toBe('v4-header');
@@ -151,7 +151,7 @@ describe('authenticate: V4 header (reference §4.4)', () => {
   });
 });
 
-describe('authenticate: presigned URLs (reference §4.2, §4.5)', () => {
+describe('authenticate: presigned URLs (docs/protocol.md#v1-presign, docs/protocol.md#v4-presign)', () => {
   const get = request({ method: 'GET', headers: {} });
 
   it('accepts a V1 presigned URL before it expires and refuses it after (AccessDenied, expiry first)', () => {

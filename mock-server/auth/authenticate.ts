@@ -1,5 +1,5 @@
-// Request authentication: pick the one verifier whose signature the request carries (reference §4), and find the
-// identity that signed it (control/identities.ts).
+// Request authentication: pick the one verifier whose signature the request carries (docs/protocol.md#v1-signature),
+// and find the identity that signed it (control/identities.ts).
 import { OssError } from '../../protocol/errors.js';
 import type { SignableRequest } from '../../protocol/signing.js';
 import { IdentityRegistry, type Identity } from '../control/identities.js';
@@ -33,9 +33,9 @@ export function securityTokenOf(r: SignableRequest): string | undefined {
 }
 
 /**
- * Verifies `r` against the configured identities. With `auth: false` (`--auth off`) every request passes
- * unchecked, signed or not, so SDKs configured with any credentials work. A signature in both the Authorization
- * header and the query is 400 InvalidArgument (§4.2); an Authorization header of an unknown scheme is 400
+ * Verifies `r` against the configured identities. With `auth: false` (`--auth off`) every request passes unchecked,
+ * signed or not, so SDKs configured with any credentials work. A signature in both the Authorization header and the
+ * query is 400 InvalidArgument (docs/protocol.md#v1-presign); an Authorization header of an unknown scheme is 400
  * InvalidArgument. An unsigned request passes as 'anonymous': what it may do is for the bucket and object ACLs to say
  * (operations/access.ts).
  */

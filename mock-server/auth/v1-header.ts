@@ -1,4 +1,4 @@
-// V1 header signature: `Authorization: OSS <ak>:<base64 HMAC-SHA1>` (reference §4.1).
+// V1 header signature: `Authorization: OSS <ak>:<base64 HMAC-SHA1>` (docs/protocol.md#v1-signature).
 import { parseOssDate } from '../../protocol/dates.js';
 import { CAUSE_EC, OssError } from '../../protocol/errors.js';
 import { signV1, stringToSignV1Bytes, v1DateLine } from '../../protocol/signing.js';
@@ -22,7 +22,7 @@ export const v1Header: Verifier = {
     const accessKeyId = value.slice(0, colon);
     const provided = value.slice(colon + 1);
     const creds = keys(accessKeyId);
-    // The date line is x-oss-date when present (ali-oss sends no Date), else Date (§4.1, §0.9).
+    // The date line is x-oss-date when present (ali-oss sends no Date), else Date (docs/protocol.md#v1-signature).
     const dateLine = v1DateLine(r.headers);
     const date = dateLine === '' ? undefined : parseOssDate(dateLine);
     if (date === undefined) throw accessDenied('OSS authentication requires a valid Date.', CAUSE_EC.missingDate);

@@ -1,5 +1,5 @@
-// V1 presigned URL: `?OSSAccessKeyId=&Expires=<unix seconds>&Signature=` (reference §4.2). The expiry is checked
-// before the signature, as OSS does.
+// V1 presigned URL: `?OSSAccessKeyId=&Expires=<unix seconds>&Signature=` (docs/protocol.md#v1-presign). The expiry is
+// checked before the signature, as OSS does.
 import { CAUSE_EC } from '../../protocol/errors.js';
 import { signV1, stringToSignV1Bytes } from '../../protocol/signing.js';
 import { accessDenied, queryParam, sameSignature, signatureMismatch, type Verifier } from './verifier.js';

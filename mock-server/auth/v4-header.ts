@@ -1,5 +1,5 @@
 // V4 header signature: `Authorization: OSS4-HMAC-SHA256 Credential=ak/day/region/oss/aliyun_v4_request,
-// AdditionalHeaders=...,Signature=<hex>` (reference §4.4).
+// AdditionalHeaders=...,Signature=<hex>` (docs/protocol.md#v4-signature).
 import { dateStamp, parseOssDate } from '../../protocol/dates.js';
 import { OssError, CAUSE_EC } from '../../protocol/errors.js';
 import { parseV4Authorization, UNSIGNED_PAYLOAD, V4_ALGORITHM } from '../../protocol/signing.js';
@@ -36,7 +36,7 @@ export const v4Header: Verifier = {
     }
     checkPayloadHash(header(r, 'x-oss-content-sha256'));
     const creds = keys(auth.accessKeyId);
-    // The timestamp line is x-oss-date, or the raw Date string when absent (Go SDK v3, §4.4).
+    // The timestamp line is x-oss-date, or the raw Date string when absent (Go SDK v3, docs/protocol.md#v4-signature).
     const timestamp = header(r, 'x-oss-date') ?? header(r, 'date');
     const date = timestamp === undefined ? undefined : parseOssDate(timestamp);
     if (timestamp === undefined || date === undefined) {

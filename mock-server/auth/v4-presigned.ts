@@ -1,5 +1,6 @@
 // V4 presigned URL: `?x-oss-signature-version=OSS4-HMAC-SHA256&x-oss-credential=&x-oss-date=&x-oss-expires=
-// &x-oss-signature=` (reference §4.5). x-oss-expires is relative (1..604800 s, [WEB-16]).
+// &x-oss-signature=` (docs/protocol.md#v4-presign). x-oss-expires is relative (1..604800 s,
+// docs/protocol.md#v4-presign).
 import { dateStamp, parseOssDate } from '../../protocol/dates.js';
 import { OssError, CAUSE_EC } from '../../protocol/errors.js';
 import { V4_ALGORITHM } from '../../protocol/signing.js';

@@ -1,12 +1,13 @@
-// The V4 signature comparison shared by the header and presigned forms (reference §4.4, §4.5).
+// The V4 signature comparison shared by the header and presigned forms (docs/protocol.md#v4-signature,
+// docs/protocol.md#v4-presign).
 import type { Credentials, SignableRequest, V4Authorization } from '../../protocol/signing.js';
 import { canonicalRequestV4Bytes, scopeV4, signingKeyV4, signV4, stringToSignV4 } from '../../protocol/signing.js';
 import { sameSignature, signatureMismatch } from './verifier.js';
 
 /**
- * Recomputes the signature with the scope the client declared (its region too: the mock serves whatever region a
- * client is configured for). A `name=` on the wire is ambiguous in V4: most SDKs sign it bare, ali-oss signs an
- * ordinary empty parameter as `name=` (sdk-clients.md §2), so both readings are tried.
+ * Recomputes the signature with the scope the client declared (its region too: the mock serves whatever region a client
+ * is configured for). A `name=` on the wire is ambiguous in V4: most SDKs sign it bare, ali-oss signs an ordinary empty
+ * parameter as `name=` (docs/protocol.md#ali-oss), so both readings are tried.
  */
 export function checkV4Signature(
   r: SignableRequest,

@@ -1,5 +1,5 @@
-// One verifier per signature scheme behind one interface (Azurite's authentication/ layout, STYLE.md). Each
-// verifier recognises its own request shape and either returns or throws the OssError real OSS answers with.
+// One verifier per signature scheme behind one interface (as Azurite's authentication/ folder does). Each verifier
+// recognises its own request shape and either returns or throws the OssError real OSS answers with.
 import { timingSafeEqual } from 'node:crypto';
 import { xmlTime } from '../../protocol/dates.js';
 import { OssError } from '../../protocol/errors.js';
@@ -9,7 +9,7 @@ export type AuthScheme = 'v1-header' | 'v4-header' | 'v1-presigned' | 'v4-presig
 
 export interface Verifier {
   scheme: AuthScheme;
-  /** Where the scheme's signature travels; a request signed in both places is refused (§4.2). */
+  /** Where the scheme's signature travels; a request signed in both places is refused (docs/protocol.md#v1-presign). */
   carrier: 'header' | 'query';
   /** The request carries this scheme's signature (it may still be malformed). */
   detect(r: SignableRequest): boolean;
@@ -20,14 +20,15 @@ export interface Verifier {
   verify(r: SignableRequest, keys: KeyLookup, now: Date): void;
 }
 
-/** Allowed distance between the request's date and the server clock (reference §4.1, §7). */
+/** Allowed distance between the request's date and the server clock (docs/protocol.md#v1-signature,
+ * docs/protocol.md#limits). */
 export const MAX_SKEW_MS = 15 * 60 * 1000;
 
 export function header(r: SignableRequest, name: string): string | undefined {
   return r.headers[name];
 }
 
-/** First occurrence wins (§4.2); a bare name reads as ''. */
+/** First occurrence wins (docs/protocol.md#v1-presign); a bare name reads as ''. */
 export function queryParam(r: SignableRequest, name: string): string | undefined {
   const pair = r.query.find(([n]) => n === name);
   return pair === undefined ? undefined : (pair[1] ?? '');
@@ -42,7 +43,8 @@ export function sameSignature(provided: string, expected: string): boolean {
 /** The signing credentials of an access key id; throws InvalidAccessKeyId (or an STS token error) when there are none. */
 export type KeyLookup = (accessKeyId: string) => Credentials;
 
-/** RequestTimeTooSkewed carries ServerTime so C++ and the ali-oss browser build can re-sync their clocks (§3.1). */
+/** RequestTimeTooSkewed carries ServerTime so C++ and the ali-oss browser build can re-sync their clocks
+ * (docs/protocol.md#error-envelope). */
 export function checkSkew(requestTime: Date, raw: string, now: Date): void {
   if (Math.abs(now.getTime() - requestTime.getTime()) > MAX_SKEW_MS) {
     throw new OssError('RequestTimeTooSkewed', {
@@ -63,8 +65,8 @@ export function hexBytes(s: string | Buffer): string {
 }
 
 /**
- * SignatureDoesNotMatch with what the server signed, for debuggability ([WEB-11]): the access key id, the signature
- * the client sent, the string to sign and its bytes; V4 adds the canonical request. Never the secret.
+ * SignatureDoesNotMatch with what the server signed, for debuggability (docs/protocol.md#v1-signature): the access key
+ * id, the signature the client sent, the string to sign and its bytes; V4 adds the canonical request. Never the secret.
  */
 export function signatureMismatch(o: {
   accessKeyId: string;

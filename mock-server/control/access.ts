@@ -1,5 +1,5 @@
-// Who may use the control API (DESIGN.md "Contracts"): loopback peers only, unless a control token is configured;
-// then any peer presenting `Authorization: Bearer TOKEN`.
+// Who may use the control API (docs/architecture.md#contracts): loopback peers only, unless a control token is
+// configured; then any peer presenting `Authorization: Bearer TOKEN`.
 
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { BlockList, isIPv4, isIPv6 } from 'node:net';

@@ -1,5 +1,5 @@
-// The control API over HTTP (DESIGN.md "Contracts"), mounted by http/ at /_mock on path-style requests. JSON in
-// and out; every error is `{ error, field? }` so a test can assert on the offending field.
+// The control API over HTTP (docs/architecture.md#contracts), mounted by http/ at /_mock on path-style requests. JSON
+// in and out; every error is `{ error, field? }` so a test can assert on the offending field.
 
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { ServerConfig } from '../exchange/config.js';

@@ -1,5 +1,5 @@
-// The control API's data shapes (DESIGN.md "Contracts"): what GET /_mock/rules, /inflight and /events return and
-// what the in-process `control` handle of startMockOss() offers. Plain JSON-able values only.
+// The control API's data shapes (docs/architecture.md#contracts): what GET /_mock/rules, /inflight and /events return
+// and what the in-process `control` handle of startMockOss() offers. Plain JSON-able values only.
 
 import type { FaultSpec, OperationName } from '../exchange/exchange.js';
 
@@ -16,7 +16,7 @@ export interface RuleMatch {
 
 export type FaultType = FaultSpec['type'];
 
-/** A declarative throttle/fault, modelled on storage-testbench's queued faults (STYLE.md). Rates are bytes/s. */
+/** A declarative throttle/fault, modelled on storage-testbench's queued faults. Rates are bytes/s. */
 export interface Rule {
   id: string;
   match: RuleMatch;

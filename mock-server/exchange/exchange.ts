@@ -3,7 +3,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** OSS API operation names (DESIGN.md "Contracts"). */
+/** OSS API operation names (docs/architecture.md#contracts). */
 export const OPERATIONS = [
   'PutObject',
   'GetObject',
@@ -59,7 +59,7 @@ export interface RequestContext {
   trafficLimit?: number;
 }
 
-/** A fault as a rule declares it (DESIGN.md "Contracts"). */
+/** A fault as a rule declares it (docs/architecture.md#contracts). */
 export interface FaultSpec {
   type: 'reset' | 'close' | 'stall' | 'error';
   /** bytes of the request body to accept first; undefined: before the body */

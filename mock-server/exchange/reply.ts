@@ -1,5 +1,5 @@
-// Writing answers. Every success goes through sendXml/sendEmpty and every failure through sendError, so status,
-// headers and the XML envelope (reference/oss-api.md §3) cannot drift between handlers.
+// Writing answers. Every success goes through sendXml/sendEmpty and every failure through sendError, so status, headers
+// and the XML envelope (docs/protocol.md#error-envelope) cannot drift between handlers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errHeaderValue, OssError, renderErrorXml } from '../../protocol/errors.js';
 import { buildXml, type XmlValue } from '../../protocol/xml.js';
@@ -34,9 +34,9 @@ export function sendEmpty(t: Target, status: number, headers: HeaderMap = {}): v
 }
 
 /**
- * The one error path: the `<Error>` envelope with `x-oss-ec`, or for HEAD (which has no body) the same XML in base64
- * in `x-oss-err` (§3.2). After the headers went out (a GetObject stream that failed) all that is left is to cut the
- * connection so the client sees a short body rather than a wrong one.
+ * The one error path: the `<Error>` envelope with `x-oss-ec`, or for HEAD (which has no body) the same XML in base64 in
+ * `x-oss-err` (docs/protocol.md#head-errors). After the headers went out (a GetObject stream that failed) all that is
+ * left is to cut the connection so the client sees a short body rather than a wrong one.
  */
 export function sendError(t: Target, err: OssError, o: { requestId: string; hostId: string }): void {
   const { res } = t;
@@ -61,14 +61,15 @@ export function sendError(t: Target, err: OssError, o: { requestId: string; host
   res.end(body);
 }
 
-/** Headers set before a handler failed that still describe the error answer (the common ones of §2.1). */
+/** Headers set before a handler failed that still describe the error answer (the common ones of
+ * docs/protocol.md#common-headers). */
 const KEEP_ON_ERROR: ReadonlySet<string> = new Set(['x-oss-request-id', 'date', 'server', 'connection']);
 
 /**
- * Tells a client that waits for `100 Continue` (`Expect: 100-continue`) to send its body. Node would answer 100 as
- * soon as the headers arrived; the server takes that over (its checkContinue listener), so the body readers call
- * this only once the request was authenticated and dispatched and its body is wanted: a request refused before
- * (403, 404...) gets its final answer without the client ever sending the body (RFC 9110 §10.1.1).
+ * Tells a client that waits for `100 Continue` (`Expect: 100-continue`) to send its body. Node would answer 100 as soon
+ * as the headers arrived; the server takes that over (its checkContinue listener), so the body readers call this only
+ * once the request was authenticated and dispatched and its body is wanted: a request refused before (403, 404...) gets
+ * its final answer without the client ever sending the body (RFC 9110 section 10.1.1).
  */
 export function continueIfExpected(req: IncomingMessage, res: ServerResponse): void {
   const expect = req.headers.expect;

@@ -1,5 +1,6 @@
 // The request target as OSS sees it: the raw path (addressing decodes it, keeping `+`) and the query in wire order,
-// decoded, with bare names kept distinct from `name=` because signing tells them apart (reference §1.4, §4.1).
+// decoded, with bare names kept distinct from `name=` because signing tells them apart
+// (docs/protocol.md#query-parameters, docs/protocol.md#v1-signature).
 import type { IncomingMessage } from 'node:http';
 import { OssError } from '../../protocol/errors.js';
 
@@ -10,11 +11,13 @@ export interface RequestTarget {
   path: string;
   /** decoded, wire order; undefined value = bare name (`?uploads`), '' = `?uploads=` */
   pairs: QueryPairs;
-  /** first occurrence wins (§4.2); bare names map to '' (an empty value means "not set", §1.4) */
+  /** first occurrence wins (docs/protocol.md#v1-presign); bare names map to '' (an empty value means "not set",
+   * docs/protocol.md#query-parameters) */
   query: Record<string, string>;
 }
 
-/** Query components are form-encoded: Go's url.QueryEscape sends a space as `+` (§1.3), so `+` decodes to space. */
+/** Query components are form-encoded: Go's url.QueryEscape sends a space as `+` (docs/protocol.md#addressing), so `+`
+ * decodes to space. */
 function decodeComponent(s: string): string {
   try {
     return decodeURIComponent(s.replace(/\+/g, ' '));
@@ -41,7 +44,8 @@ export function parseTarget(url: string): RequestTarget {
   return { path, pairs, query };
 }
 
-/** A query parameter counts as set only when non-empty (oss2 sends `prefix=&marker=`, §1.4). */
+/** A query parameter counts as set only when non-empty (oss2 sends `prefix=&marker=`,
+ * docs/protocol.md#query-parameters). */
 export function queryValue(query: Record<string, string>, name: string): string | undefined {
   const v = query[name];
   return v === undefined || v === '' ? undefined : v;

@@ -1,5 +1,6 @@
 // The wire contract shared by every operation: common headers, the error envelope, addressing, dispatch errors,
-// authentication at the HTTP level, and the control API mount (reference §1-§4, issue 2).
+// authentication at the HTTP level, and the control API mount (docs/protocol.md#addressing,
+// docs/protocol.md#v1-signature).
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { errorOf, startTestMock, v1Headers, type TestMock } from './test-support/wire.js';
 
@@ -11,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-describe('common headers (reference §2.1)', () => {
+describe('common headers (docs/protocol.md#common-headers)', () => {
   it('every response carries x-oss-request-id, Date, Server and x-oss-server-time', async () => {
     for (const res of [await t.http.get('/wire-bucket/k'), await t.http.get('/no-such-bucket/k')]) {
       expect(res.headers['x-oss-request-id']).toMatch(/^[0-9A-F]{24}$/);
@@ -23,7 +24,7 @@ describe('common headers (reference §2.1)', () => {
   });
 });
 
-describe('error envelope (reference §3)', () => {
+describe('error envelope (docs/protocol.md#error-envelope)', () => {
   it('is XML with Code, Message, RequestId, HostId, extras, EC, RecommendDoc and an x-oss-ec header', async () => {
     const res = await t.http.get('/no-such-bucket/').set('Host', 'my.host:1234');
     expect(res.status).toBe(404);
@@ -79,7 +80,7 @@ describe('dispatch errors are clear OSS errors, never a 500 or a hang', () => {
   });
 });
 
-describe('addressing (reference §1)', () => {
+describe('addressing (docs/protocol.md#addressing)', () => {
   it('serves ListBuckets for the C++ SDK `GET //` and for the ali-oss leading-dot host', async () => {
     for (const res of [await t.http.get('//'), await t.http.get('/').set('Host', '.oss-cn-hangzhou.aliyuncs.com')]) {
       expect(res.status).toBe(200);
@@ -133,7 +134,7 @@ describe('control API mount', () => {
   });
 });
 
-describe('authentication on the wire (reference §4)', () => {
+describe('authentication on the wire (docs/protocol.md#v1-signature)', () => {
   let secured: TestMock;
   beforeAll(async () => {
     secured = await startTestMock({ auth: true });

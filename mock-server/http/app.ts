@@ -59,7 +59,7 @@ function contextFor(
   return ctx;
 }
 
-/** Bucket names are checked for every bucket and object request; keys for object requests (§7). */
+/** Bucket names are checked for every bucket and object request; keys for object requests (docs/protocol.md#limits). */
 function checkNames(address: Address, operation: OperationName): void {
   if (address.bucket !== undefined && !isValidBucketName(address.bucket)) {
     throw new OssError('InvalidBucketName', { extra: { BucketName: address.bucket } });

@@ -1,5 +1,5 @@
-// Headers on every response (reference §2.1): x-oss-request-id, Date, Server, and x-oss-server-time (the time spent
-// before the status line, in ms; undocumented, samples show small integers).
+// Headers on every response (docs/protocol.md#common-headers): x-oss-request-id, Date, Server, and x-oss-server-time
+// (the time spent before the status line, in ms; undocumented, samples show small integers).
 import type { NextFunction, Request, Response } from 'express';
 import type { ServerResponse } from 'node:http';
 import { httpDate } from '../../protocol/dates.js';

@@ -1,8 +1,8 @@
 // What never reaches the Express app: requests Node's HTTP parser refuses (an oversized header section, a bad
-// Content-Length, broken chunked framing, a header section that never ends) and connections over the configured
-// cap. Node answers the former with a bare `400 Bad Request`; SDKs parse the OSS envelope (reference §3.1), so the
-// mock answers with it. Real OSS answers such requests from its front end and documents no code for them: the codes
-// below are the closest catalogue entries (inferred), each with a message naming the cause.
+// Content-Length, broken chunked framing, a header section that never ends) and connections over the configured cap.
+// Node answers the former with a bare `400 Bad Request`; SDKs parse the OSS envelope (docs/protocol.md#error-envelope),
+// so the mock answers with it. Real OSS answers such requests from its front end and documents no code for them: the
+// codes below are the closest catalogue entries (inferred), each with a message naming the cause.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { httpDate } from '../../protocol/dates.js';
@@ -53,10 +53,10 @@ function rawErrorResponse(err: OssError, requestId: string): string {
 }
 
 /**
- * A Transfer-Encoding other than exactly `chunked`. Node's lenient parser (which ali-oss needs) reads such a body
- * raw, chunk framing and all (`chunked, identity` was stored framing included), so the request is refused as a
- * server does for a transfer coding it does not understand: 501 and close (RFC 9112 §6.1), as nginx-based front
- * ends answer any coding but a single chunked.
+ * A Transfer-Encoding other than exactly `chunked`. Node's lenient parser (which ali-oss needs) reads such a body raw,
+ * chunk framing and all (`chunked, identity` was stored framing included), so the request is refused as a server does
+ * for a transfer coding it does not understand: 501 and close (RFC 9112 docs/protocol.md#putobject), as nginx-based
+ * front ends answer any coding but a single chunked.
  */
 function unreadableTransferCoding(req: IncomingMessage): string | undefined {
   const coding = req.headers['transfer-encoding'];

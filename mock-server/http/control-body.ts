@@ -1,7 +1,7 @@
 // The control API's JSON request bodies, read under the same limits as the OSS routes' bodies: a body that sends
-// nothing for the idle timeout is answered and its connection closed (a slowloris on /_mock/* used to stay open
-// forever, since the server's own request timeout is off for the sake of throttled uploads), and a client that
-// waits for `100 Continue` gets it only once its request passed access control.
+// nothing for the idle timeout is answered and its connection closed (the server's own request timeout is off for the
+// sake of throttled uploads, so nothing else would end a slowloris on /_mock/*), and a client that waits for `100
+// Continue` gets it only once its request passed access control.
 
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { closeAfterResponse } from '../exchange/disconnect.js';

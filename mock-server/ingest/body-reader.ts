@@ -1,7 +1,7 @@
-// The one body reader. It pulls the request only as fast as the plan's live ingest rate allows (the socket is
-// stopped meanwhile: real backpressure), hashes MD5 and CRC-64 once on the fly, hands every byte to a StagedBody
-// and seals it only after a clean end with the promised length (DESIGN.md "Semantics that matter most"). Whatever
-// goes wrong, the staged bytes are discarded: nothing partial is ever committed.
+// The one body reader. It pulls the request only as fast as the plan's live ingest rate allows (the socket is stopped
+// meanwhile: real backpressure), hashes MD5 and CRC-64 once on the fly, hands every byte to a StagedBody and seals it
+// only after a clean end with the promised length (docs/architecture.md#guarantees). Whatever goes wrong, the staged
+// bytes are discarded: nothing partial is ever committed.
 
 import { createHash } from 'node:crypto';
 import { createCrc64 } from '../../protocol/crc64.js';
@@ -24,7 +24,8 @@ export const DEFAULT_BODY_IDLE_TIMEOUT_MS = 60_000;
 export interface ReceiveOptions {
   /** the Content-MD5 header to verify (base64 of the binary MD5) */
   contentMd5?: string;
-  /** larger bodies are refused with 400 InvalidArgument (PutObject over 5 GB, reference/oss-api.md §3.3, §7) */
+  /** larger bodies are refused with 400 InvalidArgument (PutObject over 5 GB, docs/protocol.md#error-catalogue,
+   * docs/protocol.md#limits) */
   maxSize?: number;
 }
 
@@ -49,8 +50,8 @@ export function receiveBody(
 }
 
 /**
- * An XML request body held in memory (CompleteMultipartUpload, DeleteMultipleObjects...). Over `limit` bytes is
- * 400 MalformedXML, as OSS answers for a DeleteMultipleObjects body over 2 MB (reference/oss-api.md §6.5).
+ * An XML request body held in memory (CompleteMultipartUpload, DeleteMultipleObjects...). Over `limit` bytes is 400
+ * MalformedXML, as OSS answers for a DeleteMultipleObjects body over 2 MB (docs/protocol.md#delete-multiple-objects).
  */
 export async function receiveSmallBody(
   ex: Exchange,

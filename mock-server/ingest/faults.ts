@@ -1,4 +1,4 @@
-// Faults as rules declare them (storage-testbench style, STYLE.md): `reset` sends a TCP RST, `close` ends the
+// Faults as rules declare them (as storage-testbench queues them): `reset` sends a TCP RST, `close` ends the
 // connection with a FIN and no response (the client sees "socket hang up"), `stall` stops reading for a while,
 // `error` answers with an OSS error. Without afterBytes they fire before the body (beforeBody); with it, body-reader.ts
 // fires them once exactly afterBytes body bytes were accepted.

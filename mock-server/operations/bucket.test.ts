@@ -1,4 +1,4 @@
-// Service and bucket operations on the wire (reference §6.10).
+// Service and bucket operations on the wire (docs/protocol.md#bucket-operations).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorOf, startTestMock, xmlBody, xmlList, type TestMock } from '../http/test-support/wire.js';
 

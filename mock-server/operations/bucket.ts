@@ -1,5 +1,5 @@
 // Bucket handlers: PutBucket, DeleteBucket, GetBucketInfo, GetBucketLocation, GetBucketAcl, PutBucketAcl (reference
-// §6.10).
+// docs/protocol.md#bucket-operations).
 import { xmlTime } from '../../protocol/dates.js';
 import { OssError } from '../../protocol/errors.js';
 import { parseXml } from '../../protocol/xml.js';
@@ -49,7 +49,7 @@ export const putBucket: Handler = async (ex, s) => {
     dataRedundancyType: pick(text(config.DataRedundancyType), REDUNDANCY_TYPES, 'DataRedundancyType') ?? 'LRS',
     acl: (pick(requestHeader(ex.req, 'x-oss-acl'), BUCKET_ACLS, 'x-oss-acl') as BucketAcl | undefined) ?? 'private',
   });
-  // ali-oss requires the Location header (sdk-clients.md §2)
+  // ali-oss requires the Location header (docs/protocol.md#ali-oss)
   sendEmpty(ex, 200, { Location: `/${name}` });
 };
 
@@ -64,7 +64,7 @@ async function bucketOf(ex: Exchange, s: OperationServices): Promise<BucketInfo>
   return info;
 }
 
-/** Every field oss2's parse_get_bucket_info requires, plus the optional ones Go reads (§6.10). */
+/** Every field oss2's parse_get_bucket_info requires, plus the optional ones Go reads (docs/protocol.md#bucket-operations). */
 export const getBucketInfo: Handler = async (ex, s) => {
   const b = await bucketOf(ex, s);
   const { ExtranetEndpoint, IntranetEndpoint, Region } = endpointsOf(b.location);

@@ -27,7 +27,7 @@ export async function currentObject(
   }
 }
 
-/** x-oss-forbid-overwrite (§6.1): FileAlreadyExists when the key exists. */
+/** x-oss-forbid-overwrite (docs/protocol.md#putobject): FileAlreadyExists when the key exists. */
 export async function assertOverwriteAllowed(
   s: OperationServices,
   ex: Exchange,

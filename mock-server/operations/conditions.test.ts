@@ -5,7 +5,7 @@ const meta = { etag: 'D41D8CD98F00B204E9800998ECF8427E', lastModified: new Date(
 const before = 'Tue, 02 Jan 2024 03:04:04 GMT';
 const same = 'Tue, 02 Jan 2024 03:04:05 GMT';
 
-describe('evaluateConditions (reference §6.2)', () => {
+describe('evaluateConditions (docs/protocol.md#getobject)', () => {
   it('If-Match compares ETags without quotes and case; a mismatch is 412 naming the condition', () => {
     expect(evaluateConditions(meta, { ifMatch: '"d41d8cd98f00b204e9800998ecf8427e"' })).toBe('proceed');
     expect(evaluateConditions(meta, { ifMatch: 'D41D8CD98F00B204E9800998ECF8427E' })).toBe('proceed');

@@ -1,6 +1,7 @@
 // Conditional requests: If-Match / If-None-Match / If-Modified-Since / If-Unmodified-Since on GET and HEAD, and the
-// x-oss-copy-source-if-* forms on CopyObject and UploadPartCopy (reference §6.2, §6.6, §5.7). Precedence follows
-// RFC 9110 §13.2.2: the ETag condition wins over its date counterpart.
+// x-oss-copy-source-if-* forms on CopyObject and UploadPartCopy (docs/protocol.md#getobject,
+// docs/protocol.md#copyobject, docs/protocol.md#multipart). Precedence follows RFC 9110 section 13.2.2: the ETag
+// condition wins over its date counterpart.
 import { parseHttpDate } from '../../protocol/dates.js';
 import { OssError } from '../../protocol/errors.js';
 import { normalizeEtag } from '../../protocol/etag.js';
@@ -22,13 +23,14 @@ function etagListMatches(list: string, etag: string): boolean {
 }
 
 function failed(condition: string): OssError {
-  // ali-oss appends <Condition> to its error message (§3.1)
+  // ali-oss appends <Condition> to its error message (docs/protocol.md#error-envelope)
   return new OssError('PreconditionFailed', { extra: { Condition: condition } });
 }
 
 /**
- * Throws 412 PreconditionFailed, or says 'not-modified' (304). Unparseable dates are ignored (§6.2). Times compare
- * at whole seconds, the resolution of Last-Modified. `names` are the header names reported in <Condition>.
+ * Throws 412 PreconditionFailed, or says 'not-modified' (304). Unparseable dates are ignored
+ * (docs/protocol.md#getobject). Times compare at whole seconds, the resolution of Last-Modified. `names` are the header
+ * names reported in <Condition>.
  */
 export function evaluateConditions(
   meta: { etag: string; lastModified: Date },
@@ -95,8 +97,8 @@ export function checkCopySourceConditions(ex: Exchange, meta: { etag: string; la
 }
 
 /**
- * Conditional headers on a write are refused: OSS answers 400 NotImplemented naming the header (§6.1, [DOCS Error
- * responses.md]).
+ * Conditional headers on a write are refused: OSS answers 400 NotImplemented naming the header
+ * (docs/protocol.md#putobject, [DOCS Error responses.md]).
  */
 export function rejectWriteConditions(ex: Exchange): void {
   for (const name of Object.values(HEADER_NAMES)) {

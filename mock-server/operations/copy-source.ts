@@ -1,4 +1,5 @@
-// x-oss-copy-source: `/<bucket>/<url-encoded key>[?versionId=...]` (reference §5.7, §6.6).
+// x-oss-copy-source: `/<bucket>/<url-encoded key>[?versionId=...]` (docs/protocol.md#multipart,
+// docs/protocol.md#copyobject).
 import { objectKeyError } from '../../protocol/addressing.js';
 import { OssError, CAUSE_EC } from '../../protocol/errors.js';
 import type { Readable } from 'node:stream';
@@ -24,8 +25,8 @@ function invalid(value: string, ec?: string): OssError {
 }
 
 /**
- * Splits and decodes the header. It must start with `/` ([WEB-18], EC 0042-00000301). Go encodes the key with
- * url.QueryEscape, so `+` is a space here; no SDK sends a literal `+` unencoded (§5.7).
+ * Splits and decodes the header. It must start with `/` (docs/protocol.md#multipart, EC 0042-00000301). Go encodes the
+ * key with url.QueryEscape, so `+` is a space here; no SDK sends a literal `+` unencoded (docs/protocol.md#multipart).
  */
 export function parseCopySource(value: string): CopySource {
   if (!value.startsWith('/')) throw invalid(value, CAUSE_EC.copySourceNotAbsolute);
@@ -46,10 +47,10 @@ export function parseCopySource(value: string): CopySource {
 
 /**
  * Opens the source object (or the part of it `rangeHeader` selects: an invalid range copies the whole source,
- * §5.7) after checking the x-oss-copy-source-if-* conditions; a symlink source is read through (UploadPartCopy; a
- * CopyObject of a link copies the link instead, object-copy.ts), an archived one must be restored first
- * (developer-reference/restoreobject lists CopyObject and UploadPartCopy as reads). The range is resolved against the
- * version actually opened: if the source changed between the HEAD and the open, the open is retried (bounded).
+ * docs/protocol.md#multipart) after checking the x-oss-copy-source-if-* conditions; a symlink source is read through
+ * (UploadPartCopy; a CopyObject of a link copies the link instead, object-copy.ts), an archived one must be restored
+ * first (developer-reference/restoreobject lists CopyObject and UploadPartCopy as reads). The range is resolved against
+ * the version actually opened: if the source changed between the HEAD and the open, the open is retried (bounded).
  */
 export async function openCopySource(
   s: OperationServices,

@@ -1,4 +1,4 @@
-// DeleteMultipleObjects on the wire (reference §6.5).
+// DeleteMultipleObjects on the wire (docs/protocol.md#delete-multiple-objects).
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorOf, startTestMock, xmlBody, xmlList, type TestMock } from '../http/test-support/wire.js';

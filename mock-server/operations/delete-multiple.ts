@@ -1,4 +1,4 @@
-// DeleteMultipleObjects: `POST /?delete` with a `<Delete>` body (reference §6.5).
+// DeleteMultipleObjects: `POST /?delete` with a `<Delete>` body (docs/protocol.md#delete-multiple-objects).
 import { createHash } from 'node:crypto';
 import { OssError, CAUSE_EC } from '../../protocol/errors.js';
 import { parseXml, xmlArray } from '../../protocol/xml.js';
@@ -9,7 +9,8 @@ import { type Handler } from './handler.js';
 import { keyEncoding } from './params.js';
 import { requestHeader } from '../exchange/request-target.js';
 
-/** §6.5, §7: at most 1000 keys and 2 MB of XML, else MalformedXML. */
+/** docs/protocol.md#delete-multiple-objects, docs/protocol.md#limits: at most 1000 keys and 2 MB of XML, else
+ * MalformedXML. */
 const MAX_KEYS = 1000;
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
@@ -33,7 +34,8 @@ export function parseDeleteRequest(text: string): { quiet: boolean; keys: string
 export const deleteMultipleObjects: Handler = async (ex, s) => {
   const bucket = ex.ctx.bucket!;
   const enc = keyEncoding(ex.query);
-  // Content-MD5 is mandatory here ([WEB-21], EC 0016-00000606); a wrong one is InvalidDigest.
+  // Content-MD5 is mandatory here (docs/protocol.md#delete-multiple-objects, EC 0016-00000606); a wrong one is
+  // InvalidDigest.
   const contentMd5 = requestHeader(ex.req, 'content-md5');
   if (contentMd5 === undefined) {
     throw new OssError('MissingArgument', {
@@ -46,7 +48,8 @@ export const deleteMultipleObjects: Handler = async (ex, s) => {
   if (createHash('md5').update(body).digest('base64') !== contentMd5.trim()) throw new OssError('InvalidDigest');
   const { quiet, keys } = parseDeleteRequest(body.toString('utf8'));
   await assertBucket(s, bucket);
-  // Keys that did not exist are reported as deleted, as S3 does (§6.5, unconfirmed for OSS).
+  // Keys that did not exist are reported as deleted, as S3 does (docs/protocol.md#delete-multiple-objects, unconfirmed
+  // for OSS).
   for (const key of keys) await s.store.deleteObject(bucket, key);
   if (quiet) return sendEmpty(ex, 200);
   sendXml(ex, 'DeleteResult', {

@@ -16,7 +16,7 @@ function errorOf(fn: () => unknown): OssError {
   throw new Error('expected an OssError');
 }
 
-describe('dispatch (reference §1.4)', () => {
+describe('dispatch (docs/protocol.md#query-parameters)', () => {
   it.each([
     ['GET', 'service', {}, false, 'ListBuckets'],
     ['PUT', 'bucket', {}, false, 'PutBucket'],

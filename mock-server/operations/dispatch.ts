@@ -18,9 +18,9 @@ export const ROUTES: ReadonlyArray<Route & { operation: OperationName }> = (
 const MARKERS: ReadonlySet<string> = new Set(ROUTES.flatMap((r) => [...r.markers, ...(r.optional ?? [])]));
 
 /**
- * Sub-resources that modify a request without selecting another operation, so they may accompany any route:
- * response header overrides (§6.2), STS token, traffic limit (issue 4), V2 listing cursor, and versionId (every
- * bucket of the mock is unversioned, where OSS accepts versionId=null).
+ * Sub-resources that modify a request without selecting another operation, so they may accompany any route: response
+ * header overrides (docs/protocol.md#getobject), STS token, traffic limit (docs/protocol.md#traffic-limit), V2 listing
+ * cursor, and versionId (every bucket of the mock is unversioned, where OSS accepts versionId=null).
  */
 const MODIFIERS: ReadonlySet<string> = new Set([
   'response-content-type',

@@ -1,5 +1,6 @@
-// One page of a listing, as a pure function over a sorted list (ListObjects v1/v2, ListMultipartUploads, §6.8,
-// §6.9, §5.6). Keys under a delimiter roll up into CommonPrefixes, which count toward the page size like keys.
+// One page of a listing, as a pure function over a sorted list (ListObjects v1/v2, ListMultipartUploads,
+// docs/protocol.md#listing, docs/protocol.md#listing, docs/protocol.md#multipart). Keys under a delimiter roll up into
+// CommonPrefixes, which count toward the page size like keys.
 import { compareKeys } from '../storage/key-order.js';
 
 export type ListEntry<T> = { kind: 'item'; key: string; item: T } | { kind: 'prefix'; prefix: string };

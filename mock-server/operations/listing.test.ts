@@ -1,4 +1,4 @@
-// ListObjects v1 and ListObjectsV2 on the wire (reference §6.8, §6.9).
+// ListObjects v1 and ListObjectsV2 on the wire (docs/protocol.md#listing).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorOf, startTestMock, xmlBody, xmlList, type TestMock } from '../http/test-support/wire.js';
 

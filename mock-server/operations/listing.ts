@@ -1,4 +1,4 @@
-// ListObjects (v1) and ListObjectsV2: `GET /` on a bucket, `?list-type=2` for v2 (reference §6.8, §6.9).
+// ListObjects (v1) and ListObjectsV2: `GET /` on a bucket, `?list-type=2` for v2 (docs/protocol.md#listing).
 import { xmlTime } from '../../protocol/dates.js';
 import { OssError } from '../../protocol/errors.js';
 import { quoteEtag } from '../../protocol/etag.js';
@@ -12,7 +12,8 @@ import { OWNER } from './owner.js';
 import { intParam, keyEncoding, textParam, type KeyEncoding } from './params.js';
 import { restoreHeader } from './restore-state.js';
 
-/** `Type`, `StorageClass`, `Size`, `ETag`, `LastModified`, `Key` are required by oss2 in every Contents (§0.10). */
+/** `Type`, `StorageClass`, `Size`, `ETag`, `LastModified`, `Key` are required by oss2 in every Contents
+ * (docs/protocol.md#listing). */
 function contents(meta: ObjectMeta, enc: KeyEncoding, withOwner: boolean): Record<string, XmlValue | undefined> {
   return {
     Key: enc.encode(meta.key),
@@ -64,14 +65,15 @@ export const listObjects: Handler = async (ex, s) => {
     Delimiter: encode(input.delimiter),
     EncodingType: input.enc.type,
     IsTruncated: page.truncated,
-    // only when truncated; oss2 reads it only then (§6.8)
+    // only when truncated; oss2 reads it only then (docs/protocol.md#listing)
     NextMarker: page.truncated ? encode(page.last!) : undefined,
-    // ali-oss dereferences Contents/Owner/ID in v1 (§0.10)
+    // ali-oss dereferences Contents/Owner/ID in v1 (docs/protocol.md#listing)
     ...pageBody(page, input.enc, true),
   });
 };
 
-/** Continuation tokens are base64url of the last key: URL-safe, since clients URL-decode them (§6.9). */
+/** Continuation tokens are base64url of the last key: URL-safe, since clients URL-decode them
+ * (docs/protocol.md#listing). */
 export function encodeContinuationToken(lastKey: string): string {
   return Buffer.from(lastKey, 'utf8').toString('base64url');
 }

@@ -1,4 +1,4 @@
-// Multipart handlers on the wire (reference §5; issue 3): the upload-ID state machine as clients see it.
+// Multipart handlers on the wire (docs/protocol.md#multipart): the upload-ID state machine as clients see it.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc64, crc64Combine } from '../../protocol/crc64.js';
@@ -47,7 +47,7 @@ describe('InitiateMultipartUpload', () => {
 });
 
 describe('a full upload: parts, ListParts, Complete', () => {
-  it('stores parts with ETag and CRC headers, lists them, and completes with the §2.3 ETag and combined CRC', async () => {
+  it('stores parts with ETag and CRC headers, lists them, and completes with the docs/protocol.md#etags ETag and combined CRC', async () => {
     const id = await initiate('big');
     const p1 = body('a');
     const p2 = body('b', 1000);
@@ -144,7 +144,7 @@ describe('UploadPart errors', () => {
   });
 });
 
-describe('CompleteMultipartUpload errors (reference §5.3)', () => {
+describe('CompleteMultipartUpload errors (docs/protocol.md#multipart)', () => {
   let id: string;
   let small: string;
   let big: string;
@@ -190,7 +190,7 @@ describe('CompleteMultipartUpload errors (reference §5.3)', () => {
   });
 });
 
-describe('Abort and the dead upload ID (reference §5.4, §3.3)', () => {
+describe('Abort and the dead upload ID (docs/protocol.md#multipart, docs/protocol.md#error-catalogue)', () => {
   it('answers 204, then NoSuchUpload with the per-operation EC for every use of the ID', async () => {
     await t.http.put(`${B}/copy-source`).send(body('c', 10)).expect(200);
     const id = await initiate('aborted');
@@ -224,7 +224,7 @@ describe('Abort and the dead upload ID (reference §5.4, §3.3)', () => {
   });
 });
 
-describe('UploadPartCopy (reference §5.7)', () => {
+describe('UploadPartCopy (docs/protocol.md#multipart)', () => {
   it('copies a range of a source into a part: CopyPartResult, ETag header, Content-Range', async () => {
     const source = Buffer.from('0123456789');
     await t.http.put(`${B}/src`).send(source).expect(200);
@@ -257,7 +257,7 @@ describe('UploadPartCopy (reference §5.7)', () => {
   });
 });
 
-describe('ListMultipartUploads (reference §5.6)', () => {
+describe('ListMultipartUploads (docs/protocol.md#multipart)', () => {
   it('lists open uploads by key then ID, with prefix, delimiter, markers and Next* always present', async () => {
     await t.http.put('/mpu-list').expect(200);
     const ids: Record<string, string> = {};

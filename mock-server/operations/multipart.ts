@@ -1,5 +1,5 @@
-// Multipart handlers (reference §5): Initiate, UploadPart, UploadPartCopy, ListParts, ListMultipartUploads,
-// Complete, Abort. The store owns the upload-ID state machine; these only translate the wire.
+// Multipart handlers (docs/protocol.md#multipart): Initiate, UploadPart, UploadPartCopy, ListParts,
+// ListMultipartUploads, Complete, Abort. The store owns the upload-ID state machine; these only translate the wire.
 import { ossUrlEncode, resolveAddress } from '../../protocol/addressing.js';
 import { xmlTime } from '../../protocol/dates.js';
 import { OssError, ecOf } from '../../protocol/errors.js';
@@ -29,7 +29,7 @@ function uploadIdOf(ex: Exchange): string {
   return ex.query.uploadId ?? '';
 }
 
-/** 1..10000, else 400 InvalidArgument with ArgumentName/ArgumentValue ([WEB-5]). */
+/** 1..10000, else 400 InvalidArgument with ArgumentName/ArgumentValue (docs/protocol.md#multipart). */
 export function parsePartNumber(raw: string | undefined): number {
   const n = raw !== undefined && /^\d{1,5}$/.test(raw) ? Number(raw) : Number.NaN;
   if (!(n >= MIN_PART_NUMBER && n <= MAX_PART_NUMBER)) throw partNumberError(raw ?? '');
@@ -56,7 +56,7 @@ export const uploadPart: Handler = async (ex, s) => {
   const { bucket, key } = objectTarget(ex);
   const partNumber = parsePartNumber(ex.query.partNumber);
   const uploadId = uploadIdOf(ex);
-  // A dead upload ID is refused before its body is read (§5.2)
+  // A dead upload ID is refused before its body is read (docs/protocol.md#multipart)
   await s.store.assertUploadOpen(bucket, key, uploadId, ecOf('UploadPart', 'NoSuchUpload'));
   requireBodyLength(ex);
   const part = await withStagedBody(s, async (staged) => {
@@ -64,7 +64,8 @@ export const uploadPart: Handler = async (ex, s) => {
     return s.store.putPart(bucket, key, uploadId, partNumber, staged, ecOf('UploadPart', 'NoSuchUpload'));
   });
   emitEvent(ex, s, { type: 'part.stored', size: part.size, etag: part.etag });
-  // ali-oss throws without the ETag header (§2.2); the part CRC lets SDKs combine the object's (§2.4)
+  // ali-oss throws without the ETag header (docs/protocol.md#etags); the part CRC lets SDKs combine the object's
+  // (docs/protocol.md#crc-64)
   sendEmpty(ex, 200, { ETag: quoteEtag(part.etag), 'x-oss-hash-crc64ecma': part.crc64 });
 };
 
@@ -107,7 +108,7 @@ export const listParts: Handler = async (ex, s) => {
     Key: enc.encode(key),
     UploadId: uploadId,
     PartNumberMarker: marker,
-    // always present: oss2 raises without it (§5.5); the C++ resumable uploader follows it
+    // always present: oss2 raises without it (docs/protocol.md#multipart); the C++ resumable uploader follows it
     NextPartNumberMarker: page.at(-1)?.partNumber ?? marker,
     MaxParts: maxParts,
     IsTruncated: after.length > maxParts,
@@ -128,7 +129,7 @@ export const listMultipartUploads: Handler = async (ex, s) => {
   const prefix = textParam(ex.query, 'prefix');
   const delimiter = queryValue(ex.query, 'delimiter') ?? '';
   const keyMarker = textParam(ex.query, 'key-marker');
-  // upload-id-marker only counts together with key-marker (§5.6)
+  // upload-id-marker only counts together with key-marker (docs/protocol.md#multipart)
   const uploadIdMarker = keyMarker === '' ? '' : (queryValue(ex.query, 'upload-id-marker') ?? '');
   const max = intParam(ex.query, 'max-uploads', { min: 1, max: 1000, fallback: 1000 });
   const uploads = (await s.store.listUploads(bucket)).filter((u) => {
@@ -147,7 +148,7 @@ export const listMultipartUploads: Handler = async (ex, s) => {
     Bucket: bucket,
     KeyMarker: enc.encode(keyMarker),
     UploadIdMarker: uploadIdMarker,
-    // oss2 requires both Next* elements and IsTruncated, even when empty (§5.6)
+    // oss2 requires both Next* elements and IsTruncated, even when empty (docs/protocol.md#multipart)
     NextKeyMarker: enc.encode(next.key),
     NextUploadIdMarker: next.uploadId,
     Delimiter: enc.encode(delimiter),
@@ -165,8 +166,9 @@ export const listMultipartUploads: Handler = async (ex, s) => {
 };
 
 /**
- * The `<CompleteMultipartUpload>` body (§5.3): at least one Part, each with an integer PartNumber and an ETag (in
- * any quoting; Go sends `&#34;`). Order and existence are the store's to judge (InvalidPartOrder, InvalidPart).
+ * The `<CompleteMultipartUpload>` body (docs/protocol.md#multipart): at least one Part, each with an integer PartNumber
+ * and an ETag (in any quoting; Go sends `&#34;`). Order and existence are the store's to judge (InvalidPartOrder,
+ * InvalidPart).
  */
 export function parseCompleteRequest(text: string): CompletePartRef[] {
   const root = parseXml(text).CompleteMultipartUpload;
@@ -210,7 +212,7 @@ export const completeMultipartUpload: Handler = async (ex, s) => {
   // the URL the client would use for the object: the bucket is in the Host when it addressed us virtual-hosted
   const virtual = resolveAddress({ host: ex.host, path: '/', baseDomains: s.config.baseDomains }).style === 'virtual';
   const location = `http://${ex.host}/${virtual ? '' : `${bucket}/`}${ossUrlEncode(key)}`;
-  // ETag in the header as well: ali-oss reads it from there (§2.2)
+  // ETag in the header as well: ali-oss reads it from there (docs/protocol.md#etags)
   sendXml(
     ex,
     'CompleteMultipartUploadResult',

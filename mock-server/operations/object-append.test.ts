@@ -1,4 +1,4 @@
-// AppendObject on the wire (reference §6.7).
+// AppendObject on the wire (docs/protocol.md#appendobject).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc64 } from '../../protocol/crc64.js';
 import { errorOf, startTestMock, type TestMock } from '../http/test-support/wire.js';

@@ -1,4 +1,4 @@
-// AppendObject: `POST /<key>?append&position=P` (reference §6.7).
+// AppendObject: `POST /<key>?append&position=P` (docs/protocol.md#appendobject).
 import { OssError } from '../../protocol/errors.js';
 import { quoteEtag } from '../../protocol/etag.js';
 import { queryValue } from '../exchange/request-target.js';
@@ -35,8 +35,8 @@ export const appendObject: Handler = async (ex, s) => {
   // Only the append that creates the object sets its headers: on later appends OSS ignores them, x-oss-tagging
   // included, however malformed (aliyun-oss-python-sdk tests/test_object.py test_append_object_with_tagging_wrong_num).
   const headers = position === 0 ? objectHeadersFromRequest(ex, info) : IGNORED_HEADERS;
-  // Refuse a wrong position before the body is sent; PositionNotEqualToLength must carry
-  // x-oss-next-append-position (oss2 reads it, §0.6). The store checks again when it commits.
+  // Refuse a wrong position before the body is sent; PositionNotEqualToLength must carry x-oss-next-append-position
+  // (oss2 reads it, docs/protocol.md#error-catalogue). The store checks again when it commits.
   const current = await currentObject(s, bucket, key);
   if (current !== undefined && current.objectType !== 'Appendable') throw new OssError('ObjectNotAppendable');
   const length = current?.size ?? 0;
@@ -51,7 +51,7 @@ export const appendObject: Handler = async (ex, s) => {
   sendEmpty(ex, 200, {
     ETag: quoteEtag(meta.etag),
     'x-oss-next-append-position': meta.size,
-    // the whole object's CRC: clients seed their CRC of the next append with it (§2.4)
+    // the whole object's CRC: clients seed their CRC of the next append with it (docs/protocol.md#crc-64)
     'x-oss-hash-crc64ecma': meta.crc64,
     ...sseResponseHeaders(meta.sse),
   });

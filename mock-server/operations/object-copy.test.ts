@@ -1,4 +1,4 @@
-// CopyObject on the wire (reference §6.6).
+// CopyObject on the wire (docs/protocol.md#copyobject).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorOf, startTestMock, xmlBody, type TestMock } from '../http/test-support/wire.js';
 
@@ -30,7 +30,7 @@ describe('CopyObject', () => {
     expect(got.headers).toMatchObject({ 'content-type': 'text/plain', 'x-oss-meta-origin': 'source' });
   });
 
-  it('decodes + in the copy source as a space (Go url.QueryEscape, §5.7)', async () => {
+  it('decodes + in the copy source as a space (Go url.QueryEscape, docs/protocol.md#multipart)', async () => {
     await t.http.put('/copy-dst/plus').set('x-oss-copy-source', '/copy-src/dir/a+b.txt').expect(200);
     await t.http.get('/copy-dst/plus').expect(200, 'copy me');
   });

@@ -1,4 +1,4 @@
-// CopyObject: `PUT /<key>` with x-oss-copy-source (reference §6.6, developer-reference/copyobject).
+// CopyObject: `PUT /<key>` with x-oss-copy-source (docs/protocol.md#copyobject, developer-reference/copyobject).
 import { xmlTime } from '../../protocol/dates.js';
 import { OssError } from '../../protocol/errors.js';
 import { quoteEtag } from '../../protocol/etag.js';
@@ -29,10 +29,10 @@ function directiveOf(ex: Exchange): Directive {
 
 /**
  * The destination's headers (developer-reference/copyobject): x-oss-metadata-directive COPY takes Content-Type, user
- * metadata and the other content headers from the source, REPLACE from the request (a copy onto itself always
- * takes the request's, §6.6); x-oss-tagging-directive Copy keeps the source's tags, Replace takes x-oss-tagging.
- * Never copied: the ACL (default: `default`), the SSE (only the request's applies) and the storage class (the
- * request's, else the bucket's).
+ * metadata and the other content headers from the source, REPLACE from the request (a copy onto itself always takes the
+ * request's, docs/protocol.md#copyobject); x-oss-tagging-directive Copy keeps the source's tags, Replace takes
+ * x-oss-tagging. Never copied: the ACL (default: `default`), the SSE (only the request's applies) and the storage class
+ * (the request's, else the bucket's).
  */
 function destinationHeaders(ex: Exchange, source: ObjectMeta, bucket: BucketInfo, self: boolean): ObjectHeaders {
   const fromRequest = objectHeadersFromRequest(ex, bucket);
@@ -87,7 +87,7 @@ export const copyObject: Handler = async (ex, s) => {
     });
   }
   emitEvent(ex, s, { type: 'object.committed', size: meta.size, etag: meta.etag });
-  // ETag in the header too: oss2 builds its result from the header only (§2.2)
+  // ETag in the header too: oss2 builds its result from the header only (docs/protocol.md#etags)
   sendXml(
     ex,
     'CopyObjectResult',

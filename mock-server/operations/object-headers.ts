@@ -1,5 +1,6 @@
 // Object headers: read from a write request (PutObject, AppendObject, Initiate, CopyObject REPLACE) and replayed on
-// GetObject and HeadObject, which share one helper so they cannot disagree (reference §2, §6.1-§6.3).
+// GetObject and HeadObject, which share one helper so they cannot disagree (docs/protocol.md#common-headers,
+// docs/protocol.md#putobject, docs/protocol.md#getobject).
 import { httpDate } from '../../protocol/dates.js';
 import { CAUSE_EC, OssError } from '../../protocol/errors.js';
 import { quoteEtag } from '../../protocol/etag.js';
@@ -14,7 +15,7 @@ import { taggingOf } from './tagging.js';
 import { requestHeader } from '../exchange/request-target.js';
 
 const META_PREFIX = 'x-oss-meta-';
-/** §7: user metadata is at most 8 KB in total. */
+/** docs/protocol.md#limits: user metadata is at most 8 KB in total. */
 const MAX_USER_META_BYTES = 8 * 1024;
 
 export const OBJECT_ACLS: readonly ObjectAcl[] = ['default', 'private', 'public-read', 'public-read-write'];
@@ -107,15 +108,16 @@ export function objectHeadersFromRequest(ex: Exchange, defaults: { storageClass:
   return headers;
 }
 
-/** x-oss-forbid-overwrite: only `true` forbids (§6.1). */
+/** x-oss-forbid-overwrite: only `true` forbids (docs/protocol.md#putobject). */
 export function forbidOverwriteOf(ex: Exchange): boolean {
   return requestHeader(ex.req, 'x-oss-forbid-overwrite')?.trim().toLowerCase() === 'true';
 }
 
 /**
- * ETag, Last-Modified and the rest that GET and HEAD answer with (§2.2-§2.7, §6.2, §6.3): x-oss-tagging-count when
- * the version has tags (developer-reference/getobject), the SSE it was written with, x-oss-restore for a restore
- * running or done (developer-reference/headobject).
+ * ETag, Last-Modified and the rest that GET and HEAD answer with (docs/protocol.md#etags,
+ * docs/protocol.md#object-operations, docs/protocol.md#getobject): x-oss-tagging-count when the version has tags
+ * (developer-reference/getobject), the SSE it was written with, x-oss-restore for a restore running or done
+ * (developer-reference/headobject).
  */
 export function objectResponseHeaders(meta: ObjectMeta, now: Date = new Date()): HeaderMap {
   const headers: HeaderMap = {
@@ -126,7 +128,7 @@ export function objectResponseHeaders(meta: ObjectMeta, now: Date = new Date()):
     'x-oss-object-type': meta.objectType,
     'x-oss-storage-class': meta.storageClass,
     'x-oss-hash-crc64ecma': meta.crc64,
-    // Content-MD5 for Normal objects only (§2.5); the store records it only for them
+    // Content-MD5 for Normal objects only (docs/protocol.md#content-md5); the store records it only for them
     'Content-MD5': meta.contentMd5,
     'Cache-Control': meta.cacheControl,
     'Content-Disposition': meta.contentDisposition,

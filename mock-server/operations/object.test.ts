@@ -1,4 +1,5 @@
-// PutObject, GetObject, HeadObject, GetObjectMeta, DeleteObject on the wire (reference §2, §6.1-§6.4).
+// PutObject, GetObject, HeadObject, GetObjectMeta, DeleteObject on the wire (docs/protocol.md#common-headers,
+// docs/protocol.md#putobject, docs/protocol.md#object-operations).
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc64 } from '../../protocol/crc64.js';
@@ -14,7 +15,7 @@ afterAll(() => t.close());
 
 const md5 = (s: string | Buffer) => createHash('md5').update(s).digest();
 
-describe('PutObject (reference §6.1)', () => {
+describe('PutObject (docs/protocol.md#putobject)', () => {
   it('answers ETag (quoted uppercase MD5), x-oss-hash-crc64ecma and Content-MD5', async () => {
     const res = await t.http.put(`${B}/hello.txt`).send('hello world').expect(200);
     expect(res.headers.etag).toBe(`"${md5('hello world').toString('hex').toUpperCase()}"`);
@@ -110,13 +111,13 @@ describe('PutObject (reference §6.1)', () => {
   });
 });
 
-describe('GetObject (reference §6.2)', () => {
+describe('GetObject (docs/protocol.md#getobject)', () => {
   const ten = '0123456789';
   beforeAll(async () => {
     await t.http.put(`${B}/ten`).set('Content-Type', 'text/plain').send(ten).expect(200);
   });
 
-  it('answers the object with the headers of §2', async () => {
+  it('answers the object with the headers of docs/protocol.md#common-headers', async () => {
     const res = await t.http.get(`${B}/ten`).expect(200, ten);
     expect(res.headers).toMatchObject({
       'content-length': '10',
@@ -195,7 +196,7 @@ describe('GetObject (reference §6.2)', () => {
   });
 });
 
-describe('HeadObject and GetObjectMeta (reference §6.3)', () => {
+describe('HeadObject and GetObjectMeta (docs/protocol.md#getobject)', () => {
   it('HEAD answers the GET headers without a body, and 304/412 for conditions', async () => {
     const res = await t.http.head(`${B}/ten`).expect(200);
     expect(res.headers['content-length']).toBe('10');
@@ -215,7 +216,7 @@ describe('HeadObject and GetObjectMeta (reference §6.3)', () => {
   });
 });
 
-describe('DeleteObject (reference §6.4)', () => {
+describe('DeleteObject (docs/protocol.md#object-operations)', () => {
   it('answers 204 whether or not the object existed; NoSuchBucket for a missing bucket', async () => {
     await t.http.put(`${B}/gone`).send('x').expect(200);
     await t.http.delete(`${B}/gone`).expect(204);

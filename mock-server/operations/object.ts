@@ -1,4 +1,5 @@
-// Object handlers: PutObject, GetObject, HeadObject, GetObjectMeta, DeleteObject (reference §6.1-§6.4).
+// Object handlers: PutObject, GetObject, HeadObject, GetObjectMeta, DeleteObject (docs/protocol.md#putobject,
+// docs/protocol.md#object-operations).
 import { format as formatContentDisposition, parse as parseContentDisposition } from 'content-disposition';
 import { httpDate } from '../../protocol/dates.js';
 import { OssError } from '../../protocol/errors.js';
@@ -45,7 +46,7 @@ export const putObject: Handler = async (ex, s) => {
   });
 };
 
-/** response-* query parameters override GetObject's response headers (§6.2). */
+/** response-* query parameters override GetObject's response headers (docs/protocol.md#getobject). */
 const RESPONSE_OVERRIDES: Record<string, string> = {
   'response-content-type': 'Content-Type',
   'response-content-language': 'Content-Language',
@@ -158,7 +159,7 @@ export const headObject: Handler = async (ex, s) => {
   sendEmpty(ex, 200, { ...objectResponseHeaders(meta), 'Content-Length': meta.size });
 };
 
-/** The light HEAD of Go's IsObjectExist and oss2's get_object_meta (§6.3). */
+/** The light HEAD of Go's IsObjectExist and oss2's get_object_meta (docs/protocol.md#getobject). */
 export const getObjectMeta: Handler = async (ex, s) => {
   const { bucket, key } = objectTarget(ex);
   const { meta } = await resolveObject(s, bucket, key);
@@ -171,7 +172,7 @@ export const getObjectMeta: Handler = async (ex, s) => {
   });
 };
 
-/** 204 whether or not the key existed; NoSuchBucket still applies (§6.4). */
+/** 204 whether or not the key existed; NoSuchBucket still applies (docs/protocol.md#object-operations). */
 export const deleteObject: Handler = async (ex, s) => {
   const { bucket, key } = objectTarget(ex);
   await s.store.deleteObject(bucket, key);

@@ -1,4 +1,5 @@
-// Query parameters shared by the listing operations (reference §5.5, §5.6, §6.8-§6.10).
+// Query parameters shared by the listing operations (docs/protocol.md#multipart, docs/protocol.md#listing,
+// docs/protocol.md#bucket-operations).
 import { OssError } from '../../protocol/errors.js';
 import { ossUrlEncode } from '../../protocol/addressing.js';
 import { queryValue } from '../exchange/request-target.js';
@@ -10,7 +11,8 @@ function invalidArgument(name: string, value: string, message?: string): OssErro
   });
 }
 
-/** An integer parameter in [min, max], `fallback` when absent or empty (§1.4); anything else is InvalidArgument. */
+/** An integer parameter in [min, max], `fallback` when absent or empty (docs/protocol.md#query-parameters); anything
+ * else is InvalidArgument. */
 export function intParam(
   query: Record<string, string>,
   name: string,
@@ -25,7 +27,7 @@ export function intParam(
   return n;
 }
 
-/** prefix / marker / start-after / key-marker are limited to 1023 bytes (§7). */
+/** prefix / marker / start-after / key-marker are limited to 1023 bytes (docs/protocol.md#limits). */
 export function textParam(query: Record<string, string>, name: string): string {
   const value = queryValue(query, name) ?? '';
   if (Buffer.byteLength(value, 'utf8') >= 1024) {
@@ -34,7 +36,8 @@ export function textParam(query: Record<string, string>, name: string): string {
   return value;
 }
 
-/** How result keys are written: `encoding-type=url` percent-encodes them (§0.4, §6.8); nothing else is valid. */
+/** How result keys are written: `encoding-type=url` percent-encodes them (docs/protocol.md#listing); nothing else is
+ * valid. */
 export interface KeyEncoding {
   /** the value for the `EncodingType` element (undefined: omit it) */
   type: 'url' | undefined;
@@ -48,7 +51,8 @@ export function keyEncoding(query: Record<string, string>): KeyEncoding {
   return { type: 'url', encode: ossUrlEncode };
 }
 
-/** Values OSS accepts in any case, answered in their canonical spelling (§2.7, §6.10). */
+/** Values OSS accepts in any case, answered in their canonical spelling (docs/protocol.md#object-operations,
+ * docs/protocol.md#bucket-operations). */
 export const STORAGE_CLASSES = ['Standard', 'IA', 'Archive', 'ColdArchive', 'DeepColdArchive'] as const;
 
 /** `value` in its canonical spelling from `allowed` (case-insensitive), or InvalidArgument naming `name`. */

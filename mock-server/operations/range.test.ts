@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveRange } from './range.js';
 
-describe('resolveRange, default behaviour (reference §6.2)', () => {
+describe('resolveRange, default behaviour (docs/protocol.md#getobject)', () => {
   it.each([
     ['bytes=0-4', { start: 0, end: 4 }],
     ['bytes=5-', { start: 5, end: 9 }],

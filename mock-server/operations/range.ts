@@ -1,4 +1,4 @@
-// The Range header of GetObject (reference §6.2, [WEB-19], [WEB-20]).
+// The Range header of GetObject (docs/protocol.md#getobject, docs/protocol.md#getobject, docs/protocol.md#getobject).
 import { OssError } from '../../protocol/errors.js';
 import type { ByteRange } from '../storage/store.js';
 

@@ -1,4 +1,4 @@
-// ListBuckets (GetService): `GET /` on the bare endpoint (reference §6.10).
+// ListBuckets (GetService): `GET /` on the bare endpoint (docs/protocol.md#bucket-operations).
 import { xmlTime } from '../../protocol/dates.js';
 import { sendXml } from '../exchange/reply.js';
 import type { Handler } from './handler.js';
@@ -22,7 +22,8 @@ export const listBuckets: Handler = async (ex, s) => {
     IsTruncated: truncated,
     NextMarker: truncated ? page.at(-1)!.name : undefined,
     Owner: { ...OWNER },
-    // oss2 requires Name, Location, CreationDate, ExtranetEndpoint, IntranetEndpoint, StorageClass (§6.10)
+    // oss2 requires Name, Location, CreationDate, ExtranetEndpoint, IntranetEndpoint, StorageClass
+    // (docs/protocol.md#bucket-operations)
     Buckets: {
       Bucket: page.map((b) => {
         const { ExtranetEndpoint, IntranetEndpoint, Region } = endpointsOf(b.location);

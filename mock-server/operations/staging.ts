@@ -14,8 +14,8 @@ import { type OperationServices } from './handler.js';
 import { requestHeader } from '../exchange/request-target.js';
 
 /**
- * 411 only when the request promises neither a length nor chunked encoding: the C++ SDK sends chunked bodies
- * without Content-Length, ali-oss streams send both (§0.7, §6.1).
+ * 411 only when the request promises neither a length nor chunked encoding: the C++ SDK sends chunked bodies without
+ * Content-Length, ali-oss streams send both (docs/protocol.md#putobject).
  */
 export function requireBodyLength(ex: Exchange): void {
   const chunked = /\bchunked\b/i.test(requestHeader(ex.req, 'transfer-encoding') ?? '');
@@ -23,8 +23,9 @@ export function requireBodyLength(ex: Exchange): void {
 }
 
 /**
- * Receives the request body into `staged` (sealed on a clean end), verifying Content-MD5 and, when the client sent
- * one, x-oss-hash-crc64ecma (400 InvalidCRC64, §2.4). The caller discards `staged` if it does not commit it.
+ * Receives the request body into `staged` (sealed on a clean end), verifying Content-MD5 and, when the client sent one,
+ * x-oss-hash-crc64ecma (400 InvalidCRC64, docs/protocol.md#crc-64). The caller discards `staged` if it does not commit
+ * it.
  */
 export async function receiveInto(
   ex: Exchange,
@@ -45,9 +46,9 @@ export async function receiveInto(
 }
 
 /**
- * Streams a stored object (or range) into `staged` and seals it: the server-side half of CopyObject and
- * UploadPartCopy. x-oss-traffic-limit and mock ingest rules slow it like an upload (issue 4); a client that hangs
- * up meanwhile stops the copy.
+ * Streams a stored object (or range) into `staged` and seals it: the server-side half of CopyObject and UploadPartCopy.
+ * x-oss-traffic-limit and mock ingest rules slow it like an upload (docs/protocol.md#traffic-limit); a client that
+ * hangs up meanwhile stops the copy.
  */
 export async function copyInto(ex: Exchange, source: Readable, staged: StagedBody): Promise<BodyDigest> {
   const md5 = createHash('md5');

@@ -1,4 +1,5 @@
-// Rates as people write them (DESIGN.md CLI: `262144`, `256KiB/s`, `2MiB/s`), always resolved to bytes/s.
+// Rates as people write them (the CLI's --ingest-rate, README.md: `262144`, `256KiB/s`, `2MiB/s`), always resolved to
+// bytes/s.
 
 const UNITS: Record<string, number> = {
   '': 1,

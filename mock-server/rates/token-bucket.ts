@@ -1,7 +1,7 @@
 // A token bucket with a debt model: consume(n) takes n tokens (the balance may go negative), then waits until the
 // balance is back to zero. The caller stops reading the socket meanwhile, so TCP backpressure slows the sender
-// (DESIGN.md "Throttling is backpressure"). The rate is read through a getter on every refill, so a rule added,
-// removed or changed at run time applies to requests already in flight.
+// (docs/architecture.md#the-body-pipeline). The rate is read through a getter on every refill, so a rule added, removed
+// or changed at run time applies to requests already in flight.
 //
 // Accuracy: the balance starts at 0 and can only bank BURST_SECONDS of rate while the reader waits for the
 // sender, so over T seconds at most rate*T + one piece + one burst pass; pieces are PIECE_SECONDS of rate, so

@@ -1,5 +1,5 @@
-// CompleteMultipartUpload's part selection and validation, in the order of reference/oss-api.md §5.3
-// (NoSuchUpload and MalformedXML are decided before this runs).
+// CompleteMultipartUpload's part selection and validation, in the order of docs/protocol.md#multipart (NoSuchUpload and
+// MalformedXML are decided before this runs).
 
 import { OssError } from '../../protocol/errors.js';
 import { normalizeEtag } from '../../protocol/etag.js';
@@ -9,10 +9,11 @@ import type { CompletePartRef } from './store.js';
 import { checkPartNumber } from './store-errors.js';
 
 /**
- * The stored parts that make up the object, in list order. 'all' (x-oss-complete-all) takes every stored part in
- * number order. Throws InvalidArgument / InvalidPartOrder, then InvalidPart, then EntityTooSmall: each rule is checked
- * over the whole list before the next, as OSS reports the first failing rule. The PartNumber/ETag/ProposedSize
- * elements follow S3 (unconfirmed for OSS, §3.1; no SDK reads them): they tell a test which part was refused.
+ * The stored parts that make up the object, in list order. 'all' (x-oss-complete-all) takes every stored part in number
+ * order. Throws InvalidArgument / InvalidPartOrder, then InvalidPart, then EntityTooSmall: each rule is checked over
+ * the whole list before the next, as OSS reports the first failing rule. The PartNumber/ETag/ProposedSize elements
+ * follow S3 (unconfirmed for OSS, docs/protocol.md#error-envelope; no SDK reads them): they tell a test which part was
+ * refused.
  */
 export function selectParts<B>(
   stored: ReadonlyMap<number, StoredPart<B>>,
@@ -39,7 +40,8 @@ function listedParts<B>(stored: ReadonlyMap<number, StoredPart<B>>, refs: readon
   if (refs.length === 0) throw new OssError('MalformedXML');
   refs.forEach((ref, i) => {
     checkPartNumber(ref.partNumber);
-    // Strictly ascending: a duplicate number is out of order too (§5.3 item 4, unconfirmed for duplicates).
+    // Strictly ascending: a duplicate number is out of order too (docs/protocol.md#multipart item 4, unconfirmed for
+    // duplicates).
     if (i > 0 && ref.partNumber <= refs[i - 1]!.partNumber) throw new OssError('InvalidPartOrder');
   });
   return refs.map((ref) => {

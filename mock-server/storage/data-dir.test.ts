@@ -1,6 +1,6 @@
-// A data dir is one server's: a second server on it refuses to start with a clear message, a lock whose owner is
-// gone (killed, pid reused, garbage) is taken over, and a directory that cannot be used is refused at once (it
-// used to spin forever under /proc). bin.test.ts runs the same with real processes and SIGKILL.
+// A data dir is one server's: a second server on it refuses to start with a clear message, a lock whose owner is gone
+// (killed, pid reused, garbage) is taken over, and a directory that cannot be used is refused at once (under /proc
+// too). bin.test.ts runs the same with real processes and SIGKILL.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';

@@ -1,4 +1,5 @@
-// The Store semantics shared by the memory and file stores (reference/oss-api.md §5, §6.1, §6.7, §6.10, §7).
+// The Store semantics shared by the memory and file stores (docs/protocol.md#multipart, docs/protocol.md#putobject,
+// docs/protocol.md#appendobject, docs/protocol.md#bucket-operations, docs/protocol.md#limits).
 //
 // Every change runs as one critical section (Mutex): plan against the index (throwing OssErrors), persist the
 // resulting mutations, apply them. Sections never interleave, so check-and-transition is atomic even though the file
@@ -95,7 +96,8 @@ export class IndexedStore<B> implements Store {
   async createBucket(input: Omit<BucketInfo, 'creationDate'>): Promise<BucketInfo> {
     return this.commit((state) => {
       const existing = state.buckets.get(input.name)?.info;
-      // §3.3: re-creating your own bucket with the same settings succeeds (inferred); other settings are a conflict.
+      // docs/protocol.md#error-catalogue: re-creating your own bucket with the same settings succeeds (inferred); other
+      // settings are a conflict.
       if (existing && sameSettings(existing, input)) return { mutations: [], result: existing };
       if (existing) throw new OssError('BucketAlreadyExists', { extra: { BucketName: input.name } });
       if (state.buckets.size >= MAX_BUCKETS) throw new OssError('TooManyBuckets');
@@ -115,7 +117,7 @@ export class IndexedStore<B> implements Store {
   async deleteBucket(name: string): Promise<void> {
     await this.commit((state) => {
       const bucket = bucketIn(state, name);
-      // §6.10: unfinished multipart uploads block deletion as much as objects do.
+      // docs/protocol.md#bucket-operations: unfinished multipart uploads block deletion as much as objects do.
       if (bucket.objects.size > 0 || bucket.uploads.size > 0) {
         throw new OssError('BucketNotEmpty', { extra: { BucketName: name } });
       }
@@ -180,7 +182,8 @@ export class IndexedStore<B> implements Store {
       (state, blob, digest) => {
         const target = bucketIn(state, bucket);
         if (options.forbidOverwrite && target.objects.has(key)) throw new OssError('FileAlreadyExists');
-        // An Appendable object overwritten by PutObject becomes Normal (§6.7): the new version replaces it whole.
+        // An Appendable object overwritten by PutObject becomes Normal (docs/protocol.md#appendobject): the new version
+        // replaces it whole.
         const object = storedObject(normalMeta(bucket, key, headers, digest), [{ blob, size: digest.size }]);
         return { mutations: [{ type: 'putObject', object }], result: object.meta };
       },
@@ -199,7 +202,8 @@ export class IndexedStore<B> implements Store {
       if (previous && previous.meta.objectType !== 'Appendable') throw new OssError('ObjectNotAppendable');
       const length = previous?.meta.size ?? 0;
       if (position !== length) {
-        // oss2 fails to build its exception without this header (§0.6, §6.7).
+        // oss2 fails to build its exception without this header (docs/protocol.md#error-catalogue,
+        // docs/protocol.md#appendobject).
         throw new OssError('PositionNotEqualToLength', { headers: { 'x-oss-next-append-position': String(length) } });
       }
       if (length + digest.size > MAX_OBJECT_SIZE) throw tooLarge(length + digest.size, MAX_OBJECT_SIZE);
@@ -267,7 +271,8 @@ export class IndexedStore<B> implements Store {
   ): Promise<UploadInfo> {
     return this.commit((state) => {
       const target = bucketIn(state, bucket);
-      // §5.1: x-oss-forbid-overwrite is checked at Initiate too; the existing object stays until completion.
+      // docs/protocol.md#multipart: x-oss-forbid-overwrite is checked at Initiate too; the existing object stays until
+      // completion.
       if (options.forbidOverwrite && target.objects.has(key)) throw new OssError('FileAlreadyExists');
       const info: UploadInfo = Object.freeze({ bucket, key, uploadId: newUploadId(state), initiated: wholeSeconds() });
       return { mutations: [{ type: 'initiateUpload', info, headers: frozenHeaders(headers) }], result: info };
@@ -317,7 +322,7 @@ export class IndexedStore<B> implements Store {
       const upload = openUploadIn(state, bucket, key, uploadId, ecOf('CompleteMultipartUpload', 'NoSuchUpload'));
       const chosen = selectParts(upload.parts, parts);
       if (options.forbidOverwrite && bucketIn(state, bucket).objects.has(key)) {
-        throw new OssError('FileAlreadyExists', { ec: ecOf('CompleteMultipartUpload', 'FileAlreadyExists') }); // [WEB-6]
+        throw new OssError('FileAlreadyExists', { ec: ecOf('CompleteMultipartUpload', 'FileAlreadyExists') }); // docs/protocol.md#error-catalogue
       }
       const meta = multipartMeta(
         bucket,
@@ -497,7 +502,7 @@ function objectIn<B>(state: StoreState<B>, bucket: string, key: string): StoredO
   return found;
 }
 
-/** An upload ID of another bucket or key is as unknown as a made-up one (§5.4). */
+/** An upload ID of another bucket or key is as unknown as a made-up one (docs/protocol.md#multipart). */
 function openUploadIn<B>(
   state: StoreState<B>,
   bucket: string,
@@ -510,7 +515,8 @@ function openUploadIn<B>(
   return upload;
 }
 
-/** 32 uppercase hex, random (§5.1): 128 bits, and never one the store knows (open or remembered as finished). */
+/** 32 uppercase hex, random (docs/protocol.md#multipart): 128 bits, and never one the store knows (open or remembered
+ * as finished). */
 function newUploadId<B>(state: StoreState<B>): string {
   for (;;) {
     const id = randomBytes(16).toString('hex').toUpperCase();

@@ -1,4 +1,4 @@
-// Object listing order: OSS sorts keys by their UTF-8 bytes (reference/oss-api.md §6.8). JavaScript's `<` compares
+// Object listing order: OSS sorts keys by their UTF-8 bytes (docs/protocol.md#listing). JavaScript's `<` compares
 // UTF-16 code units, which disagrees for characters above U+FFFF versus U+E000..U+FFFF, so keys are compared as bytes.
 
 interface Entry {

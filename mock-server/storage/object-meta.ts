@@ -1,11 +1,13 @@
-// How each kind of write turns into the ObjectMeta that GET/HEAD/List report (reference/oss-api.md §2.2-§2.5).
+// How each kind of write turns into the ObjectMeta that GET/HEAD/List report (docs/protocol.md#etags,
+// docs/protocol.md#content-md5).
 
 import { createHash } from 'node:crypto';
 import { crc64Combine } from '../../protocol/crc64.js';
 import { md5Hex, multipartEtag } from '../../protocol/etag.js';
 import type { BodyDigest, MutableObjectFields, ObjectHeaders, ObjectMeta, ObjectTag, PartInfo } from './store.js';
 
-/** OSS reports times in whole seconds (XML `.000Z`, §2.6); stored times are truncated so every view agrees. */
+/** OSS reports times in whole seconds (XML `.000Z`, docs/protocol.md#dates); stored times are truncated so every view
+ * agrees. */
 export function wholeSeconds(d: Date = new Date()): Date {
   return new Date(Math.floor(d.getTime() / 1000) * 1000);
 }
@@ -36,7 +38,7 @@ export function frozenTags(tags: readonly ObjectTag[]): readonly ObjectTag[] {
   return Object.freeze(tags.map((t) => Object.freeze({ key: t.key, value: t.value })));
 }
 
-/** PutObject: ETag and Content-MD5 are the body's MD5 (§2.2, §2.5). */
+/** PutObject: ETag and Content-MD5 are the body's MD5 (docs/protocol.md#etags, docs/protocol.md#content-md5). */
 export function normalMeta(bucket: string, key: string, headers: ObjectHeaders, body: BodyDigest): ObjectMeta {
   return Object.freeze({
     ...frozenHeaders(headers),
@@ -52,10 +54,10 @@ export function normalMeta(bucket: string, key: string, headers: ObjectHeaders, 
 }
 
 /**
- * AppendObject: the CRC is of the whole object (clients seed their CRC with it, §2.4); headers count only when the
- * append creates the object (§6.7). OSS's appendable ETags are not MD5s and no SDK checks them (§2.2); ours is
- * MD5("appendable:<size>:<crc64>"): derived from persisted fields, so it survives a restart, and new for every
- * append since the size grows.
+ * AppendObject: the CRC is of the whole object (clients seed their CRC with it, docs/protocol.md#crc-64); headers count
+ * only when the append creates the object (docs/protocol.md#appendobject). OSS's appendable ETags are not MD5s and no
+ * SDK checks them (docs/protocol.md#etags); ours is MD5("appendable:<size>:<crc64>"): derived from persisted fields, so
+ * it survives a restart, and new for every append since the size grows.
  */
 export function appendedMeta(
   bucket: string,
@@ -80,7 +82,8 @@ export function appendableEtag(size: number, crc: bigint): string {
   return createHash('md5').update(`appendable:${size}:${crc}`).digest('hex').toUpperCase();
 }
 
-/** CompleteMultipartUpload: ETag from the part ETags (§2.3), CRC combined from the part CRCs (§2.4). */
+/** CompleteMultipartUpload: ETag from the part ETags (docs/protocol.md#etags), CRC combined from the part CRCs
+ * (docs/protocol.md#crc-64). */
 export function multipartMeta(
   bucket: string,
   key: string,

@@ -1,5 +1,5 @@
-// What the store lets go of: once an object is replaced or deleted, nothing in the store may keep its bytes alive
-// (a 1 GiB object replaced in the memory store used to stay resident until the next commit of any kind).
+// What the store lets go of: once an object is replaced or deleted, nothing in the store may keep its bytes alive (a
+// replaced 1 GiB object must not stay resident until the next commit of any kind).
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,5 @@
-// The Store contract, run on both implementations (reference/oss-api.md §5, §6.1, §6.7, §6.10, §7).
+// The Store contract, run on both implementations (docs/protocol.md#multipart, docs/protocol.md#putobject,
+// docs/protocol.md#appendobject, docs/protocol.md#bucket-operations, docs/protocol.md#limits).
 
 import { ecOf } from '../../protocol/errors.js';
 import { readdir } from 'node:fs/promises';
@@ -106,7 +107,7 @@ describe.each(STORE_KINDS)('$name', (kind) => {
       expectBytes(await readAll((await store.readObject(BUCKET.name, 'dir/file')).body), data);
     });
 
-    it('an empty object has the documented ETag and CRC 0 (§2.2, §2.4)', async () => {
+    it('an empty object has the documented ETag and CRC 0 (docs/protocol.md#etags, docs/protocol.md#crc-64)', async () => {
       const meta = await put(store, 'empty', '');
       expect(meta.etag).toBe('D41D8CD98F00B204E9800998ECF8427E');
       expect(meta.crc64).toBe(0n);
@@ -244,7 +245,7 @@ describe.each(STORE_KINDS)('$name', (kind) => {
       expect(await content(store, 'log')).toBe('hello world');
       const { body } = await store.readObject(BUCKET.name, 'log', { start: 4, end: 7 });
       expect((await readAll(body)).toString()).toBe('o wo');
-      // §2.4: "abc" appended in pieces has the documented CRC of "abc"
+      // docs/protocol.md#crc-64: "abc" appended in pieces has the documented CRC of "abc"
       await store.appendObject(BUCKET.name, 'abc', 0, await stage(store, 'a'), HEADERS);
       await store.appendObject(BUCKET.name, 'abc', 1, await stage(store, 'bc'), HEADERS);
       expect((await store.headObject(BUCKET.name, 'abc')).crc64).toBe(3231342946509354535n);

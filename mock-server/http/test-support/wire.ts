@@ -29,13 +29,13 @@ export function xmlList(value: unknown): Array<Record<string, unknown>> {
   return xmlArray(value as Array<Record<string, unknown>> | Record<string, unknown> | undefined);
 }
 
-/** The `<Error>` of a response, or of a HEAD response's base64 x-oss-err header (reference §3.2). */
+/** The `<Error>` of a response, or of a HEAD response's base64 x-oss-err header (docs/protocol.md#head-errors). */
 export function errorOf(res: { text: string; headers: Record<string, string> }): Record<string, unknown> {
   const text = res.headers['x-oss-err'] ? Buffer.from(res.headers['x-oss-err'], 'base64').toString('utf8') : res.text;
   return xmlBody(text);
 }
 
-/** Date + Authorization headers of a V1 header signature, as the C++ SDK sends them (reference §4.1). */
+/** Date + Authorization headers of a V1 header signature, as the C++ SDK sends them (docs/protocol.md#v1-signature). */
 export function v1Headers(
   mock: MockOssHandle,
   r: Omit<SignableRequest, 'headers'> & { headers?: Record<string, string> },
