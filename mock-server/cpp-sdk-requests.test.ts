@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc64 } from '../protocol/crc64.js';
 import { isoBasic } from '../protocol/dates.js';
 import { authorizeV4, type SignableRequest } from '../protocol/signing.js';
-import { errorOf, v1Headers, xmlBody, xmlList } from './http/test-support/wire.js';
+import { errorOf, v1Headers, xmlBody, xmlList } from './http/test-support/test-mock.js';
 import { startMockOss, type MockOssHandle } from './index.js';
 
 let mock: MockOssHandle;

@@ -5,7 +5,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { xmlBody, xmlList } from './http/test-support/wire.js';
+import { xmlBody, xmlList } from './http/test-support/test-mock.js';
 import { startMockOss, type MockOssHandle } from './index.js';
 
 let mock: MockOssHandle;

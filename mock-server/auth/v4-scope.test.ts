@@ -12,7 +12,7 @@ import {
   stringToSignV4,
   type SignableRequest,
 } from '../../protocol/signing.js';
-import { errorOf } from '../http/test-support/wire.js';
+import { errorOf } from '../http/test-support/test-mock.js';
 import { startMockOss, type MockOssHandle } from '../index.js';
 
 let mock: MockOssHandle;

@@ -4,7 +4,7 @@ import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OssClient } from '../../client/client.js';
 import { startMockOss, type MockOssHandle } from '../index.js';
-import { errorOf } from './test-support/wire.js';
+import { errorOf } from './test-support/test-mock.js';
 
 let mock: MockOssHandle;
 let owner: OssClient;

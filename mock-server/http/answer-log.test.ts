@@ -3,7 +3,7 @@
 // app (a header section over the limit, answered by the connection guard).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MockEvent } from '../index.js';
-import { rawExchange, startTestMock, type TestMock } from './test-support/wire.js';
+import { rawExchange, startTestMock, type TestMock } from './test-support/test-mock.js';
 
 let t: TestMock;
 beforeAll(async () => {

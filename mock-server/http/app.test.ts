@@ -2,7 +2,7 @@
 // authentication at the HTTP level, and the control API mount (docs/protocol.md#addressing,
 // docs/protocol.md#v1-signature).
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { errorOf, startTestMock, v1Headers, type TestMock } from './test-support/wire.js';
+import { errorOf, startTestMock, v1Headers, type TestMock } from './test-support/test-mock.js';
 
 let t: TestMock;
 beforeAll(async () => {

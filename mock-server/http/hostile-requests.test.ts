@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockOss, type MockOssHandle } from '../index.js';
 import { FileStore } from '../storage/file-store.js';
 import { BUCKET, HEADERS, stage } from '../storage/test-support/fixtures.js';
-import { errorOf, rawExchange, v1Headers, xmlBody, xmlList } from './test-support/wire.js';
+import { errorOf, rawExchange, v1Headers, xmlBody, xmlList } from './test-support/test-mock.js';
 
 interface RawResponse {
   status: number;

@@ -1,6 +1,6 @@
 // Service and bucket operations on the wire (docs/protocol.md#bucket-operations).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorOf, startTestMock, xmlBody, xmlList, type TestMock } from '../http/test-support/wire.js';
+import { errorOf, startTestMock, xmlBody, xmlList, type TestMock } from '../http/test-support/test-mock.js';
 
 let t: TestMock;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 // DeleteMultipleObjects on the wire (docs/protocol.md#delete-multiple-objects).
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorOf, startTestMock, xmlBody, xmlList, type TestMock } from '../http/test-support/wire.js';
+import { errorOf, startTestMock, xmlBody, xmlList, type TestMock } from '../http/test-support/test-mock.js';
 
 let t: TestMock;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 // ListObjects v1 and ListObjectsV2 on the wire (docs/protocol.md#listing).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorOf, startTestMock, xmlBody, xmlList, type TestMock } from '../http/test-support/wire.js';
+import { errorOf, startTestMock, xmlBody, xmlList, type TestMock } from '../http/test-support/test-mock.js';
 
 let t: TestMock;
 const KEYS = ['a b+c.txt', 'dir/a', 'dir/b', 'dir/sub/c', 'dir2/x', 'e', 'zh/中文'];

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc64, crc64Combine } from '../../protocol/crc64.js';
 import { multipartEtag } from '../../protocol/etag.js';
-import { errorOf, startTestMock, xmlBody, xmlList, type TestMock } from '../http/test-support/wire.js';
+import { errorOf, startTestMock, xmlBody, xmlList, type TestMock } from '../http/test-support/test-mock.js';
 
 const B = '/mp-bucket';
 const PART = 102_400;

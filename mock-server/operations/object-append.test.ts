@@ -1,7 +1,7 @@
 // AppendObject on the wire (docs/protocol.md#appendobject).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc64 } from '../../protocol/crc64.js';
-import { errorOf, startTestMock, type TestMock } from '../http/test-support/wire.js';
+import { errorOf, startTestMock, type TestMock } from '../http/test-support/test-mock.js';
 
 let t: TestMock;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 // CopyObject on the wire (docs/protocol.md#copyobject).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorOf, startTestMock, xmlBody, type TestMock } from '../http/test-support/wire.js';
+import { errorOf, startTestMock, xmlBody, type TestMock } from '../http/test-support/test-mock.js';
 
 let t: TestMock;
 let sourceEtag: string;

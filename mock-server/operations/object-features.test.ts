@@ -1,7 +1,7 @@
 // Object tagging, object ACL, symlinks and server-side encryption headers on the wire: statuses, headers, XML and
 // error envelopes with their ECs (docs/protocol.md#object-tagging, #object-acl, #symlinks, #server-side-encryption).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorOf, startTestMock, xmlBody, xmlList, type TestMock } from '../http/test-support/wire.js';
+import { errorOf, startTestMock, xmlBody, xmlList, type TestMock } from '../http/test-support/test-mock.js';
 
 let t: TestMock;
 const B = '/features';

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc64 } from '../../protocol/crc64.js';
-import { errorOf, rawExchange, startTestMock, type TestMock } from '../http/test-support/wire.js';
+import { errorOf, rawExchange, startTestMock, type TestMock } from '../http/test-support/test-mock.js';
 
 let t: TestMock;
 const B = '/obj-bucket';

@@ -2,7 +2,7 @@
 // HEAD and listings; GetObject of a frozen archived object; 202 / 409 / 200 and x-oss-restore; the request body's
 // rules per class; the restore delay as a setting (startMockOss option and the control API).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorOf, startTestMock, xmlBody, xmlList, type TestMock } from '../http/test-support/wire.js';
+import { errorOf, startTestMock, xmlBody, xmlList, type TestMock } from '../http/test-support/test-mock.js';
 
 let t: TestMock;
 const B = '/restore-bucket';

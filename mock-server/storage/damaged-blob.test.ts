@@ -8,7 +8,7 @@ import { mkdtemp, readdir, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { v1Headers } from '../http/test-support/wire.js';
+import { v1Headers } from '../http/test-support/test-mock.js';
 import { startMockOss, type MockOssHandle } from '../index.js';
 
 let mock: MockOssHandle;
