@@ -4,8 +4,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
-/** dist/bin/oss-mock.cjs, the `oss-mock` command exactly as users run it (package.json "bin") */
-export const CLI_JS = fileURLToPath(new URL('../../dist/bin/oss-mock.cjs', import.meta.url));
+/**
+ * dist/bin/oss-mock.cjs, the `oss-mock` command exactly as users run it (package.json "bin"). BENCH_MOCK_CLI names
+ * another build of it instead, to measure an earlier version against the same baselines in the same conditions.
+ */
+export const CLI_JS =
+  process.env.BENCH_MOCK_CLI ?? fileURLToPath(new URL('../../dist/bin/oss-mock.cjs', import.meta.url));
 export const PEER_JS = fileURLToPath(new URL('./peer-server.js', import.meta.url));
 
 const READY_LINE = /listening on (http:\/\/\S+)/;

@@ -15,6 +15,8 @@ export async function closedLoop(o: {
   concurrency: number;
   windowMs: number;
   op: (seq: number) => Promise<void>;
+  /** stop early once this says so (checked before each operation) */
+  until?: () => boolean;
 }): Promise<LoadResult> {
   const latenciesMs: number[] = [];
   let seq = 0;
@@ -23,7 +25,7 @@ export async function closedLoop(o: {
   const started = performance.now();
   const deadline = started + o.windowMs;
   const worker = async (): Promise<void> => {
-    while (performance.now() < deadline && seq < MAX_OPS) {
+    while (performance.now() < deadline && seq < MAX_OPS && !(o.until?.() ?? false)) {
       const t0 = performance.now();
       try {
         await o.op(seq++);

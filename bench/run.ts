@@ -10,6 +10,7 @@ import { measureAbort } from './figures/abort.js';
 import { measureDisable } from './figures/disable.js';
 import { measureLarge } from './figures/large-put.js';
 import { measureMemory } from './figures/memory.js';
+import { measureScale } from './figures/scale.js';
 import { measureSmallOps } from './figures/small-ops.js';
 import { measureStartup } from './figures/startup.js';
 import { measureThrottle } from './figures/throttle.js';
@@ -19,6 +20,7 @@ import { scratchDir } from './targets.js';
 const MEASURES: Record<Suite, Measure> = {
   large: measureLarge,
   'small-ops': measureSmallOps,
+  scale: measureScale,
   throttle: measureThrottle,
   disable: measureDisable,
   abort: measureAbort,

@@ -2,7 +2,7 @@
 // --quick is the smoke run (under a minute): smaller bodies, shorter windows, fewer repetitions.
 import { GiB, MiB } from './stats.js';
 
-export const SUITES = ['large', 'small-ops', 'throttle', 'disable', 'abort', 'memory', 'startup'] as const;
+export const SUITES = ['large', 'small-ops', 'scale', 'throttle', 'disable', 'abort', 'memory', 'startup'] as const;
 export type Suite = (typeof SUITES)[number];
 
 export interface BenchSettings {
@@ -18,6 +18,9 @@ export interface BenchSettings {
   smallConcurrency: number;
   smallWindowMs: number;
   smallRounds: number;
+  /** keys listed by the scale figure, and appends to one object */
+  scaleKeys: number;
+  scaleAppends: number;
   /** bytes/s */
   throttleRates: number[];
   throttleConcurrency: number[];
@@ -42,6 +45,8 @@ function full(): Omit<BenchSettings, 'suites' | 'out'> {
     smallConcurrency: 32,
     smallWindowMs: 3000,
     smallRounds: 3,
+    scaleKeys: 100_000,
+    scaleAppends: 5000,
     throttleRates: [256 * KiB, 1 * MiB, 4 * MiB, 16 * MiB, 64 * MiB],
     throttleConcurrency: [1, 16],
     throttleWindowMs: 2000,
@@ -60,6 +65,8 @@ function quick(): Omit<BenchSettings, 'suites' | 'out'> {
     largeRounds: 1,
     smallWindowMs: 500,
     smallRounds: 1,
+    scaleKeys: 5000,
+    scaleAppends: 500,
     throttleRates: [256 * KiB, 64 * MiB],
     throttleWindowMs: 1000,
     disableRuns: 1,

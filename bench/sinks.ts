@@ -13,9 +13,11 @@ import { unlink } from 'node:fs/promises';
 import http from 'node:http';
 import { join } from 'node:path';
 import { finished, pipeline } from 'node:stream/promises';
+import express from 'express';
 import { createCrc64 } from '../protocol/crc64.js';
+import { expressClasses } from '../mock-server/http/express-classes.js';
 
-export const SINK_KINDS = ['bare', 'md5crc', 'md5crc-keep', 'md5crc-file'] as const;
+export const SINK_KINDS = ['bare', 'md5crc', 'md5crc-keep', 'md5crc-file', 'express'] as const;
 export type SinkKind = (typeof SINK_KINDS)[number];
 
 /** what a GET answers: the small-object size, so GET figures compare like with like */
@@ -85,9 +87,28 @@ function bare(req: http.IncomingMessage, res: http.ServerResponse): void {
   req.resume();
 }
 
+/**
+ * The same hashing sink as a minimal Express 5 app (one middleware, no body parser), with the request and response
+ * classes the mock uses so Express does not re-prototype them: what Express itself costs per request.
+ */
+function expressSink(): http.Server {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('query parser', false);
+  app.use((req, res) => {
+    hashing(req, res, discard).catch((err: unknown) => {
+      res.statusCode = 500;
+      res.end(String(err));
+    });
+  });
+  return http.createServer({ keepAliveTimeout: 30_000, ...expressClasses(app) }, app);
+}
+
 /** `dir` is where md5crc-file writes (required for it, ignored by the others). */
 export function createSink(kind: SinkKind, dir?: string): http.Server {
   if (kind === 'md5crc-file' && dir === undefined) throw new Error('md5crc-file needs a directory');
+  if (kind === 'express') return expressSink();
   const keep = kind === 'md5crc-keep' ? keepInMemory : kind === 'md5crc-file' ? keepInFile(dir!) : discard;
   const hashingSink: http.RequestListener = (req, res) => {
     hashing(req, res, keep).catch((err: unknown) => {

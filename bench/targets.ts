@@ -13,6 +13,7 @@ export const TARGET_NAMES = {
   md5crc: 'MD5+CRC-64 sink',
   'md5crc-keep': 'MD5+CRC-64 sink keeping the body',
   'md5crc-file': 'MD5+CRC-64 sink fsyncing the body to a file',
+  express: 'minimal Express 5 app hashing MD5+CRC-64',
   s3rver: 's3rver 3.7.1',
 } as const;
 export type TargetKind = keyof typeof TARGET_NAMES;

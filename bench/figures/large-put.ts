@@ -19,6 +19,7 @@ const BASELINE_NAMES: Record<TargetKind, string> = {
   s3rver: 's3rver',
   'mock-memory': 'memory store',
   'mock-file': 'file store',
+  express: 'Express sink',
 };
 
 type Upload = (t: Target, size: number, partSize: number) => Promise<number>;
