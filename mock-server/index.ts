@@ -5,6 +5,7 @@ import type { ServerConfig } from './exchange/config.js';
 import { MockControl } from './control/control.js';
 import { ActiveRequests } from './http/active.js';
 import { createApp } from './http/app.js';
+import { expressClasses } from './http/express-classes.js';
 import { ConnectionGuard } from './http/connection-guard.js';
 import { DEFAULT_BODY_IDLE_TIMEOUT_MS } from './ingest/body-reader.js';
 import { createStore } from './storage/index.js';
@@ -106,9 +107,12 @@ export async function startMockOss(options: MockOssOptions = {}): Promise<MockOs
       control.emit({ type: 'request.end', requestId, status, code });
     },
   });
-  const listener = guard.track(createApp({ config, store, control, active }));
+  const app = createApp({ config, store, control, active });
+  const listener = guard.track(app);
   const server = http.createServer(
     {
+      // every request and response is created with Express's prototypes (http/express-classes.ts)
+      ...expressClasses(app),
       // ali-oss streams send Content-Length together with Transfer-Encoding: chunked, which the strict parser refuses
       // (docs/protocol.md#ali-oss)
       insecureHTTPParser: true,
