@@ -19,7 +19,7 @@ import { authorize } from '../auth/permissions.js';
 import { parseCopySource } from '../operations/copy-source.js';
 import { OPERATION_TABLE, type OperationServices } from '../operations/table.js';
 import type { ActiveRequests } from './active.js';
-import { commonHeaders, requestIdOf } from './common-headers.js';
+import { commonHeaders, requestIdOf, stampServerTime } from './common-headers.js';
 import { dispatch, type TargetLevel } from '../operations/dispatch.js';
 import { sendError } from '../exchange/reply.js';
 import { signableRequest } from './signable.js';
@@ -170,6 +170,7 @@ export function createApp(services: AppServices): express.Express {
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', false);
+  stampServerTime(app);
   app.use(commonHeaders);
 
   // `_` is illegal in bucket names, so /_mock cannot shadow a bucket; a virtual-hosted request for the key
