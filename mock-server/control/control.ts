@@ -33,6 +33,11 @@ interface Held {
   deleted: boolean;
 }
 
+/** The slower of two rates (undefined: unlimited). */
+function slower(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined || a <= b ? a : b;
+}
+
 /** The slowest of the given rates; undefined (unlimited) when none is given. */
 function slowest(rates: Array<number | undefined>): number | undefined {
   let min: number | undefined;
@@ -223,7 +228,8 @@ export class MockControl {
     return this.getRestoreDelay();
   }
 
-  emit(e: MockEventInput): MockEvent {
+  /** Logs an event; returns its seq. */
+  emit(e: MockEventInput): number {
     return this.log.append(e);
   }
 
@@ -271,8 +277,17 @@ export class MockControl {
     const plan: RequestPlan = {
       ruleIds: consumed.map((h) => h.rule.id),
       delayMs,
-      ingestRate: () => slowest([ctx.trafficLimit, this.rates.ingest, ruleRates().ingest]),
-      egressRate: () => slowest([ctx.trafficLimit, this.rates.egress, ruleRates().egress]),
+      // called for every batch of a body: no array, and no rule work while no rule exists or applies
+      ingestRate: () =>
+        slower(
+          slower(ctx.trafficLimit, this.rates.ingest),
+          consumed.length + this.rules.size > 0 ? ruleRates().ingest : undefined,
+        ),
+      egressRate: () =>
+        slower(
+          slower(ctx.trafficLimit, this.rates.egress),
+          consumed.length + this.rules.size > 0 ? ruleRates().egress : undefined,
+        ),
     };
     if (fault !== undefined) plan.fault = fault;
     return plan;
@@ -305,6 +320,11 @@ export class MockControl {
   bodyAborted(ctx: RequestContext, contentLength: number | null): void {
     this.emit({ type: 'body.aborted', ...eventSubject(ctx), bytesReceived: 0 });
     this.registry.abortedBeforeBody(ctx, contentLength);
+  }
+
+  /** Whether some wait (POST /_mock/wait, wait()) is pending. */
+  get waiting(): boolean {
+    return this.registry.waiting;
   }
 
   /** Registers a body being received (ingest/ calls it); end() the tracker whatever happens. */

@@ -29,7 +29,7 @@ describe('EventLog', () => {
     log.append({ type: 'upload.aborted' });
     log.clear();
     expect(log.since()).toEqual([]);
-    expect(log.append({ type: 'upload.aborted' }).seq).toBe(2);
+    expect(log.append({ type: 'upload.aborted' })).toBe(2);
     expect(log.since().map((e) => e.seq)).toEqual([2]);
   });
 });

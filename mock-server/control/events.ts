@@ -17,9 +17,24 @@ export function eventSubject(ctx: RequestContext): EventSubject {
   return s;
 }
 
+/**
+ * An event as the log holds it: what the caller passed and when. The MockEvent (with its ISO time) is built on the
+ * first read, so a request that nobody reads the log for costs no date formatting and no copy of its fields.
+ */
+interface Held {
+  seq: number;
+  ms: number;
+  input: MockEventInput;
+  event: MockEvent | undefined;
+}
+
+function materialize(h: Held): MockEvent {
+  return (h.event ??= { seq: h.seq, time: new Date(h.ms).toISOString(), ...h.input } as MockEvent);
+}
+
 export class EventLog {
   /** ring buffer: the event with seq s lives at (s - 1) % capacity */
-  private readonly ring: MockEvent[] = [];
+  private readonly ring: Held[] = [];
   private lastSeq = 0;
   /** seq of the oldest event still held */
   private firstSeq = 1;
@@ -30,18 +45,30 @@ export class EventLog {
     return this.lastSeq;
   }
 
-  append(input: MockEventInput, now = new Date()): MockEvent {
-    const event = { seq: ++this.lastSeq, time: now.toISOString(), ...input } as MockEvent;
-    this.ring[(event.seq - 1) % this.capacity] = event;
-    this.firstSeq = Math.max(this.firstSeq, event.seq - this.capacity + 1);
-    return event;
+  /** Appends an event (its time: now, or `now`); returns its seq. */
+  append(input: MockEventInput, now: Date | number = Date.now()): number {
+    const seq = ++this.lastSeq;
+    const ms = typeof now === 'number' ? now : now.getTime();
+    const at = (seq - 1) % this.capacity;
+    const slot = this.ring[at];
+    // a full ring reuses its records: the log stays a fixed set of old objects instead of a stream of new ones
+    if (slot === undefined) {
+      this.ring[at] = { seq, ms, input, event: undefined };
+    } else {
+      slot.seq = seq;
+      slot.ms = ms;
+      slot.input = input;
+      slot.event = undefined;
+    }
+    if (seq - this.capacity + 1 > this.firstSeq) this.firstSeq = seq - this.capacity + 1;
+    return seq;
   }
 
   /** Events with seq > since, oldest first, at most `limit` of them. */
   since(since = 0, limit = Number.POSITIVE_INFINITY): MockEvent[] {
     const out: MockEvent[] = [];
     for (let s = Math.max(since + 1, this.firstSeq); s <= this.lastSeq && out.length < limit; s++) {
-      out.push(this.ring[(s - 1) % this.capacity]!);
+      out.push(materialize(this.ring[(s - 1) % this.capacity]!));
     }
     return out;
   }

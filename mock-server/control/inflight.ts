@@ -24,7 +24,8 @@ interface Tracked {
   ctx: RequestContext;
   contentLength: number | null;
   bytesReceived: number;
-  startedAt: string;
+  /** ms since epoch; formatted only when the entry is listed */
+  startedAt: number;
   meter: RateMeter;
 }
 
@@ -46,7 +47,7 @@ function snapshot(t: Tracked): InflightEntry {
     operation: ctx.operation,
     bytesReceived: t.bytesReceived,
     contentLength: t.contentLength,
-    startedAt: t.startedAt,
+    startedAt: new Date(t.startedAt).toISOString(),
     rate: Math.round(t.meter.rate()),
   };
   if (ctx.bucket !== undefined) e.bucket = ctx.bucket;
@@ -66,12 +67,17 @@ export class InflightRegistry {
     return this.entries.size;
   }
 
+  /** Whether some wait is pending (a body that would satisfy it must then be received step by step). */
+  get waiting(): boolean {
+    return this.waits.size > 0;
+  }
+
   track(ctx: RequestContext, contentLength: number | null): BodyTracker {
     const t: Tracked = {
       ctx,
       contentLength,
       bytesReceived: 0,
-      startedAt: new Date().toISOString(),
+      startedAt: Date.now(),
       meter: new RateMeter(),
     };
     this.entries.add(t);
@@ -98,7 +104,7 @@ export class InflightRegistry {
       ctx,
       contentLength,
       bytesReceived: 0,
-      startedAt: new Date().toISOString(),
+      startedAt: Date.now(),
       meter: new RateMeter(),
     });
   }
@@ -157,6 +163,7 @@ export class InflightRegistry {
   }
 
   private evaluate(t: Tracked): void {
+    if (this.waits.size === 0) return;
     for (const w of [...this.waits]) if (w.until === 'received') this.check(w, t);
   }
 
