@@ -77,6 +77,60 @@ async function discardQuietly(sink: StagedBody): Promise<void> {
   }
 }
 
+/** The largest body the whole-body path takes (node's parser had it all before the handler ran). */
+export const WHOLE_BODY_MAX = 1024 * 1024;
+
+/**
+ * The body, when it can be taken in one step: node's parser already holds all of it (a small body usually arrives
+ * with its headers), nothing was read yet, the connection is still open, and nothing could make its delivery
+ * observable byte by byte -- no throttle, no fault planned inside the body, no pending wait. Otherwise undefined,
+ * and the body goes through the chunk reader.
+ */
+function wholeBody(ex: Exchange, control: IngestHooks, length: number | null): Buffer | undefined {
+  const { req, plan } = ex;
+  if (!req.complete || req.readableDidRead || req.readableFlowing === true) return undefined;
+  const size = req.readableLength;
+  if ((length !== null && size !== length) || size > WHOLE_BODY_MAX) return undefined;
+  const socket = req.socket;
+  if (socket.destroyed || socket.readableEnded || req.destroyed) return undefined;
+  if (plan.fault !== undefined || control.waiting || plan.ingestRate() !== undefined) return undefined;
+  if (size === 0) return Buffer.alloc(0);
+  // one chunk is handed out as it is; several are joined (bounded by WHOLE_BODY_MAX)
+  const body = req.read() as Buffer | null;
+  return body !== null && body.length === size ? body : undefined;
+}
+
+/** The whole-body path: the same checks, events and in-flight registration as readBody, in one step. */
+async function takeWhole(
+  ex: Exchange,
+  control: IngestHooks,
+  sink: StagedBody,
+  o: ReadOptions,
+  body: Buffer,
+  length: number | null,
+): Promise<BodyDigest> {
+  try {
+    if (o.maxSize !== undefined && body.length > o.maxSize) throw o.tooLarge();
+    const tracker = control.trackBody(ex.ctx, length);
+    tracker.received(body.length);
+    tracker.end(false);
+    const crc = await createCrc64();
+    crc.update(body);
+    const digest: BodyDigest = {
+      size: body.length,
+      md5: createHash('md5').update(body).digest(),
+      crc64: crc.digest(),
+    };
+    if (o.contentMd5 !== undefined && !md5Matches(o.contentMd5, digest.md5)) throw new OssError('InvalidDigest');
+    if (body.length > 0) await sink.writev([body]);
+    await sink.seal(digest);
+    return digest;
+  } catch (err) {
+    await discardQuietly(sink);
+    throw err;
+  }
+}
+
 async function readBody(ex: Exchange, control: IngestHooks, sink: StagedBody, o: ReadOptions): Promise<BodyDigest> {
   const { req, plan } = ex;
   const length = promisedLength(req);
@@ -85,6 +139,8 @@ async function readBody(ex: Exchange, control: IngestHooks, sink: StagedBody, o:
     closeAfterResponse(ex.res);
     throw o.tooLarge();
   }
+  const whole = wholeBody(ex, control, length);
+  if (whole !== undefined) return takeWhole(ex, control, sink, o, whole, length);
   continueIfExpected(req, ex.res);
   const idleMs = control.config.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS;
   const tracker = control.trackBody(ex.ctx, length);

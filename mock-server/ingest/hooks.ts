@@ -3,6 +3,6 @@
 // them all; tests may pass anything of this shape.
 import type { MockControl } from '../control/control.js';
 
-export type IngestHooks = Pick<MockControl, 'trackBody' | 'emit' | 'bodyAborted'> & {
+export type IngestHooks = Pick<MockControl, 'trackBody' | 'emit' | 'bodyAborted' | 'waiting'> & {
   readonly config: { readonly bodyIdleTimeoutMs?: number };
 };
