@@ -1,7 +1,7 @@
 // x-oss-request-id: 24 uppercase hex characters whose first 8 are the server's Unix time in seconds
-// (docs/protocol.md#common-headers, checked against six real samples). The other 16 only have to keep ids unique: 8 random hex
-// digits drawn once per process (and again whenever the counter wraps), then a counter, so an id costs no call to
-// the random source and stays unique within a process and, with overwhelming odds, across processes.
+// (docs/protocol.md#common-headers, checked against six real samples). The other 16 only keep ids unique: 8 random
+// hex digits drawn once per process (and again whenever the counter wraps), then a counter, so an id costs no call
+// to the random source and stays unique within a process and, with overwhelming odds, across processes.
 import { randomBytes } from 'node:crypto';
 
 let nonce = '';

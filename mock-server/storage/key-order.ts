@@ -1,60 +1,56 @@
-// Object listing order: OSS sorts keys by their UTF-8 bytes (docs/protocol.md#listing). JavaScript's `<` compares
-// UTF-16 code units, which disagrees for characters above U+FFFF versus U+E000..U+FFFF, so keys are compared as bytes.
+// Object listing order: OSS sorts keys by their UTF-8 bytes (docs/protocol.md#listing). UTF-8 byte order is Unicode
+// code point order; JavaScript's `<` compares UTF-16 code units, which disagrees only where a surrogate (a character
+// above U+FFFF) meets a unit of U+E000..U+FFFF, so compareKeys fixes up exactly that case.
+import sortedBtree from 'sorted-btree';
 
-interface Entry {
-  key: string;
-  bytes: Buffer;
+type BTreeClass = typeof sortedBtree.default;
+// sorted-btree is CommonJS with the class as its `default` export: node's ESM loader hands out the module object,
+// bundlers and vitest the class itself
+const loaded: unknown = sortedBtree;
+const BTree = (typeof loaded === 'function' ? loaded : (loaded as { default: BTreeClass }).default) as BTreeClass;
+
+/** A code unit in code point order: surrogates sort above every other unit of the BMP. */
+function codePointRank(unit: number): number {
+  return unit >= 0xe000 ? unit - 0x800 : unit + 0x2000;
 }
 
 export function compareKeys(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return x >= 0xd800 && y >= 0xd800 ? codePointRank(x) - codePointRank(y) : x - y;
+  }
+  return a.length - b.length;
 }
 
-/** The keys of one bucket in byte order; sorted lazily, so a burst of writes costs one sort at the next listing. */
+/**
+ * The keys of one bucket in byte order, in a B+ tree: adding or removing a key costs O(log n), and a range starts
+ * with one O(log n) descent, then walks only the keys it yields.
+ */
 export class KeyOrder {
-  private readonly bytes = new Map<string, Buffer>();
-  private sorted: Entry[] | undefined = [];
+  private readonly tree = new BTree<string, undefined>(undefined, compareKeys);
+
+  get size(): number {
+    return this.tree.size;
+  }
 
   add(key: string): void {
-    if (this.bytes.has(key)) return;
-    this.bytes.set(key, Buffer.from(key, 'utf8'));
-    this.sorted = undefined;
+    this.tree.set(key, undefined, false);
   }
 
   delete(key: string): void {
-    if (this.bytes.delete(key)) this.sorted = undefined;
+    this.tree.delete(key);
   }
 
   /** Keys starting with `prefix` and strictly after `after`, ascending. */
   *range(prefix = '', after = ''): Generator<string> {
-    const entries = this.entries();
-    const prefixBytes = Buffer.from(prefix, 'utf8');
-    const afterBytes = Buffer.from(after, 'utf8');
-    const startAtPrefix = lowerBound(entries, (e) => Buffer.compare(e.bytes, prefixBytes) < 0);
-    const startAfter = lowerBound(entries, (e) => Buffer.compare(e.bytes, afterBytes) <= 0);
-    for (let i = Math.max(startAtPrefix, startAfter); i < entries.length; i++) {
-      const entry = entries[i]!;
-      if (!entry.key.startsWith(prefix)) return;
-      yield entry.key;
+    const fromAfter = compareKeys(after, prefix) >= 0;
+    for (const key of this.tree.keys(fromAfter ? after : prefix)) {
+      if (fromAfter && key === after) continue;
+      if (!key.startsWith(prefix)) return;
+      yield key;
     }
   }
-
-  private entries(): Entry[] {
-    this.sorted ??= [...this.bytes]
-      .map(([key, bytes]) => ({ key, bytes }))
-      .sort((a, b) => Buffer.compare(a.bytes, b.bytes));
-    return this.sorted;
-  }
-}
-
-/** Index of the first entry for which `before` is false (entries are partitioned: true..., false...). */
-function lowerBound(entries: Entry[], before: (e: Entry) => boolean): number {
-  let lo = 0;
-  let hi = entries.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (before(entries[mid]!)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

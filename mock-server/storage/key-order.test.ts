@@ -1,0 +1,48 @@
+// The key index must list exactly what sorting every key by its UTF-8 bytes and filtering would, after any mix of
+// adds and deletes: checked against that reference on random keys (surrogate pairs and U+E000..U+FFFF included,
+// where UTF-16 order and byte order disagree).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compareKeys, KeyOrder } from './key-order.js';
+
+const byBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+
+const char = fc.oneof(
+  fc.constantFrom('a', 'b', '/', '-', 'z'),
+  fc.integer({ min: 0xe000, max: 0xffff }).map((c) => String.fromCharCode(c)),
+  fc.integer({ min: 0x10000, max: 0x10ffff }).map((c) => String.fromCodePoint(c)),
+  fc.integer({ min: 0x80, max: 0xd7ff }).map((c) => String.fromCharCode(c)),
+);
+const key = fc.array(char, { minLength: 1, maxLength: 6 }).map((cs) => cs.join(''));
+
+describe('KeyOrder', () => {
+  it('compareKeys orders as UTF-8 bytes do', () => {
+    fc.assert(fc.property(key, key, (a, b) => Math.sign(compareKeys(a, b)) === Math.sign(byBytes(a, b))));
+  });
+
+  it('range(prefix, after) lists what sorting by bytes and filtering would, after adds and deletes', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), key), { maxLength: 60 }),
+        fc.oneof(fc.constant(''), key),
+        fc.oneof(fc.constant(''), key),
+        (ops, prefix, after) => {
+          const order = new KeyOrder();
+          const present = new Set<string>();
+          for (const [add, k] of ops) {
+            if (add) {
+              order.add(k);
+              present.add(k);
+            } else {
+              order.delete(k);
+              present.delete(k);
+            }
+          }
+          const expected = [...present].filter((k) => k.startsWith(prefix) && byBytes(k, after) > 0).sort(byBytes);
+          expect([...order.range(prefix, after)]).toEqual(expected);
+          expect(order.size).toBe(present.size);
+        },
+      ),
+    );
+  });
+});
