@@ -6,7 +6,7 @@ import type { XmlValue } from '../../protocol/xml.js';
 import { sendXml } from '../exchange/reply.js';
 import { queryValue } from '../exchange/request-target.js';
 import type { ObjectMeta } from '../storage/store.js';
-import type { Handler } from './handler.js';
+import type { Handler, OperationServices } from './handler.js';
 import { listPage, type Page } from './list-page.js';
 import { OWNER } from './owner.js';
 import { intParam, keyEncoding, textParam, type KeyEncoding } from './params.js';
@@ -50,12 +50,32 @@ function listInput(query: Record<string, string>): ListInput {
   };
 }
 
+/**
+ * One page of the bucket after `marker`, reading no more of the index than the page needs: max-keys + 1 objects
+ * (the one past the page tells whether it is truncated); with a delimiter, keys rolled up into common prefixes
+ * are not entries, so more are read, doubling each time, until the page is full or the keys run out.
+ */
+async function objectPage(
+  s: OperationServices,
+  bucket: string,
+  input: ListInput,
+  marker: string,
+): Promise<Page<ObjectMeta>> {
+  const items: ObjectMeta[] = [];
+  for (let want = input.maxKeys + 1; ; want *= 2) {
+    const after = items.length > 0 ? items[items.length - 1]!.key : marker;
+    const batch = await s.store.listObjects(bucket, { prefix: input.prefix, after, limit: want - items.length });
+    items.push(...batch);
+    const page = listPage({ items, keyOf: (m) => m.key, ...input, max: input.maxKeys, marker });
+    if (page.truncated || items.length < want) return page;
+  }
+}
+
 export const listObjects: Handler = async (ex, s) => {
   const bucket = ex.ctx.bucket!;
   const input = listInput(ex.query);
   const marker = textParam(ex.query, 'marker');
-  const items = await s.store.listObjects(bucket, { prefix: input.prefix, after: marker });
-  const page = listPage({ items, keyOf: (m) => m.key, ...input, max: input.maxKeys, marker });
+  const page = await objectPage(s, bucket, input, marker);
   const { encode } = input.enc;
   sendXml(ex, 'ListBucketResult', {
     Name: bucket,
@@ -100,8 +120,7 @@ export const listObjectsV2: Handler = async (ex, s) => {
   const startAfter = textParam(ex.query, 'start-after');
   const marker = token !== undefined ? decodeContinuationToken(token) : startAfter;
   const fetchOwner = queryValue(ex.query, 'fetch-owner')?.toLowerCase() === 'true';
-  const items = await s.store.listObjects(bucket, { prefix: input.prefix, after: marker });
-  const page = listPage({ items, keyOf: (m) => m.key, ...input, max: input.maxKeys, marker });
+  const page = await objectPage(s, bucket, input, marker);
   const { encode } = input.enc;
   sendXml(ex, 'ListBucketResult', {
     Name: bucket,
