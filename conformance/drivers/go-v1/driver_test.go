@@ -111,7 +111,7 @@ func TestObjects(t *testing.T) {
 	if e := p.fail("getObject", map[string]any{"client": wrong, "bucket": bucket, "key": key}); e.Code != "SignatureDoesNotMatch" || e.Status != 403 {
 		t.Fatalf("wrong secret: %+v", e)
 	}
-	sts := p.client("v1", "securityToken", "sts-token-value")
+	sts := p.stsClient("v1")
 	p.call("putObject", map[string]any{"client": sts, "bucket": bucket, "key": key + "-sts", "body": inline([]byte("sts"))})
 	// only x-oss-traffic-limit has an option in this SDK
 	if e := p.fail("putObject", map[string]any{"client": c, "bucket": bucket, "key": key, "body": inline(data), "headers": map[string]string{"x-oss-foo": "1"}}); e.Code != "NotSupported" {

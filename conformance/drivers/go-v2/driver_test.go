@@ -109,7 +109,7 @@ func TestObjects(t *testing.T) {
 				t.Fatalf("wrong secret: %+v", e)
 			}
 			// an STS token is sent as x-oss-security-token and signed with the request
-			sts := p.client(sig, "securityToken", "sts-token-value")
+			sts := p.stsClient(sig)
 			p.call("putObject", map[string]any{"client": sts, "bucket": bucket, "key": key + "-sts", "body": inline([]byte("sts"))})
 		})
 	}

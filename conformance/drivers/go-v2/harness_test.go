@@ -404,6 +404,19 @@ func (p *proc) client(sig string, extra ...any) string {
 	return p.call("createClient", args)["client"].(string)
 }
 
+// stsClient creates a client that signs with a credential minted by the mock's POST /_mock/sts, so its
+// access key id, secret and security token belong together as an STS credential from RAM would.
+func (p *proc) stsClient(sig string) string {
+	p.t.Helper()
+	var cred struct {
+		AccessKeyID     string `json:"accessKeyId"`
+		AccessKeySecret string `json:"accessKeySecret"`
+		SecurityToken   string `json:"securityToken"`
+	}
+	control(p.t, "POST", "/sts", map[string]any{}, &cred)
+	return p.client(sig, "accessKeyId", cred.AccessKeyID, "accessKeySecret", cred.AccessKeySecret, "securityToken", cred.SecurityToken)
+}
+
 // ---- small helpers ----
 
 func pattern(n int, seed byte) []byte {

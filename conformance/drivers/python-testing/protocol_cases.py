@@ -110,11 +110,27 @@ def test_wrong_secret_is_a_signature_mismatch(
 
 @pytest.mark.parametrize("version", ["v1", "v4"])
 def test_sts_token_is_signed_with_the_request(
-    driver: DriverProcess, mock: MockServer, bucket: str, version: str
+    driver: DriverProcess, mock: MockServer, bucket: str, version: str, sdk: Json
 ) -> None:
-    args = client_args(mock, signatureVersion=version, securityToken="sts-token-of-the-test")
+    # a credential minted by the mock, so its key id, secret and token belong together as one from RAM would
+    minted = mock.control("POST", "sts", {})
+    args = client_args(
+        mock,
+        signatureVersion=version,
+        accessKeyId=minted["accessKeyId"],
+        accessKeySecret=minted["accessKeySecret"],
+        securityToken=minted["securityToken"],
+    )
     client = driver.call("createClient", args)["client"]
-    put = driver.call("putObject", {"client": client, "bucket": bucket, "key": "sts", "body": body_of(b"sts")})
+    request = {"client": client, "bucket": bucket, "key": "sts", "body": body_of(b"sts")}
+    if sdk["name"] == "alibabacloud-oss-v2" and version == "v1":
+        # alibabacloud_oss_v2/signer/v1.py (_auth_header) sends the token as a `security-token` header, which is
+        # not the x-oss-security-token header OSS documents for header-signed requests, so the STS key id
+        # arrives without its token; V4 and presigned V1 URLs carry it as documented.
+        error = driver.error_of("putObject", request)
+        assert (error["code"], error["status"]) == ("InvalidAccessKeyId", 403)
+        return
+    put = driver.call("putObject", request)
     assert unquoted(put["etag"]) == md5_hex(b"sts")
 
 

@@ -16,9 +16,11 @@ import com.aliyun.oss.common.utils.CRC64;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -324,11 +326,18 @@ class ProtocolTest {
     @Test
     void securityTokenIsSentAsTheSdkDoes() throws Exception {
         String b = bucket("sts");
-        String sts = driver.client(mock, args("securityToken", "sts-token-for-test"));
+        // a credential minted by the mock, so its key id, secret and token belong together as one from RAM would
+        JsonNode minted = mock.control("POST", "/sts", args());
+        String token = minted.get("securityToken").asText();
+        String sts = driver.client(mock, args("accessKeyId", minted.get("accessKeyId").asText(),
+                "accessKeySecret", minted.get("accessKeySecret").asText(), "securityToken", token));
         driver.ok("putObject", args("client", sts, "bucket", b, "key", "t", "body", inline(bytes(10, 10))));
         String url = driver.ok("presignUrl", args("client", sts, "bucket", b, "key", "t", "method", "GET",
                 "expiresSeconds", 60, "signatureVersion", "v1")).get("url").asText();
-        assertTrue(url.contains("security-token=sts-token-for-test"), url);
+        assertTrue(url.contains("security-token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)), url);
+        HttpResponse<byte[]> get = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, get.statusCode(), url);
     }
 
     @Test
