@@ -22,7 +22,7 @@ import {
   waitForEvents,
   addRule,
 } from './support.js';
-import { CLIENT_CODES, type Capability } from '../drivers/driver.js';
+import { CLIENT_CODES, isDriverError, type Capability } from '../drivers/driver.js';
 
 const CPP_DISABLE =
   'docs/protocol.md#cpp-sdk; C++ src/http/CurlHttpClient.cc (progress callback), src/client/Client.cc';
@@ -239,25 +239,61 @@ const int004: ClientScenario = {
 const int005: ClientScenario = {
   id: 'INT-005',
   subject: 'client',
-  title: 'DisableRequest issued before any byte is sent: every call fails with 200042/100002 and nothing is committed',
+  title:
+    'DisableRequest issued as the uploads start sending: every call fails with 200042/100002, nothing is committed',
   verifiedAgainst: CPP_DISABLE,
   requires: { capabilities: ['disable'] },
   async run(ctx) {
     const since = await cursor(ctx);
-    // A driver in another process may start sending before the disable arrives: throttled bodies too large to reach
-    // the server whole keep "nothing committed" true however the race goes (in-process, no byte is ever sent).
+    // throttled bodies too large to reach the server whole keep "nothing committed" true however the race goes
     const slow = await throttle(ctx, { operation: 'PutObject', rate: RATE });
+    const progressed = new Array<boolean>(N).fill(false);
+    const useProgress = !ctx.control && ctx.capabilities.has('progress');
+    let wake: (() => void) | undefined;
     const calls = Array.from({ length: N }, (_, i) =>
       ctx.client.putObject({
         bucket: ctx.bucket,
         key: keyOf(ctx, i),
         body: bytes(INTERRUPTED_BODY, 40 + i),
         headers: slow.headers,
+        onProgress: useProgress
+          ? (b) => {
+              if (b <= 0) return;
+              progressed[i] = true;
+              if (progressed.every(Boolean)) wake?.();
+            }
+          : undefined,
       }),
     );
     calls.forEach((c) => c.catch(() => undefined));
+    // The uploads must be under way when the disable arrives: a driver in another process receives the calls after
+    // writing their bodies to temp files, so a disable sent at once would reach it first and every call would only
+    // be refused (100002). Wait until the server, or else the driver's progress, shows all of them in flight.
+    let seenBy: string | undefined;
+    if (ctx.control && slow.match) {
+      await ctx.control.wait({ match: slow.match, count: N, timeoutMs: 10_000 });
+      seenBy = 'the server';
+    } else if (useProgress) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`not all ${N} uploads reported progress in 10 s`)), 10_000);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        if (progressed.every(Boolean)) wake();
+      });
+      seenBy = "the driver's progress";
+    }
     await ctx.client.disableRequests();
-    assertAllInterrupted(await outcomes(calls), 'PutObject');
+    const results = await outcomes(calls);
+    assertAllInterrupted(results, 'PutObject');
+    const aborted = results.filter(
+      (r) => !r.ok && isDriverError(r.error) && r.error.code === CLIENT_CODES.abortedByCallback,
+    ).length;
+    ctx.note(
+      `${seenBy === undefined ? 'disabled at once (no way to see the uploads in flight)' : `disabled once ${seenBy} showed all ${N} uploads in flight`}: ` +
+        `${aborted} aborted in flight (200042), ${N - aborted} refused (100002)`,
+    );
     await slow.release();
     if (since !== undefined) await settled(ctx);
     for (let i = 0; i < N; i++) {
