@@ -153,6 +153,10 @@ export class Executor {
     const signable: SignableRequest = { method: r.method, bucket: r.bucket, key: r.key, query, headers };
     signRequest(signable, this.config, this.now());
     const source = r.body?.open();
+    // The transport destroys a body it does not send to its end (an abort before sending, an early answer), but a
+    // file stream still opening reports its failure even after that (the file removed meanwhile): it must not
+    // become an uncaught error in the caller's process. Failures while sending reach the transport through the pipe.
+    source?.on('error', () => undefined);
     const { endpoint } = this.config;
     return send(
       {

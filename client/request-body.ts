@@ -3,7 +3,7 @@
 // CURLE_SEND_FAIL_REWIND where it cannot rewind).
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import { pipeline, Readable, Transform } from 'node:stream';
 import { validateError } from './errors.js';
 
 /** What a caller may upload: bytes, text (UTF-8) or a stream (sent chunked). */
@@ -72,14 +72,19 @@ async function fileSize(path: string): Promise<number> {
   }
 }
 
-/** Passes a stream through, showing every chunk to `observe` first (CRC-64 and byte counts of what was sent). */
+/**
+ * Passes a stream through, showing every chunk to `observe` first (CRC-64 and byte counts of what was sent).
+ * Destroying the result destroys the source, even before anything was read from it; the source's errors reach the
+ * result.
+ */
 export function tap(source: Readable, observe: (chunk: Buffer) => void): Readable {
-  async function* pass(): AsyncGenerator<Buffer> {
-    for await (const chunk of source) {
-      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Buffer);
+  const through = new Transform({
+    transform(chunk: Buffer | string, _encoding, done) {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
       observe(bytes);
-      yield bytes;
-    }
-  }
-  return Readable.from(pass(), { objectMode: false });
+      done(null, bytes);
+    },
+  });
+  pipeline(source, through, () => undefined);
+  return through;
 }

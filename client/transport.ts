@@ -45,6 +45,7 @@ type Phase = 'sending' | 'awaiting' | 'receiving' | 'done';
 export function send(wire: WireRequest, ctx: TransportContext): Promise<WireResponse> {
   return new Promise((resolve, reject) => {
     if (ctx.signal.aborted) {
+      wire.body?.destroy();
       reject(abortedError());
       return;
     }
@@ -143,7 +144,7 @@ export function send(wire: WireRequest, ctx: TransportContext): Promise<WireResp
     });
 
     if (wire.body) {
-      wire.body.once('error', (err) => fail(transportError(26, err.message, err)));
+      wire.body.on('error', (err) => fail(transportError(26, err.message, err)));
       wire.body.pipe(req);
     } else {
       req.end();
