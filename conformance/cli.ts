@@ -43,6 +43,7 @@ async function main(argv: string[]): Promise<number> {
   for (const d of summary.drivers.filter((x) => !x.available)) {
     process.stderr.write(`driver ${d.name} unavailable: ${d.reason ?? ''}\n`);
   }
+  for (const w of summary.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
   const t = summary.totals;
   process.stderr.write(
     `\n${summary.ok ? 'PASSED' : 'FAILED'}: ${t.pass} passed, ${t.fail} failed, ${t.skip} skipped, ${t['n-a']} not applicable ` +

@@ -3,7 +3,7 @@
 import { DEFAULT_DRIVERS, driverFactory } from './drivers/index.js';
 import { DriverUnavailableError, type Driver, type DriverFactory } from './drivers/driver.js';
 import { writeReports } from './reporters/index.js';
-import { runScenario } from './run-scenario.js';
+import { firstLine, runScenario } from './run-scenario.js';
 import { RAW_DRIVER, selectScenarios, type Scenario, type ScenarioResult } from './scenario.js';
 import { ALL_SCENARIOS } from './scenarios/index.js';
 import { totalsOf, type DriverSummary, type RunSummary } from './summary.js';
@@ -44,6 +44,7 @@ export async function runConformance(o: RunOptions = {}): Promise<RunSummary> {
     typeof o.target === 'object' ? o.target : await openTarget(o.target ?? 'embedded', o.env ?? process.env);
   const loaded: Array<{ factory: DriverFactory; driver?: Driver; reason?: string }> = [];
   const results: ScenarioResult[] = [];
+  const warnings: string[] = [];
   try {
     for (const factory of factories) {
       try {
@@ -67,8 +68,13 @@ export async function runConformance(o: RunOptions = {}): Promise<RunSummary> {
       }
     }
   } finally {
-    await Promise.allSettled(loaded.map((l) => l.driver?.close()));
-    if (ownsTarget) await target.close();
+    // Whatever the endpoint answers, the run ends with its reports: a failing close is a warning, not a crash.
+    for (const r of await Promise.allSettled(loaded.map((l) => l.driver?.close()))) {
+      if (r.status === 'rejected') warnings.push(`closing a driver failed: ${firstLine(r.reason)}`);
+    }
+    if (ownsTarget) {
+      await target.close().catch((err: unknown) => warnings.push(`closing the target failed: ${firstLine(err)}`));
+    }
   }
   const finished = new Date();
   const drivers: DriverSummary[] = loaded.map(({ factory, driver, reason }) => ({
@@ -90,6 +96,7 @@ export async function runConformance(o: RunOptions = {}): Promise<RunSummary> {
     totals,
     ok: totals.fail === 0 && drivers.every((d) => d.available),
   };
+  if (warnings.length > 0) summary.warnings = warnings;
   if (o.reportDir !== undefined) await writeReports(o.reportDir, summary);
   return summary;
 }

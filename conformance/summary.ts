@@ -20,6 +20,8 @@ export interface RunSummary {
   totals: Record<Status, number>;
   /** every applicable scenario passed (the CLI exits 0 exactly then) */
   ok: boolean;
+  /** what went wrong outside any scenario (closing a driver or the target); absent when nothing did */
+  warnings?: string[];
 }
 
 export const STATUSES: readonly Status[] = ['pass', 'fail', 'skip', 'n-a'];

@@ -56,9 +56,22 @@ export async function openExternalTarget(o: ExternalOptions): Promise<Target> {
     await raw.putBucket(bucket);
   }
   const shared = bucket;
+  // Best effort, step by step: an endpoint without multipart (501 to ListMultipartUploads) still gets its objects
+  // deleted; the first failure is reported once every step was tried.
   const release = async (space: Space): Promise<void> => {
-    for (const u of await raw.listUploads(space.bucket, space.prefix)) await raw.abort(space.bucket, u.key, u.uploadId);
-    for (const key of await raw.listKeys(space.bucket, space.prefix)) await raw.deleteObject(space.bucket, key);
+    const failures: unknown[] = [];
+    const step = async (fn: () => Promise<void>): Promise<void> => {
+      await fn().catch((err: unknown) => failures.push(err));
+    };
+    await step(async () => {
+      for (const u of await raw.listUploads(space.bucket, space.prefix)) {
+        await raw.abort(space.bucket, u.key, u.uploadId);
+      }
+    });
+    await step(async () => {
+      for (const key of await raw.listKeys(space.bucket, space.prefix)) await raw.deleteObject(space.bucket, key);
+    });
+    if (failures.length > 0) throw failures[0];
   };
   return {
     name: o.endpoint,
@@ -76,8 +89,12 @@ export async function openExternalTarget(o: ExternalOptions): Promise<Target> {
     release,
     async close(): Promise<void> {
       if (!ownBucket) return;
-      await release({ bucket: shared, prefix: '' });
+      const failure = await release({ bucket: shared, prefix: '' }).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
       await raw.deleteBucket(shared);
+      if (failure !== undefined) throw failure;
     },
   };
 }
