@@ -21,8 +21,16 @@ export interface StoreBackend<B> {
   stage(): Promise<StagedBody>;
   /** Synchronously takes over a sealed body this backend staged; throws for a foreign or unsealed body. */
   claim(body: StagedBody): ClaimedBody<B>;
-  /** Makes a batch durable before it is applied; when it throws, nothing of the batch persists. */
+  /**
+   * Records a batch before it is applied (file store: writes its journal line); when it throws, nothing of the batch
+   * persists. It is durable once durable() resolves.
+   */
   persist(mutations: readonly Mutation<B>[]): Promise<void>;
+  /**
+   * Resolves once every batch persisted so far is durable (file store: one fdatasync shared by the batches persisted
+   * meanwhile). Rejects when that could not be made sure; the backend then refuses later batches.
+   */
+  durable(): Promise<void>;
   /** After a batch was applied (the file store may compact its journal); never throws. */
   committed(state: StoreState<B>, mutations: readonly Mutation<B>[]): Promise<void>;
   /** Bytes [start, end) of a blob; resolves once the bytes are open for reading (file store: the fd). */

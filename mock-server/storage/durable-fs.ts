@@ -1,11 +1,20 @@
 // The few filesystem steps the file store's crash safety rests on. A rename is atomic but only durable once the
 // directory holding the new name is fsynced; a file's bytes only once the file is.
 
-import { open, readdir, rename, rm } from 'node:fs/promises';
+import { open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 /** Platforms that cannot fsync a directory (Windows, some network filesystems) answer with one of these. */
 const NO_DIR_FSYNC = new Set(['EISDIR', 'EINVAL', 'EPERM', 'EBADF', 'ENOTSUP']);
+
+/** fsync of an open directory; a platform that cannot fsync directories makes it a no-op. */
+export async function syncOpenDir(handle: FileHandle): Promise<void> {
+  try {
+    await handle.sync();
+  } catch (err) {
+    if (!NO_DIR_FSYNC.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
+  }
+}
 
 export async function fsyncDir(dir: string): Promise<void> {
   let handle;

@@ -5,9 +5,11 @@
 //   oss-mock.lock    held while a store has DIR open: a second server refuses to start (see data-dir.ts)
 //
 // Commit order, so that a crash at any point leaves the old or the new state: seal fsyncs the staged file; promote
-// renames it into blobs/ and fsyncs blobs/; the journal line that references it is fsynced; only then is the index
-// updated and the request answered. A crash before the journal line leaves an unreferenced blob (collected at open);
-// after it, the commit is replayed. Blobs a commit replaces are deleted after it, once no reader has them open.
+// renames it into blobs/ and fsyncs blobs/; the journal line that references it is written and the index updated;
+// the request is answered only once the line is fsynced (one fdatasync for all the lines written meanwhile). A
+// crash before the line is on disk leaves an unreferenced blob (collected at open) and an unacknowledged commit;
+// after it, the commit is replayed. Blobs a commit replaces are deleted only once its line is on disk and no reader
+// has them open.
 
 import { randomBytes } from 'node:crypto';
 import { open, rename, type FileHandle } from 'node:fs/promises';
@@ -16,7 +18,8 @@ import { pipeline, Transform, type Readable, type TransformCallback } from 'node
 import type { ClaimedBody, StoreBackend } from './backend.js';
 import { BLOB_ID } from './codec.js';
 import { DataDirLock, prepareDataDir } from './data-dir.js';
-import { fsyncDir, prune, removeFile } from './durable-fs.js';
+import { prune, removeFile, syncOpenDir } from './durable-fs.js';
+import { GroupSync } from './group-sync.js';
 import { IndexedStore } from './indexed-store.js';
 import { Journal } from './journal.js';
 import { StagedBodyBase } from './staged-body.js';
@@ -125,6 +128,9 @@ class FileBackend implements StoreBackend<string> {
   private readonly blobsDir: string;
   private readonly journal: Journal;
   private lock: DataDirLock | undefined;
+  /** blobs/, open for the store's life: renames into it are made durable by fsyncs shared among concurrent commits */
+  private blobsDirHandle: FileHandle | undefined;
+  private blobsDirSyncs: GroupSync | undefined;
 
   constructor(
     private readonly dir: string,
@@ -145,6 +151,9 @@ class FileBackend implements StoreBackend<string> {
       const live = referencedBlobs(state);
       await prune(this.blobsDir, (name) => live.has(name)); // promoted, but the commit never reached the journal
       await this.journal.compact(state); // drops a torn tail; the next run starts from one snapshot
+      const dirHandle = await open(this.blobsDir, 'r');
+      this.blobsDirHandle = dirHandle;
+      this.blobsDirSyncs = new GroupSync(() => syncOpenDir(dirHandle));
       this.lock = lock;
       return state;
     } catch (err) {
@@ -156,6 +165,8 @@ class FileBackend implements StoreBackend<string> {
 
   async close(): Promise<void> {
     try {
+      await this.blobsDirHandle?.close();
+      this.blobsDirHandle = undefined;
       await this.journal.close();
     } finally {
       await this.lock?.release();
@@ -180,7 +191,7 @@ class FileBackend implements StoreBackend<string> {
         const target = this.blobPath(body.id);
         try {
           await rename(body.path, target);
-          await fsyncDir(this.blobsDir);
+          await this.blobsDirSyncs!.flush();
         } catch (err) {
           await Promise.all([removeFile(body.path), removeFile(target)]);
           throw err;
@@ -193,6 +204,10 @@ class FileBackend implements StoreBackend<string> {
 
   persist(mutations: readonly Mutation<string>[]): Promise<void> {
     return this.journal.append(mutations);
+  }
+
+  durable(): Promise<void> {
+    return this.journal.durable();
   }
 
   async committed(state: StoreState<string>, mutations: readonly Mutation<string>[]): Promise<void> {

@@ -4,8 +4,11 @@
 // Every change runs as one critical section (Mutex): plan against the index (throwing OssErrors), persist the
 // resulting mutations, apply them. Sections never interleave, so check-and-transition is atomic even though the file
 // store awaits its journal in the middle: of a Complete and an Abort (or two Completes) on one upload ID exactly one
-// finds it initiated, and a part committed after the Complete finds it finished. Reads take no lock: the index only
-// changes synchronously inside apply, so they always see a committed state.
+// finds it initiated, and a part committed after the Complete finds it finished. A change is acknowledged only once
+// the backend says it is durable, after its section (the file store makes the journal lines written meanwhile durable
+// with one fdatasync, and a line is only synced with the lines before it, so nothing durable depends on something
+// that is not). Reads take no lock: the index only changes synchronously inside apply, so they see whole changes; a
+// read racing a write may see it before the writer's answer, as on a real server.
 //
 // Bodies are promoted to blobs before the section (so fsyncs of unrelated uploads overlap); a refused commit frees
 // its blob. A reader pins the blobs of the version it opened, so an overwrite or delete frees them only after it.
@@ -384,7 +387,7 @@ export class IndexedStore<B> implements Store {
    * (once persisted the index owns it).
    */
   private async commit<T>(plan: Plan<B, T>, orphan?: B): Promise<T> {
-    const { result, dropped } = await this.commits.run(async () => {
+    const { result, dropped, changed } = await this.commits.run(async () => {
       let planned: Planned<B, T>;
       try {
         planned = plan(this.live());
@@ -395,8 +398,11 @@ export class IndexedStore<B> implements Store {
       }
       const freed = applyMutations(this.state, planned.mutations);
       if (planned.mutations.length > 0) await this.backend.committed(this.state, planned.mutations);
-      return { result: planned.result, dropped: freed };
+      return { result: planned.result, dropped: freed, changed: planned.mutations.length > 0 };
     });
+    // Outside the section, so the next commit can write while this one's line is synced (group commit). Answered
+    // only once durable; the blobs it replaced stay until then, so a crash before that finds the old version whole.
+    if (changed) await this.backend.durable();
     await Promise.all(dropped.map((blob) => this.dropBlob(blob)));
     return result;
   }

@@ -1,5 +1,6 @@
 // The file store's index on disk: a snapshot (`index.json`, replaced atomically) plus a journal (`journal.jsonl`) of
-// the batches committed since, one JSON line each, fsynced before the batch is applied or acknowledged. A batch is
+// the batches committed since, one JSON line each, written before the batch is applied and fsynced before it is
+// acknowledged: lines appended while an fdatasync runs share the next one (group commit, group-sync.ts). A batch is
 // one line, so a multi-record change (Complete = finish the upload + write the object) is all there or not at all.
 // A crash can only tear the last line, which was never acknowledged: load() ignores it. Lines carry a sequence
 // number and the snapshot the last one it contains, so a crash between writing a snapshot and truncating the
@@ -16,6 +17,7 @@ import {
   type StateJson,
 } from './codec.js';
 import { writeFileDurably } from './durable-fs.js';
+import { GroupSync } from './group-sync.js';
 import { applyMutations, emptyState, type Mutation, type StoreState } from './state.js';
 
 const FORMAT = 'oss-mock-file-store/1';
@@ -40,6 +42,8 @@ export class Journal {
   private snapshotBytes = 0;
   /** A failed append that could not be undone: the file's tail is unknown, so nothing may follow it. */
   private broken: unknown;
+  /** the fdatasyncs of appended lines, shared by the lines appended meanwhile */
+  private readonly syncs = new GroupSync(() => this.open().datasync());
 
   constructor(
     private readonly dir: string,
@@ -77,14 +81,16 @@ export class Journal {
     return state;
   }
 
-  /** Durable before it returns; when it throws, the batch is not in the journal. */
+  /**
+   * Writes the batch's line; durable() makes it durable. When it throws, the batch is not in the journal. Lines are
+   * appended one at a time (the store's commits are serialised).
+   */
   async append(mutations: readonly Mutation<string>[]): Promise<void> {
     const handle = this.open();
     const entry: Entry = { seq: this.seq + 1, mutations: mutations.map(encodeMutation) };
     const bytes = Buffer.from(`${JSON.stringify(entry)}\n`);
     try {
       for (let at = 0; at < bytes.length;) at += (await handle.write(bytes, at)).bytesWritten;
-      await handle.datasync();
     } catch (err) {
       await handle.truncate(this.journalBytes).catch((truncateErr: unknown) => {
         this.broken = truncateErr;
@@ -93,6 +99,20 @@ export class Journal {
     }
     this.seq = entry.seq;
     this.journalBytes += bytes.length;
+  }
+
+  /**
+   * Resolves once every line appended before the call is on disk. A failed fdatasync fails this call, every other
+   * waiting one and every later append: what reached the disk is unknown, so the journal stops (the next open()
+   * replays what did).
+   */
+  async durable(): Promise<void> {
+    try {
+      await this.syncs.flush();
+    } catch (err) {
+      this.broken ??= err;
+      throw err;
+    }
   }
 
   /** Compaction is amortised: the journal may grow as big as the snapshot before it is folded in. */
@@ -110,6 +130,8 @@ export class Journal {
     await handle.truncate(0);
     await handle.datasync();
     this.journalBytes = 0;
+    // the snapshot holds every line appended so far, synced or not
+    this.syncs.markCovered();
   }
 
   async close(): Promise<void> {

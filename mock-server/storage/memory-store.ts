@@ -60,6 +60,8 @@ class MemoryBackend implements StoreBackend<MemoryBlob> {
 
   async persist(): Promise<void> {}
 
+  async durable(): Promise<void> {}
+
   async committed(): Promise<void> {}
 
   async read(blob: MemoryBlob, start: number, end: number): Promise<Readable> {
