@@ -12,7 +12,7 @@ import { createStore } from './storage/index.js';
 
 export { MockControl } from './control/control.js';
 export { createApp } from './http/app.js';
-export type { OperationName, FaultSpec, RequestContext } from './exchange/exchange.js';
+export type { OperationName, FaultSpec, RateLimit, RequestContext } from './exchange/exchange.js';
 export type { ServerConfig } from './exchange/config.js';
 export type { AccessLevel, CredentialPair, Permissions, StsCredential } from './exchange/identity.js';
 export type { IdentityInfo, MintedSts, MintStsOptions } from './control/identities.js';

@@ -89,6 +89,43 @@ describe('MockControl rules and plans', () => {
     expect(control.planFor(testContext()).egressRate()).toBeUndefined();
   });
 
+  it("ingestLimit() names what sets the rate: a rule, the request's x-oss-traffic-limit or the default", () => {
+    const control = new MockControl({ config: testConfig({ ingestRate: 5000 }), store: stubStore() });
+    const plan = control.planFor(testContext({ trafficLimit: 102_400 }));
+    expect(plan.ingestLimit()).toEqual({ rate: 5000, by: 'default' });
+    control.addRule({ id: 'fast', ingestRate: 9000 });
+    control.addRule({ id: 'slow', ingestRate: 800 });
+    control.addRule({ id: 'same', ingestRate: 800 });
+    expect(plan.ingestLimit()).toEqual({ rate: 800, by: 'rule', ruleId: 'slow' });
+    expect(plan.ingestRate()).toBe(800);
+    control.clearRules();
+    control.setRates({ ingestRate: null });
+    expect(plan.ingestLimit()).toEqual({ rate: 102_400, by: 'traffic-limit' });
+    expect(control.planFor(testContext()).ingestLimit()).toBeUndefined();
+  });
+
+  it('replaceRule keeps the id, the place in the match order and the hits, and applies in flight', () => {
+    const control = testControl();
+    control.addRule({ id: 'first', match: { key: 'k' }, ingestRate: 1000 });
+    control.addRule({ id: 'second', match: { key: 'k' }, fault: { type: 'close' } });
+    const inflight = control.planFor(testContext({ key: 'k' }));
+    expect(inflight.ingestRate()).toBe(1000);
+    const replaced = control.replaceRule('first', {
+      match: { key: 'k' },
+      ingestRate: '2KiB/s',
+      fault: { type: 'reset' },
+    });
+    expect(replaced).toEqual({ id: 'first', match: { key: 'k' }, ingestRate: 2048, fault: { type: 'reset' }, hits: 1 });
+    expect(control.listRules().map((r) => r.id)).toEqual(['first', 'second']);
+    // the old version no longer throttles the request that consumed it; the new one, without `times`, does
+    expect(inflight.ingestLimit()).toEqual({ rate: 2048, by: 'rule', ruleId: 'first' });
+    expect(control.planFor(testContext({ key: 'k' })).fault).toEqual({ type: 'reset', ruleId: 'first' });
+    expect(control.replaceRule('nope', {})).toBeUndefined();
+    expect(() => control.replaceRule('first', { id: 'other' })).toThrow(/id: must be first/);
+    expect(() => control.replaceRule('first', { ingestRate: 0 })).toThrow(/ingestRate/);
+    expect(control.listRules()[0]).toMatchObject({ id: 'first', ingestRate: 2048, hits: 2 });
+  });
+
   it('a rule limited by `times` applies to the requests that consumed it, not to others', () => {
     const control = testControl();
     control.addRule({ ingestRate: 1000, times: 1 });

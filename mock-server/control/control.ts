@@ -2,7 +2,7 @@
 // The control router exposes it over HTTP; startMockOss() hands it out as `control`; http/ and ingest/ call its
 // hooks (planFor, requestStarted/Ended, trackBody, emit).
 
-import type { FaultSpec, RequestContext, RequestPlan } from '../exchange/exchange.js';
+import type { FaultSpec, RateLimit, RequestContext, RequestPlan } from '../exchange/exchange.js';
 import type { ServerConfig } from '../exchange/config.js';
 import type { Store } from '../storage/store.js';
 import {
@@ -36,6 +36,14 @@ interface Held {
 /** The slower of two rates (undefined: unlimited). */
 function slower(a: number | undefined, b: number | undefined): number | undefined {
   return a === undefined ? b : b === undefined || a <= b ? a : b;
+}
+
+/** The rule with the slowest ingest rate (the first of equals), if any rule sets one. */
+function slowestIngestRule(rules: Rule[]): Rule | undefined {
+  let min: Rule | undefined;
+  for (const r of rules)
+    if (r.ingestRate !== undefined && (min === undefined || r.ingestRate < min.ingestRate!)) min = r;
+  return min;
 }
 
 /** The slowest of the given rates; undefined (unlimited) when none is given. */
@@ -97,6 +105,7 @@ export class MockControl {
   private readonly rules = new Map<string, Held>();
   private nextRuleId = 1;
   private epoch = 0;
+  private resetCount = 0;
   /** bumped whenever the set of rules changes: plans recompute their rule rates only then */
   private version = 0;
   private readonly registry = new InflightRegistry();
@@ -136,6 +145,12 @@ export class MockControl {
     this.nextRuleId = 1;
     this.log.clear();
     this.registry.clear();
+    this.resetCount++;
+  }
+
+  /** How many times reset() ran: a reader of the event log (the console) sees from it that the log was emptied. */
+  get resets(): number {
+    return this.resetCount;
   }
 
   listRules(): Rule[] {
@@ -150,6 +165,25 @@ export class MockControl {
     while (id === undefined || this.rules.has(id)) id = `r${this.nextRuleId++}`;
     const rule: Rule = { id, ...spec, hits: 0 };
     this.rules.set(id, { rule, epoch: this.epoch, deleted: false });
+    this.version++;
+    return copyRule(rule);
+  }
+
+  /**
+   * Replaces the live rule `id` with `input` (validated like addRule; an `id` in it must be the same), in its place in
+   * the match order and keeping its hits. Requests in flight that it applied to drop the old version's rates, as for
+   * deleteRule, and an unlimited-`times` new version applies to them if it matches. Undefined when no such rule.
+   */
+  replaceRule(id: string, input: unknown): Rule | undefined {
+    const { id: given, ...spec } = validateRule(input);
+    const old = this.rules.get(id);
+    if (old === undefined) return undefined;
+    if (given !== undefined && given !== id) throw new RuleValidationError('id', `must be ${id}, the rule replaced`);
+    const rule: Rule = { id, ...spec, hits: old.rule.hits };
+    old.deleted = true;
+    const entries = [...this.rules];
+    this.rules.clear();
+    for (const [k, held] of entries) this.rules.set(k, k === id ? { rule, epoch: this.epoch, deleted: false } : held);
     this.version++;
     return copyRule(rule);
   }
@@ -259,16 +293,18 @@ export class MockControl {
       if (fault === undefined && rule.fault !== undefined) fault = { ...rule.fault, ruleId: rule.id };
     }
     // the throttle re-reads the rates many times a second: the rule part is recomputed only when the rules changed
-    let cached: { version: number; ingest?: number; egress?: number } | undefined;
-    const ruleRates = (): { ingest?: number; egress?: number } => {
+    let cached: { version: number; ingest?: number; ingestRuleId?: string; egress?: number } | undefined;
+    const ruleRates = (): { ingest?: number; ingestRuleId?: string; egress?: number } => {
       if (cached?.version !== this.version) {
         const applying = consumed
           .filter((h) => !h.deleted && h.epoch === this.epoch)
           .map((h) => h.rule)
           .concat(this.unlimitedMatching(ctx).filter((r) => !consumed.some((h) => h.rule === r)));
+        const ingestRule = slowestIngestRule(applying);
         cached = {
           version: this.version,
-          ingest: slowest(applying.map((r) => r.ingestRate)),
+          ingest: ingestRule?.ingestRate,
+          ingestRuleId: ingestRule?.id,
           egress: slowest(applying.map((r) => r.egressRate)),
         };
       }
@@ -288,6 +324,18 @@ export class MockControl {
           slower(ctx.trafficLimit, this.rates.egress),
           consumed.length + this.rules.size > 0 ? ruleRates().egress : undefined,
         ),
+      ingestLimit: () => {
+        // the same minimum as ingestRate(); of equal rates a rule is named first, then the request's own limit
+        const byRule = consumed.length + this.rules.size > 0 ? ruleRates() : undefined;
+        let limit: RateLimit | undefined =
+          byRule?.ingest === undefined ? undefined : { rate: byRule.ingest, by: 'rule', ruleId: byRule.ingestRuleId! };
+        if (ctx.trafficLimit !== undefined && (limit === undefined || ctx.trafficLimit < limit.rate))
+          limit = { rate: ctx.trafficLimit, by: 'traffic-limit' };
+        const byDefault = this.rates.ingest;
+        if (byDefault !== undefined && (limit === undefined || byDefault < limit.rate))
+          limit = { rate: byDefault, by: 'default' };
+        return limit;
+      },
     };
     if (fault !== undefined) plan.fault = fault;
     return plan;
@@ -327,8 +375,11 @@ export class MockControl {
     return this.registry.waiting;
   }
 
-  /** Registers a body being received (ingest/ calls it); end() the tracker whatever happens. */
-  trackBody(ctx: RequestContext, contentLength: number | null): BodyTracker {
-    return this.registry.track(ctx, contentLength);
+  /**
+   * Registers a body being received (ingest/ calls it); end() the tracker whatever happens. With the request's plan,
+   * its in-flight entry tells the rate that applies and what sets it.
+   */
+  trackBody(ctx: RequestContext, contentLength: number | null, plan?: RequestPlan): BodyTracker {
+    return this.registry.track(ctx, contentLength, plan);
   }
 }

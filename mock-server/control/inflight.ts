@@ -3,7 +3,7 @@
 // Waits are evaluated on every byte-count update, whenever a body starts and whenever one is interrupted, never by
 // polling.
 
-import type { RequestContext } from '../exchange/exchange.js';
+import type { RequestContext, RequestPlan } from '../exchange/exchange.js';
 import { RateMeter } from '../rates/rate-meter.js';
 import { WaitTimeoutError } from './errors.js';
 import { ruleMatches } from './rules.js';
@@ -27,6 +27,7 @@ interface Tracked {
   /** ms since epoch; formatted only when the entry is listed */
   startedAt: number;
   meter: RateMeter;
+  plan: RequestPlan | undefined;
 }
 
 interface PendingWait {
@@ -54,6 +55,8 @@ function snapshot(t: Tracked): InflightEntry {
   if (ctx.key !== undefined) e.key = ctx.key;
   if (ctx.uploadId !== undefined) e.uploadId = ctx.uploadId;
   if (ctx.partNumber !== undefined) e.partNumber = ctx.partNumber;
+  const limit = t.plan?.ingestLimit();
+  if (limit !== undefined) e.ingestLimit = limit;
   return e;
 }
 
@@ -72,13 +75,14 @@ export class InflightRegistry {
     return this.waits.size > 0;
   }
 
-  track(ctx: RequestContext, contentLength: number | null): BodyTracker {
+  track(ctx: RequestContext, contentLength: number | null, plan?: RequestPlan): BodyTracker {
     const t: Tracked = {
       ctx,
       contentLength,
       bytesReceived: 0,
       startedAt: Date.now(),
       meter: new RateMeter(),
+      plan,
     };
     this.entries.add(t);
     this.evaluate(t);
@@ -106,6 +110,7 @@ export class InflightRegistry {
       bytesReceived: 0,
       startedAt: Date.now(),
       meter: new RateMeter(),
+      plan: undefined,
     });
   }
 
@@ -115,6 +120,8 @@ export class InflightRegistry {
   }
 
   private interrupted(t: Tracked): void {
+    // no rate applies to a request that ended; nor is its plan kept alive with the remembered entry
+    t.plan = undefined;
     this.aborted.push(t);
     if (this.aborted.length > RECENT_ABORTED) this.aborted.shift();
     for (const w of [...this.waits]) if (w.until === 'aborted') this.check(w, t);

@@ -39,7 +39,7 @@ export type RuleSpec = Omit<Rule, 'id' | 'hits'> & { id?: string };
 
 type Json = Record<string, unknown>;
 
-const FAULT_TYPES: ReadonlyArray<FaultSpec['type']> = ['reset', 'close', 'stall', 'error'];
+export const FAULT_TYPES: ReadonlyArray<FaultSpec['type']> = ['reset', 'close', 'stall', 'error'];
 const HOUR_MS = 3_600_000;
 const ID = /^[A-Za-z0-9._:-]{1,64}$/;
 

@@ -1,7 +1,9 @@
 // The control API's data shapes (docs/architecture.md#contracts): what GET /_mock/rules, /inflight and /events return
 // and what the in-process `control` handle of startMockOss() offers. Plain JSON-able values only.
 
-import type { FaultSpec, OperationName } from '../exchange/exchange.js';
+import type { FaultSpec, OperationName, RateLimit } from '../exchange/exchange.js';
+
+export type { RateLimit };
 
 /** Which requests a rule (or a wait) applies to; every given field must match. */
 export interface RuleMatch {
@@ -46,6 +48,8 @@ export interface InflightEntry {
   startedAt: string;
   /** bytes/s over the last second */
   rate: number;
+  /** the ingest rate that applies now and what sets it; absent: unlimited */
+  ingestLimit?: RateLimit;
 }
 
 export interface WaitOptions {

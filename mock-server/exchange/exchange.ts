@@ -69,6 +69,18 @@ export interface FaultSpec {
   code?: string;
 }
 
+/**
+ * The rate that applies to a request right now and what sets it: the x-oss-traffic-limit the request carries, the
+ * server default (--ingest-rate/--egress-rate or POST /_mock/rates), or a rule.
+ */
+export interface RateLimit {
+  /** bytes/s */
+  rate: number;
+  by: 'traffic-limit' | 'default' | 'rule';
+  /** when `by` is 'rule' */
+  ruleId?: string;
+}
+
 /** What the matching rules and defaults decide for one request; computed at dispatch, rates re-read live. */
 export interface RequestPlan {
   /** ids of the rules that matched (for the event log) */
@@ -78,6 +90,8 @@ export interface RequestPlan {
   /** live view: the slowest applicable ingest rate in bytes/s right now, or undefined for unlimited */
   ingestRate(): number | undefined;
   egressRate(): number | undefined;
+  /** ingestRate() with what sets it (for GET /_mock/inflight and the console; not on the hot path) */
+  ingestLimit(): RateLimit | undefined;
 }
 
 /** Everything a handler needs for one request. */

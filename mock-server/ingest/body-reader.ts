@@ -143,7 +143,7 @@ async function readBody(ex: Exchange, control: IngestHooks, sink: StagedBody, o:
   if (whole !== undefined) return takeWhole(ex, control, sink, o, whole, length);
   continueIfExpected(req, ex.res);
   const idleMs = control.config.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS;
-  const tracker = control.trackBody(ex.ctx, length);
+  const tracker = control.trackBody(ex.ctx, length, plan);
   const watch = watchRequest(req);
   const reader = new ChunkReader(req);
   /** The request stream failed: Node destroys it only when its connection broke ('aborted', ECONNRESET). */

@@ -47,6 +47,7 @@ import {
   type BucketInfo,
   type ByteRange,
   type CompletePartRef,
+  type FinishedUploadInfo,
   type MutableObjectFields,
   type ObjectHeaders,
   type ObjectMeta,
@@ -373,6 +374,10 @@ export class IndexedStore<B> implements Store {
       if (upload) return { bucket: upload.info.bucket, key: upload.info.key, status: 'initiated' };
     }
     return undefined;
+  }
+
+  async listFinishedUploads(): Promise<FinishedUploadInfo[]> {
+    return [...this.live().finished].reverse().map(([uploadId, f]) => ({ uploadId, ...f }));
   }
 
   // Commit machinery

@@ -426,7 +426,25 @@ describe.each(STORE_KINDS)('$name', (kind) => {
       await expectOssError(store.listParts(BUCKET.name, key, ids[0]!), 'NoSuchUpload');
       expect(await store.uploadStatus(ids[1]!)).toMatchObject({ status: 'aborted' });
       expect(await store.uploadStatus(ids.at(-1)!)).toMatchObject({ status: 'aborted' });
+      const finished = await store.listFinishedUploads();
+      expect(finished).toHaveLength(FINISHED_UPLOADS_KEPT);
+      expect(finished[0]).toEqual({ uploadId: ids.at(-1), bucket: BUCKET.name, key, status: 'aborted' });
+      expect(finished.at(-1)?.uploadId).toBe(ids[1]);
     }, 30_000);
+
+    it('lists finished upload IDs, the most recently finished first', async () => {
+      const [done, dropped, open] = [await upload(), await upload(), await upload()];
+      await part(done, 1, bytes(10, 1));
+      await store.completeUpload(BUCKET.name, key, done, 'all');
+      await store.abortUpload(BUCKET.name, key, dropped);
+      expect(await store.listFinishedUploads()).toEqual([
+        { uploadId: dropped, bucket: BUCKET.name, key, status: 'aborted' },
+        { uploadId: done, bucket: BUCKET.name, key, status: 'completed' },
+      ]);
+      expect((await store.listFinishedUploads()).map((u) => u.uploadId)).not.toContain(open);
+      await store.reset();
+      expect(await store.listFinishedUploads()).toEqual([]);
+    });
 
     it('Complete validation order: InvalidPartOrder, InvalidPart, EntityTooSmall, FileAlreadyExists', async () => {
       const id = await upload();

@@ -273,4 +273,13 @@ export interface Store {
    * FINISHED_UPLOADS_KEPT finished uploads (state.ts).
    */
   uploadStatus(uploadId: string): Promise<{ bucket: string; key: string; status: UploadStatus } | undefined>;
+  /** The last FINISHED_UPLOADS_KEPT completed and aborted upload IDs, the most recently finished first. */
+  listFinishedUploads(): Promise<FinishedUploadInfo[]>;
+}
+
+export interface FinishedUploadInfo {
+  uploadId: string;
+  bucket: string;
+  key: string;
+  status: Exclude<UploadStatus, 'initiated'>;
 }
