@@ -3,7 +3,7 @@
 // a real socket, with a file store, and stopped with SIGTERM.
 import OSS from 'ali-oss';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -16,7 +16,11 @@ let bin: string;
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'oss-mock-bin-'));
-  bin = path.join(work, 'oss-mock.cjs');
+  // laid out as the package ships it: the bin finds the console's files through the package root
+  bin = path.join(work, 'dist/bin/oss-mock.cjs');
+  await mkdir(path.dirname(bin), { recursive: true });
+  await writeFile(path.join(work, 'package.json'), JSON.stringify({ name: 'oss-mock' }));
+  await cp(path.join(root, 'dist/console'), path.join(work, 'dist/console'), { recursive: true });
   await promisify(execFile)(process.execPath, [path.join(root, 'scripts/bundle.mjs'), bin]);
 }, 60_000);
 afterAll(async () => {
@@ -60,6 +64,21 @@ describe('the bundled oss-mock bin', () => {
       expect((got.res.headers as Record<string, string>)['x-oss-hash-crc64ecma']).toMatch(/^\d+$/);
     } finally {
       await second.stop();
+    }
+  }, 30_000);
+
+  it('serves the web console from the dist/console of its package', async () => {
+    const server = await spawnServer({ cliPath: bin, accessKeyId: 'ui-id', accessKeySecret: 'ui-secret' });
+    try {
+      const page = await fetch(`http://127.0.0.1:${server.ep.port}/_mock/ui/`);
+      expect([page.status, await page.text()]).toEqual([
+        200,
+        await readFile(path.join(work, 'dist/console/index.html'), 'utf8'),
+      ]);
+      const script = await fetch(`http://127.0.0.1:${server.ep.port}/_mock/ui/app.js`);
+      expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    } finally {
+      await server.stop();
     }
   }, 30_000);
 

@@ -25,11 +25,22 @@ describe('runCli', () => {
     expect(io.out).toContain('oss-mock-access-key-secret');
     expect(io.out).toContain("region: 'oss-cn-hangzhou'");
     expect(io.out).toContain('sldEnable: true');
+    expect(io.out).toContain(`web console: ${line![1]}/_mock/ui/\n`);
     const health = await fetch(`${line![1]}/_mock/health`);
     expect(health.status).toBe(200);
     io.terminate();
     expect(await done).toBe(0);
     await expect(fetch(`${line![1]}/_mock/health`)).rejects.toThrow();
+  });
+
+  it('with a control token: says how to open the console, and never prints the token', async () => {
+    const io = capture();
+    const done = runCli(['--port', '0', '--control-token', 'cli-s3cret'], io);
+    for (let i = 0; i < 500 && !io.out.includes('web console'); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(io.out).toMatch(/web console: http:\/\/127\.0\.0\.1:\d+\/_mock\/ui\/ {3}\(add \?token=<control token> once/);
+    expect(io.out + io.err).not.toContain('cli-s3cret');
+    io.terminate();
+    expect(await done).toBe(0);
   });
 
   it('exits 2 with a clear message on a bad rate', async () => {

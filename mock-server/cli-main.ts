@@ -51,6 +51,10 @@ export function banner(h: MockOssHandle): string {
     'C++ SDK (an IP endpoint selects path style):',
     `  OssClient client("${h.endpoint}", "${h.accessKeyId}", "${h.accessKeySecret}", ClientConfiguration());`,
     `control API: ${h.endpoint}/_mock/health`,
+    // the token itself is never printed: this output ends up in CI logs
+    `web console: ${h.endpoint}/_mock/ui/${
+      h.config.controlToken === undefined ? '' : '   (add ?token=<control token> once, or enter it on the page)'
+    }`,
   ].join('\n');
 }
 

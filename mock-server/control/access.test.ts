@@ -25,6 +25,13 @@ describe('controlAccess', () => {
     expect(controlAccess({ peer: '192.168.1.5', authorization: 'Bearer s3cret' }, 's3cret')).toEqual({
       allowed: true,
     });
+    // the web console's session cookie stands for the token; without a token configured there is no session
+    expect(controlAccess({ peer: '192.168.1.5', authorization: undefined, consoleSession: true }, 's3cret')).toEqual({
+      allowed: true,
+    });
+    expect(
+      controlAccess({ peer: '192.168.1.5', authorization: undefined, consoleSession: true }, undefined),
+    ).toMatchObject({ allowed: false, status: 403 });
     for (const authorization of [undefined, 'Bearer wrong', 's3cret', 'Basic s3cret']) {
       expect(controlAccess({ peer: '127.0.0.1', authorization }, 's3cret')).toMatchObject({ status: 401 });
     }

@@ -1,5 +1,6 @@
 // Who may use the control API (docs/architecture.md#contracts): loopback peers only, unless a control token is
-// configured; then any peer presenting `Authorization: Bearer TOKEN`.
+// configured; then any peer presenting `Authorization: Bearer TOKEN`, or the web console's session cookie that the
+// token bought.
 
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
@@ -23,10 +24,11 @@ function sameSecret(a: string, b: string): boolean {
 export type AccessDecision = { allowed: true } | { allowed: false; status: 401 | 403; error: string };
 
 export function controlAccess(
-  o: { peer: string | undefined; authorization: string | undefined },
+  o: { peer: string | undefined; authorization: string | undefined; consoleSession?: boolean },
   token: string | undefined,
 ): AccessDecision {
   if (token !== undefined) {
+    if (o.consoleSession === true) return { allowed: true };
     const m = /^Bearer\s+(.+)$/i.exec(o.authorization ?? '');
     return m !== null && sameSecret(m[1]!.trim(), token)
       ? { allowed: true }

@@ -53,6 +53,13 @@ describe('control router', () => {
     expect((await request(server).get('/_mock/rules').expect(200)).body.rules.map((r: { id: string }) => r.id)).toEqual(
       ['r1', 'slow'],
     );
+    await request(server)
+      .put('/_mock/rules/slow')
+      .send({ ingestRate: '128KiB/s', times: 3 })
+      .expect(200, { id: 'slow', ingestRate: 131072, times: 3, match: {}, hits: 0 });
+    const badEdit = await request(server).put('/_mock/rules/slow').send({ times: 0 }).expect(400);
+    expect(badEdit.body).toEqual({ error: 'times: must be an integer from 1 to 9007199254740991', field: 'times' });
+    await request(server).put('/_mock/rules/none').send({}).expect(404);
     await request(server).delete('/_mock/rules/r1').expect(200, { deleted: 1 });
     await request(server).delete('/_mock/rules/r1').expect(404);
     await request(server).delete('/_mock/rules').expect(200, { deleted: 1 });

@@ -8,6 +8,7 @@ import { isValidBucketName, objectKeyError, resolveAddress, type Address } from 
 import { OssError } from '../../protocol/errors.js';
 import type { Exchange, OperationName, RequestContext } from '../exchange/exchange.js';
 import { controlRouter } from '../control/router.js';
+import type { ConsoleHub } from '../console/hub.js';
 import { BodyAbortedError, FaultFiredError } from '../ingest/errors.js';
 import { beforeBody } from '../ingest/faults.js';
 import { parseTrafficLimit } from '../../protocol/traffic-limit.js';
@@ -25,16 +26,20 @@ import { sendError } from '../exchange/reply.js';
 import { signableRequest } from './signable.js';
 import { eventSubject } from '../control/events.js';
 import { StoredBytesMissingError } from '../storage/store.js';
-import { controlJsonBody } from './control-body.js';
+import { controlFormBody, controlJsonBody } from './control-body.js';
 import { DEFAULT_BODY_IDLE_TIMEOUT_MS } from '../ingest/body-reader.js';
 import { parseTarget, queryValue, requestHeader } from '../exchange/request-target.js';
 
 /** The largest control API request body (a rule, a wait, rates). */
 const CONTROL_BODY_LIMIT = 1024 * 1024;
+/** the console's login form: one token field */
+const LOGIN_FORM_LIMIT = 4096;
 
 export interface AppServices extends OperationServices {
   /** handlers in progress, for a clean close() */
   active?: ActiveRequests;
+  /** the web console's live side (default: one of the control router's own) */
+  consoleHub?: ConsoleHub;
 }
 
 function levelOf(address: Address): TargetLevel {
@@ -175,11 +180,17 @@ export function createApp(services: AppServices): express.Express {
 
   // `_` is illegal in bucket names, so /_mock cannot shadow a bucket; a virtual-hosted request for the key
   // `_mock/...` is an object request like any other and never reaches the control API.
-  const control_ = controlRouter(
+  const limits = { idleMs: config.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS };
+  const control_ = controlRouter({
     control,
     config,
-    controlJsonBody({ limit: CONTROL_BODY_LIMIT, idleMs: config.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS }),
-  );
+    store: services.store,
+    bodies: {
+      json: controlJsonBody({ limit: CONTROL_BODY_LIMIT, ...limits }),
+      form: controlFormBody({ limit: LOGIN_FORM_LIMIT, ...limits }),
+    },
+    consoleHub: services.consoleHub,
+  });
   app.use('/_mock', (req: Request, res: Response, next: NextFunction) => {
     const host = requestHeader(req, 'host') ?? '';
     const style = resolveAddress({ host, path: '/_mock', baseDomains: config.baseDomains }).style;

@@ -21,6 +21,23 @@ class ControlBodyError extends Error {
 
 /** The JSON body as req.body ({} when empty). `curl -d '{...}'` sends a form content type: it is not looked at. */
 export function controlJsonBody(o: { limit: number; idleMs: number }): RequestHandler {
+  return controlBody(o, (text) => {
+    if (text.trim() === '') return {};
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (err) {
+      throw new ControlBodyError(400, `bad JSON body: ${(err as Error).message}`);
+    }
+  });
+}
+
+/** An HTML form's body (application/x-www-form-urlencoded) as req.body, its fields by name (the console's login). */
+export function controlFormBody(o: { limit: number; idleMs: number }): RequestHandler {
+  return controlBody(o, (text) => Object.fromEntries(new URLSearchParams(text)));
+}
+
+/** The body read under the limits, as req.body = parse(its text); `parse` may throw a ControlBodyError. */
+function controlBody(o: { limit: number; idleMs: number }, parse: (text: string) => unknown): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     continueIfExpected(req, res);
     const reader = new ChunkReader(req);
@@ -51,16 +68,11 @@ export function controlJsonBody(o: { limit: number; idleMs: number }): RequestHa
     } finally {
       reader.detach();
     }
-    const text = Buffer.concat(chunks, size).toString('utf8');
-    if (text.trim() === '') {
-      req.body = {};
-    } else {
-      try {
-        req.body = JSON.parse(text) as unknown;
-      } catch (err) {
-        next(new ControlBodyError(400, `bad JSON body: ${(err as Error).message}`));
-        return;
-      }
+    try {
+      req.body = parse(Buffer.concat(chunks, size).toString('utf8'));
+    } catch (err) {
+      next(err);
+      return;
     }
     next();
   };

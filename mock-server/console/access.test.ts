@@ -1,0 +1,148 @@
+// Who may open the console: the control API's rules (loopback, or the control token), with the token carried by a
+// browser as a session cookie bought once with it. Peers from another machine are simulated by the test server
+// (test-support/console-server.ts): the tests' own traffic stays on loopback.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { openStream, startConsoleServer, type ConsoleServer } from './test-support/console-server.js';
+
+const servers: ConsoleServer[] = [];
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function serve(o: { peer?: string; controlToken?: string } = {}): Promise<ConsoleServer> {
+  const s = await startConsoleServer(o);
+  servers.push(s);
+  return s;
+}
+
+async function get(s: ConsoleServer, path: string, headers: Record<string, string> = {}) {
+  const res = await fetch(`${s.endpoint}${path}`, { headers, redirect: 'manual' });
+  return { status: res.status, headers: res.headers, text: await res.text() };
+}
+
+const PATHS = ['/_mock/ui', '/_mock/ui/', '/_mock/ui/app.js', '/_mock/ui/api/buckets', '/_mock/ui/stream'];
+
+describe('console access without a control token', () => {
+  it('a loopback peer gets the page, its assets, the stream and the storage JSON', async () => {
+    const s = await serve();
+    const page = await get(s, '/_mock/ui');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.text).toContain('/_mock/ui/app.js');
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    expect((await get(s, '/_mock/ui/app.js')).headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect((await get(s, '/_mock/ui/api/buckets')).text).toBe('{"buckets":[]}');
+    const stream = await openStream(`${s.endpoint}/_mock/ui/stream`);
+    expect(stream.status).toBe(200);
+    stream.close();
+  });
+
+  it('another machine is refused everything (403), the page with an explanation', async () => {
+    const s = await serve({ peer: '192.0.2.7' });
+    for (const path of PATHS) expect([path, (await get(s, path)).status]).toEqual([path, 403]);
+    const page = await get(s, '/_mock/ui/');
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.text).toContain('loopback clients only');
+    expect(page.text).not.toContain('<form');
+    expect((await get(s, '/_mock/ui/api/buckets')).text).toContain('loopback clients only');
+    // a token that is not configured buys nothing
+    expect((await get(s, '/_mock/ui/?token=guess')).status).toBe(403);
+  });
+});
+
+describe('console access with a control token', () => {
+  const TOKEN = 'console-t0ken-5f2a';
+
+  async function login(s: ConsoleServer): Promise<string> {
+    const res = await get(s, `/_mock/ui/?token=${TOKEN}`);
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/_mock/ui/');
+    const cookie = res.headers.get('set-cookie')!;
+    return cookie.split(';')[0]!;
+  }
+
+  it('without it, even loopback gets a login page (401) and every other path 401 JSON', async () => {
+    const s = await serve({ controlToken: TOKEN });
+    const page = await get(s, '/_mock/ui/');
+    expect(page.status).toBe(401);
+    expect(page.text).toContain('<form method="post" action="/_mock/ui/login">');
+    for (const path of PATHS.slice(2)) expect([path, (await get(s, path)).status]).toEqual([path, 401]);
+    expect((await get(s, '/_mock/ui/?token=wrong')).status).toBe(401);
+  });
+
+  it('a ?token= link from another machine buys an HttpOnly SameSite=Strict cookie that is not the token', async () => {
+    const s = await serve({ controlToken: TOKEN, peer: '192.0.2.7' });
+    const res = await get(s, `/_mock/ui/?token=${TOKEN}`);
+    const setCookie = res.headers.get('set-cookie')!;
+    expect(setCookie).toMatch(
+      new RegExp(`^oss-mock-console-\\d+=[A-Za-z0-9_-]{43}; Path=/_mock; HttpOnly; SameSite=Strict$`),
+    );
+    expect(setCookie).not.toContain(TOKEN);
+    const cookie = await login(s);
+    // (the stream never ends: it is read below)
+    for (const path of PATHS.filter((p) => p !== '/_mock/ui/stream')) {
+      expect([path, (await get(s, path, { cookie })).status]).toEqual([path, 200]);
+    }
+    const stream = await openStream(`${s.endpoint}/_mock/ui/stream`, { cookie });
+    expect((await stream.next((m) => m.type === 'snapshot')).type).toBe('snapshot');
+    stream.close();
+    // the control API's reads too: the page fetches rules and events with the cookie
+    expect((await get(s, '/_mock/rules', { cookie })).status).toBe(200);
+    expect((await get(s, '/_mock/ui/', { cookie: cookie.replace(/=.*/, '=forged') })).status).toBe(401);
+  });
+
+  it('a change through the cookie needs the console header too (another origin cannot add it)', async () => {
+    const s = await serve({ controlToken: TOKEN });
+    const cookie = await login(s);
+    const post = (headers: Record<string, string>) =>
+      fetch(`${s.endpoint}/_mock/rules`, { method: 'POST', headers: { cookie, ...headers }, body: '{"id":"x"}' });
+    expect((await post({})).status).toBe(401);
+    expect((await post({ 'content-type': 'text/plain' })).status).toBe(401);
+    expect((await post({ 'x-oss-mock-console': '1' })).status).toBe(201);
+    expect(s.control.listRules().map((r) => r.id)).toEqual(['x']);
+    // the bearer token still works as before
+    const bearer = await fetch(`${s.endpoint}/_mock/rules/x`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(bearer.status).toBe(200);
+  });
+
+  it('the login form buys the same cookie; a wrong token shows the form again', async () => {
+    const s = await serve({ controlToken: TOKEN });
+    const form = (token: string) =>
+      fetch(`${s.endpoint}/_mock/ui/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token }).toString(),
+        redirect: 'manual',
+      });
+    const wrong = await form('nope');
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).toContain('not the control token');
+    const right = await form(TOKEN);
+    expect(right.status).toBe(303);
+    const cookie = right.headers.get('set-cookie')!.split(';')[0]!;
+    expect((await get(s, '/_mock/ui/', { cookie })).status).toBe(200);
+  });
+
+  it('the token appears in no answer and no log line', async () => {
+    const logged: unknown[] = [];
+    for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void logged.push(args));
+    }
+    const s = await serve({ controlToken: TOKEN });
+    const answers: string[] = [];
+    const record = (r: { status: number; headers: Headers; text: string }): void =>
+      void answers.push(JSON.stringify([...r.headers]), r.text);
+    record(await get(s, `/_mock/ui/?token=${TOKEN}`));
+    record(await get(s, `/_mock/ui/?token=${TOKEN}x`));
+    record(await get(s, `/_mock/ui/app.js?token=${TOKEN}`));
+    record(await get(s, '/_mock/ui/', { authorization: `Bearer ${TOKEN}` }));
+    record(await get(s, `/no-such-bucket/?token=${TOKEN}`));
+    expect(answers.join('\n')).not.toContain(TOKEN);
+    expect(JSON.stringify(logged)).not.toContain(TOKEN);
+  });
+});

@@ -1,0 +1,119 @@
+// The console's storage JSON (/_mock/ui/api) over a real mock, filled by ali-oss (the Node SDK, unmodified).
+import OSS from 'ali-oss';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { crc64 } from '../../protocol/crc64.js';
+import { createHash } from 'node:crypto';
+import { startMockOss, type MockOssHandle } from '../index.js';
+import type { FinishedUploadRow, ObjectPage, ObjectRow, UploadRow } from './wire.js';
+
+const BUCKET = 'browse-bucket';
+let mock: MockOssHandle;
+let oss: OSS;
+
+beforeAll(async () => {
+  mock = await startMockOss();
+  oss = new OSS({
+    endpoint: mock.endpoint,
+    region: `oss-${mock.region}`,
+    accessKeyId: mock.accessKeyId,
+    accessKeySecret: mock.accessKeySecret,
+    bucket: BUCKET,
+  });
+  await oss.putBucket(BUCKET);
+  for (const key of ['a/1.txt', 'a/2.txt', 'a/b/3.txt', 'c.txt', 'd.txt']) await oss.put(key, Buffer.from(key));
+});
+afterAll(async () => {
+  await mock.close();
+});
+
+async function json<T>(path: string, status = 200): Promise<T> {
+  const res = await fetch(`${mock.endpoint}/_mock/ui/api${path}`);
+  expect([path, res.status]).toEqual([path, status]);
+  return (await res.json()) as T;
+}
+
+describe('console storage JSON', () => {
+  it('lists buckets', async () => {
+    const { buckets } = await json<{ buckets: Array<{ name: string; location: string }> }>('/buckets');
+    expect(buckets).toEqual([expect.objectContaining({ name: BUCKET, location: 'oss-cn-hangzhou' })]);
+  });
+
+  it('pages objects under a prefix, rolled up by a delimiter, with the marker of the next page', async () => {
+    const root = await json<ObjectPage>(`/objects?bucket=${BUCKET}&delimiter=/`);
+    expect([root.prefixes, root.objects.map((o) => o.key), root.truncated]).toEqual([
+      ['a/'],
+      ['c.txt', 'd.txt'],
+      false,
+    ]);
+    const a = await json<ObjectPage>(`/objects?bucket=${BUCKET}&prefix=a/&delimiter=/`);
+    expect([a.prefixes, a.objects.map((o) => o.key)]).toEqual([['a/b/'], ['a/1.txt', 'a/2.txt']]);
+    const first = await json<ObjectPage>(`/objects?bucket=${BUCKET}&max=2`);
+    expect([first.objects.map((o) => o.key), first.truncated, first.nextMarker]).toEqual([
+      ['a/1.txt', 'a/2.txt'],
+      true,
+      'a/2.txt',
+    ]);
+    const second = await json<ObjectPage>(`/objects?bucket=${BUCKET}&max=2&marker=${first.nextMarker}`);
+    expect(second.objects.map((o) => o.key)).toEqual(['a/b/3.txt', 'c.txt']);
+  });
+
+  it("shows an object's metadata, ETag, CRC-64 and tags, and downloads it", async () => {
+    const body = Buffer.from('tagged content');
+    await oss.put('tagged/x y.bin', body, {
+      headers: { 'x-oss-tagging': 'team=qa&env=dev', 'x-oss-meta-owner': 'me', 'content-type': 'text/plain' },
+    });
+    const o = await json<ObjectRow>(`/object?bucket=${BUCKET}&key=${encodeURIComponent('tagged/x y.bin')}`);
+    expect(o).toMatchObject({
+      key: 'tagged/x y.bin',
+      size: body.length,
+      etag: createHash('md5').update(body).digest('hex').toUpperCase(),
+      crc64: (await crc64(body)).toString(),
+      contentType: 'text/plain',
+      userMeta: { owner: 'me' },
+      tags: { team: 'qa', env: 'dev' },
+      objectType: 'Normal',
+    });
+    expect(Date.parse(o.lastModified)).not.toBeNaN();
+    const res = await fetch(
+      `${mock.endpoint}/_mock/ui/api/download?bucket=${BUCKET}&key=${encodeURIComponent('tagged/x y.bin')}`,
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="x y.bin"; filename*=UTF-8''x%20y.bin`);
+    expect(res.headers.get('content-type')).toBe('application/octet-stream');
+    expect(res.headers.get('content-security-policy')).toBe('sandbox');
+    expect(Buffer.from(await res.arrayBuffer())).toEqual(body);
+  });
+
+  it('lists open multipart uploads with their parts, and finished upload IDs', async () => {
+    const open = await oss.initMultipartUpload('mp/open.bin');
+    await oss.uploadPart('mp/open.bin', open.uploadId, 1, Buffer.alloc(100 * 1024, 1), 0, 100 * 1024);
+    await oss.uploadPart('mp/open.bin', open.uploadId, 2, Buffer.alloc(10, 2), 0, 10);
+    const dropped = await oss.initMultipartUpload('mp/dropped.bin');
+    await oss.abortMultipartUpload('mp/dropped.bin', dropped.uploadId);
+    const { uploads } = await json<{ uploads: UploadRow[] }>(`/uploads?bucket=${BUCKET}`);
+    expect(uploads).toEqual([
+      expect.objectContaining({
+        key: 'mp/open.bin',
+        uploadId: open.uploadId,
+        parts: [
+          expect.objectContaining({ partNumber: 1, size: 100 * 1024, crc64: expect.stringMatching(/^\d+$/) }),
+          expect.objectContaining({ partNumber: 2, size: 10 }),
+        ],
+      }),
+    ]);
+    const finished = await json<{ uploads: FinishedUploadRow[] }>('/finished-uploads');
+    expect(finished.uploads[0]).toEqual({
+      uploadId: dropped.uploadId,
+      bucket: BUCKET,
+      key: 'mp/dropped.bin',
+      status: 'aborted',
+    });
+  });
+
+  it('answers a missing bucket or key with the OSS code, a missing parameter with its name', async () => {
+    expect(await json('/objects?bucket=nope', 404)).toEqual({ error: expect.any(String), code: 'NoSuchBucket' });
+    expect(await json(`/object?bucket=${BUCKET}&key=nope`, 404)).toMatchObject({ code: 'NoSuchKey' });
+    expect(await json('/objects', 400)).toEqual({ error: 'bucket: missing or invalid', field: 'bucket' });
+    expect(await json(`/objects?bucket=${BUCKET}&max=0`, 400)).toMatchObject({ field: 'max' });
+  });
+});

@@ -1,0 +1,68 @@
+// Debian's Chromium driven by playwright-core (Playwright's own browser download cannot run on these machines): one
+// headless browser per test file, a fresh profile each time, screenshots kept under reports/ui/ (gitignored).
+
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.OSS_MOCK_CHROMIUM ?? '/usr/bin/chromium';
+export const HAVE_CHROMIUM = existsSync(CHROMIUM);
+
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export const SCREENSHOT_DIR = fileURLToPath(new URL('../../../reports/ui/', import.meta.url));
+
+export interface Browser {
+  /** a page in its own context: no cookie shared with the other tests */
+  page(): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  const profile = await mkdtemp(join(tmpdir(), 'oss-mock-chromium-'));
+  // launchPersistentContext is how playwright takes a --user-data-dir; further contexts are fresh and cookie-free
+  const context: BrowserContext = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    viewport: { width: 1400, height: 900 },
+  });
+  const browser = context.browser();
+  const contexts: BrowserContext[] = [];
+  return {
+    page: async () => {
+      // a persistent context's browser() is null: each test gets a page of the one context, its cookies cleared
+      if (browser === null) {
+        await context.clearCookies();
+        return context.newPage();
+      }
+      const c = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      contexts.push(c);
+      return c.newPage();
+    },
+    close: async () => {
+      await Promise.all(contexts.map((c) => c.close()));
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Saves a full-page screenshot as reports/ui/NAME.png and returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  const path = join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
