@@ -14,6 +14,7 @@ const MOCK_LAYERS = [
   ['control'],
   ['auth', 'ingest', 'egress'],
   ['operations'],
+  ['console'],
   ['http'],
 ];
 

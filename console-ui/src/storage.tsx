@@ -124,19 +124,8 @@ function ObjectDetail({ bucket, objectKey, reload }: { bucket: string; objectKey
   const { data: o, error } = useJson<ObjectRow>(withQuery('/_mock/ui/api/object', { bucket, key: objectKey }), reload);
   if (error !== undefined) return <p class="error">{error}</p>;
   if (o === undefined || o.key !== objectKey) return <p class="muted">Loading…</p>;
-  // shown above, or (`tagging`) as the parsed tags
-  const shown = new Set([
-    'bucket',
-    'key',
-    'size',
-    'etag',
-    'crc64',
-    'contentType',
-    'lastModified',
-    'userMeta',
-    'tags',
-    'tagging',
-  ]);
+  // shown above
+  const shown = new Set(['bucket', 'key', 'size', 'etag', 'crc64', 'contentType', 'lastModified', 'userMeta', 'tags']);
   const rows: Array<[string, ComponentChildren]> = [
     ['Key', <code>{o.key}</code>],
     ['Size', `${bytes(o.size)} (${o.size} bytes)`],
@@ -146,10 +135,13 @@ function ObjectDetail({ bucket, objectKey, reload }: { bucket: string; objectKey
     ['Last modified', localTime(o.lastModified)],
   ];
   for (const [k, v] of Object.entries(o.userMeta)) rows.push([`x-oss-meta-${k}`, v]);
-  const tags = Object.entries(o.tags);
   rows.push([
     'Tags',
-    tags.length === 0 ? <span class="muted">none</span> : tags.map(([k, v]) => <span class="tag">{`${k}=${v}`}</span>),
+    o.tags.length === 0 ? (
+      <span class="muted">none</span>
+    ) : (
+      o.tags.map((t) => <span class="tag">{`${t.key}=${t.value}`}</span>)
+    ),
   ]);
   for (const [k, v] of Object.entries(o)) {
     if (shown.has(k) || v === undefined) continue;

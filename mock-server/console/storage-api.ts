@@ -2,6 +2,7 @@
 // metadata and bytes, open multipart uploads with their parts, finished upload IDs. JSON over the store itself (the
 // OSS API would need the page to sign its requests). Under /_mock/ui/api, behind the control API's access rules.
 
+import { create as contentDisposition } from 'content-disposition';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { OssError } from '../../protocol/errors.js';
 import { listPage } from '../operations/list-page.js';
@@ -40,24 +41,12 @@ function jsonFields(o: object): Record<string, unknown> {
   return out;
 }
 
-/** Object tags as stored with the object: the x-oss-tagging query-string form. */
-function tagsOf(meta: ObjectMeta): Record<string, string> {
-  return meta.tagging === undefined ? {} : Object.fromEntries(new URLSearchParams(meta.tagging));
-}
-
 export function objectRow(meta: ObjectMeta): ObjectRow {
-  return { ...jsonFields(meta), tags: tagsOf(meta) } as ObjectRow;
+  return { ...jsonFields(meta), tags: meta.tags ?? [] } as ObjectRow;
 }
 
 function partRow(p: PartInfo): PartRow {
   return jsonFields(p) as unknown as PartRow;
-}
-
-/** Content-Disposition for a download, with the key's last segment as the file name (RFC 6266, RFC 8187). */
-function attachment(key: string): string {
-  const name = key.slice(key.lastIndexOf('/') + 1) || 'object';
-  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
 export function storageRouter(store: Store): Router {
@@ -105,7 +94,8 @@ export function storageRouter(store: Store): Router {
     res.writeHead(200, {
       'content-type': 'application/octet-stream',
       'content-length': String(meta.size),
-      'content-disposition': attachment(key),
+      // the key's last segment as the file name, with a UTF-8 form when it is not ASCII (RFC 6266)
+      'content-disposition': contentDisposition(key.slice(key.lastIndexOf('/') + 1) || 'object'),
       // the bytes are whatever a client uploaded: never rendered as a page of the console's origin
       'content-security-policy': 'sandbox',
       etag: `"${meta.etag}"`,

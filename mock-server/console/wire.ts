@@ -3,6 +3,7 @@
 // change together. Plain JSON-able values only.
 
 import type { FaultType, InflightEntry, MockEvent, Rates, Rule } from '../control/types.js';
+import type { ObjectTag } from '../storage/store.js';
 
 /** How an upload (a request carrying object data) ended. */
 export type UploadOutcome =
@@ -68,11 +69,6 @@ export type ConsoleMessage =
   /** POST /_mock/reset ran: storage, rules, events and the recent list were emptied */
   | { type: 'reset' };
 
-/** A stored value as JSON: Dates as ISO strings, bigints (CRC-64) as decimal strings. */
-export type Jsonified<T> = {
-  [K in keyof T]: T[K] extends Date ? string : T[K] extends bigint ? string : T[K];
-};
-
 export interface BucketRow {
   name: string;
   location: string;
@@ -83,7 +79,7 @@ export interface BucketRow {
 
 /**
  * An object as listed and shown: every field the store keeps (so a new one, such as a version id, reaches the page
- * without a change here), plus its tags parsed.
+ * without a change here).
  */
 export interface ObjectRow {
   bucket: string;
@@ -97,7 +93,8 @@ export interface ObjectRow {
   storageClass: string;
   contentType: string;
   userMeta: Record<string, string>;
-  tags: Record<string, string>;
+  /** in the order given; empty: none */
+  tags: ObjectTag[];
   [field: string]: unknown;
 }
 

@@ -1,14 +1,8 @@
-// The control API over HTTP (docs/architecture.md#contracts), mounted by http/ at /_mock on path-style requests. JSON
-// in and out; every error is `{ error, field? }` so a test can assert on the offending field.
+// The control API over HTTP (docs/architecture.md#contracts), mounted by http/ at /_mock on path-style requests,
+// behind the gate (gate.ts) that decides who may use it. JSON in and out; every error is `{ error, field? }` so a
+// test can assert on the offending field.
 
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
-import type { ServerConfig } from '../exchange/config.js';
-import { ConsoleAssets } from '../console/assets.js';
-import { ConsoleHub } from '../console/hub.js';
-import { consoleLogin, consoleRefused, consoleRouter } from '../console/router.js';
-import { ConsoleSessions } from '../console/session.js';
-import type { Store } from '../storage/store.js';
-import { controlAccess } from './access.js';
 import type { MockControl } from './control.js';
 import { RuleValidationError, WaitTimeoutError } from './errors.js';
 import { validateWait } from './rules.js';
@@ -31,47 +25,15 @@ function sinceParam(query: URLSearchParams, field: string): number | undefined {
   return Number(value);
 }
 
-export interface ControlServices {
-  control: MockControl;
-  config: ServerConfig;
-  store: Store;
-  /**
-   * Read a request's JSON, and an HTML form's fields (the console's login), into req.body (http/ provides readers
-   * that apply the OSS routes' idle timeout and limits); a body they refuse reaches the error handler as an Error
-   * with a numeric `status`.
-   */
-  bodies: { json: RequestHandler; form: RequestHandler };
-  /** the web console's live side (default: one of its own) */
-  consoleHub?: ConsoleHub;
-}
-
-export function controlRouter({ control, config, store, bodies, consoleHub }: ControlServices): Router {
+/**
+ * `jsonBody` reads a request's JSON into req.body (http/ provides the one that applies the OSS routes' idle timeout
+ * and limits); a body it refuses reaches the error handler as an Error with a numeric `status`.
+ */
+export function controlRouter(control: MockControl, jsonBody: RequestHandler): Router {
   const router = express.Router();
-  const sessions = new ConsoleSessions(config);
-  const hub = consoleHub ?? new ConsoleHub(control, config);
-
-  router.use(consoleLogin(sessions, config.controlToken !== undefined, bodies.form));
-
-  router.use((req: Request, res: Response, next: NextFunction) => {
-    const access = controlAccess(
-      {
-        peer: req.socket.remoteAddress,
-        authorization: req.headers.authorization,
-        consoleSession: sessions.admits(req),
-      },
-      config.controlToken,
-    );
-    if (access.allowed) {
-      next();
-      return;
-    }
-    if (consoleRefused(req, res, access)) return;
-    if (access.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
-    res.status(access.status).json({ error: access.error });
-  });
 
   // after access control: a refused caller is never asked for its body (no 100 Continue)
-  router.use(bodies.json);
+  router.use(jsonBody);
 
   router.get('/health', (_req, res) => {
     res.json(control.health());
@@ -167,8 +129,6 @@ export function controlRouter({ control, config, store, bodies, consoleHub }: Co
     const events = control.events(since, limit);
     res.json({ events, lastSeq: control.health().lastEventSeq });
   });
-
-  router.use('/ui', consoleRouter({ hub, assets: new ConsoleAssets(), store }));
 
   router.use((req: Request, res: Response) => {
     res.status(404).json({ error: `no control endpoint ${req.method} ${req.path}` });

@@ -7,8 +7,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isValidBucketName, objectKeyError, resolveAddress, type Address } from '../../protocol/addressing.js';
 import { OssError } from '../../protocol/errors.js';
 import type { Exchange, OperationName, RequestContext } from '../exchange/exchange.js';
+import { controlGate } from '../control/gate.js';
 import { controlRouter } from '../control/router.js';
-import type { ConsoleHub } from '../console/hub.js';
+import { ConsoleAssets } from '../console/assets.js';
+import { ConsoleHub } from '../console/hub.js';
+import { consoleRouter } from '../console/router.js';
 import { BodyAbortedError, FaultFiredError } from '../ingest/errors.js';
 import { beforeBody } from '../ingest/faults.js';
 import { parseTrafficLimit } from '../../protocol/traffic-limit.js';
@@ -181,20 +184,21 @@ export function createApp(services: AppServices): express.Express {
   // `_` is illegal in bucket names, so /_mock cannot shadow a bucket; a virtual-hosted request for the key
   // `_mock/...` is an object request like any other and never reaches the control API.
   const limits = { idleMs: config.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS };
-  const control_ = controlRouter({
-    control,
-    config,
-    store: services.store,
-    bodies: {
-      json: controlJsonBody({ limit: CONTROL_BODY_LIMIT, ...limits }),
-      form: controlFormBody({ limit: LOGIN_FORM_LIMIT, ...limits }),
-    },
-    consoleHub: services.consoleHub,
-  });
+  const mockPaths = express.Router();
+  mockPaths.use(controlGate({ config, formBody: controlFormBody({ limit: LOGIN_FORM_LIMIT, ...limits }) }));
+  mockPaths.use(
+    '/ui',
+    consoleRouter({
+      hub: services.consoleHub ?? new ConsoleHub(control, config),
+      assets: new ConsoleAssets(),
+      store: services.store,
+    }),
+  );
+  mockPaths.use(controlRouter(control, controlJsonBody({ limit: CONTROL_BODY_LIMIT, ...limits })));
   app.use('/_mock', (req: Request, res: Response, next: NextFunction) => {
     const host = requestHeader(req, 'host') ?? '';
     const style = resolveAddress({ host, path: '/_mock', baseDomains: config.baseDomains }).style;
-    if (style === 'path') control_(req, res, next);
+    if (style === 'path') mockPaths(req, res, next);
     else next();
   });
 
