@@ -91,7 +91,7 @@ function Header({ live, view }: { live: LiveState; view: View }) {
       </nav>
       <span class="muted rates-summary">
         ingest {rate(live.rates.ingestRate)} · egress {rate(live.rates.egressRate)}
-        {live.info !== undefined && ` · storage: ${live.info.storage}`}
+        {live.info !== undefined && ` · storage: ${live.info.storage}${live.info.auth ? '' : ' · authentication off'}`}
       </span>
       <ResetButton />
     </header>

@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OssClient } from '../../client/index.js';
 import { startMockOss, type MockOssHandle, type MockOssOptions } from '../index.js';
-import { HAVE_CHROMIUM, launchBrowser, screenshot, type Browser } from './test-support/browser.js';
+import { CHROMIUM, HAVE_CHROMIUM, launchBrowser, screenshot, type Browser } from './test-support/browser.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -25,7 +25,10 @@ const pages: Page[] = [];
 
 const title = HAVE_CHROMIUM
   ? 'the console in Chromium'
-  : 'the console in Chromium: SKIPPED, /usr/bin/chromium is missing (apt-get install -y chromium; .ci/run does)';
+  : `the console in Chromium: SKIPPED, ${CHROMIUM} is missing (apt-get install -y chromium; .ci/run does)`;
+
+// the default reporter prints only "skipped": say why where it shows
+if (!HAVE_CHROMIUM) console.warn(`oss-mock: ${title}`);
 
 describe.skipIf(!HAVE_CHROMIUM)(title, () => {
   beforeAll(async () => {

@@ -24,35 +24,26 @@ const ARGS = [
 export const SCREENSHOT_DIR = fileURLToPath(new URL('../../../reports/ui/', import.meta.url));
 
 export interface Browser {
-  /** a page in its own context: no cookie shared with the other tests */
+  /** a new page, the browser's cookies cleared first: a test never inherits another's console session */
   page(): Promise<Page>;
   close(): Promise<void>;
 }
 
 export async function launchBrowser(): Promise<Browser> {
   const profile = await mkdtemp(join(tmpdir(), 'oss-mock-chromium-'));
-  // launchPersistentContext is how playwright takes a --user-data-dir; further contexts are fresh and cookie-free
+  // a fresh --user-data-dir: playwright takes it as launchPersistentContext's directory (the flag itself is refused)
   const context: BrowserContext = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     args: ARGS,
     viewport: { width: 1400, height: 900 },
   });
-  const browser = context.browser();
-  const contexts: BrowserContext[] = [];
   return {
     page: async () => {
-      // a persistent context's browser() is null: each test gets a page of the one context, its cookies cleared
-      if (browser === null) {
-        await context.clearCookies();
-        return context.newPage();
-      }
-      const c = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-      contexts.push(c);
-      return c.newPage();
+      await context.clearCookies();
+      return context.newPage();
     },
     close: async () => {
-      await Promise.all(contexts.map((c) => c.close()));
       await context.close();
       await rm(profile, { recursive: true, force: true });
     },
