@@ -26,6 +26,7 @@ export default defineConfig({
       'conformance/**/*.test.ts',
       'bench/**/*.test.ts',
       'reliability/**/*.test.ts',
+      'packaging/**/*.test.ts',
     ],
     exclude: process.env.OSS_MOCK_QUICK ? [...configDefaults.exclude, ...SLOW_SUITES] : configDefaults.exclude,
     testTimeout: 30_000,
