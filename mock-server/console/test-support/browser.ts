@@ -10,6 +10,8 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.OSS_MOCK_CHROMIUM ?? '/usr/bin/chromium';
 export const HAVE_CHROMIUM = existsSync(CHROMIUM);
+/** set by .ci/run: a missing browser fails the browser tests instead of skipping them */
+export const CHROMIUM_REQUIRED = process.env.OSS_MOCK_REQUIRE_CHROMIUM === '1';
 
 const ARGS = [
   '--no-sandbox',
@@ -30,6 +32,9 @@ export interface Browser {
 }
 
 export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing and OSS_MOCK_REQUIRE_CHROMIUM=1: apt-get install -y chromium`);
+  }
   const profile = await mkdtemp(join(tmpdir(), 'oss-mock-chromium-'));
   // a fresh --user-data-dir: playwright takes it as launchPersistentContext's directory (the flag itself is refused)
   const context: BrowserContext = await chromium.launchPersistentContext(profile, {
