@@ -35,6 +35,11 @@ export interface StoreBackend<B> {
   committed(state: StoreState<B>, mutations: readonly Mutation<B>[]): Promise<void>;
   /** Bytes [start, end) of a blob; resolves once the bytes are open for reading (file store: the fd). */
   read(blob: B, start: number, end: number): Promise<Readable>;
+  /**
+   * Bytes [start, end) of a blob already in memory, as the chunks it holds (memory store): an object of many
+   * segments is then read without a stream per segment. Absent where reading needs I/O.
+   */
+  heldChunks?(blob: B, start: number, end: number): Iterable<Buffer>;
   /** Frees a blob nothing references and nobody reads any more. */
   release(blob: B): Promise<void>;
 }

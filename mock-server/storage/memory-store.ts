@@ -68,6 +68,10 @@ class MemoryBackend implements StoreBackend<MemoryBlob> {
     return Readable.from(slices(blob.chunks, start, end), { objectMode: false });
   }
 
+  heldChunks(blob: MemoryBlob, start: number, end: number): Iterable<Buffer> {
+    return slices(blob.chunks, start, end);
+  }
+
   async release(): Promise<void> {}
 }
 

@@ -251,6 +251,30 @@ describe.each(STORE_KINDS)('$name', (kind) => {
       expect((await store.headObject(BUCKET.name, 'abc')).crc64).toBe(3231342946509354535n);
     });
 
+    it('an object of many small appended segments reads back whole in a few chunks, not one per segment', async () => {
+      const pieces = Array.from({ length: 150 }, (_, i) => bytes(7, i));
+      pieces.splice(100, 0, bytes(100 * 1024, 3)); // a large segment between small ones
+      let position = 0;
+      for (const piece of pieces) {
+        await store.appendObject(BUCKET.name, 'many', position, await stage(store, piece), HEADERS);
+        position += piece.length;
+      }
+      const chunksOf = async (range?: { start: number; end: number }) => {
+        const chunks: Buffer[] = [];
+        for await (const chunk of (await store.readObject(BUCKET.name, 'many', range)).body)
+          chunks.push(chunk as Buffer);
+        return chunks;
+      };
+      const whole = Buffer.concat(pieces);
+      const all = await chunksOf();
+      expectBytes(Buffer.concat(all), whole);
+      expect(all.length).toBeLessThanOrEqual(4);
+      const range = { start: 3, end: 700 };
+      const some = await chunksOf(range);
+      expectBytes(Buffer.concat(some), whole.subarray(range.start, range.end + 1)); // end is inclusive
+      expect(some).toHaveLength(1);
+    });
+
     it('PositionNotEqualToLength carries x-oss-next-append-position; the object is unchanged', async () => {
       const body = await stage(store, 'x');
       await expectOssError(store.appendObject(BUCKET.name, 'log', 3, body, HEADERS), 'PositionNotEqualToLength', {
