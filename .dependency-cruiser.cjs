@@ -4,7 +4,7 @@
 
 // Top-level folders, bottom first: each may import only folders listed before it (tests and test-support/ may also
 // import a higher one, e.g. client tests start a mock). Nothing but a harness imports a harness.
-const PRODUCT = ['protocol', 'client', 'mock-server', 'testkit', 'conformance'];
+const PRODUCT = ['protocol', 'cli', 'client', 'mock-server', 'testkit', 'conformance'];
 const HARNESSES = ['bench', 'reliability'];
 
 // mock-server/ folders in layers, bottom first: a folder may import the folders of lower layers, never one of its own

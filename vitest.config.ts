@@ -24,6 +24,7 @@ export default defineConfig({
       'client/**/*.test.ts',
       'testkit/**/*.test.ts',
       'conformance/**/*.test.ts',
+      'cli/**/*.test.ts',
       'bench/**/*.test.ts',
       'reliability/**/*.test.ts',
       'packaging/**/*.test.ts',

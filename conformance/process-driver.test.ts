@@ -6,8 +6,8 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILTIN_CAPABILITIES, builtinDriver } from './drivers/builtin.js';
-import { DriverError, DriverUnavailableError, type Driver } from './drivers/driver.js';
-import { DriverConnection, handshake, processDriver } from './drivers/process.js';
+import { DriverError, DriverUnavailableError, type Capability, type Driver } from './drivers/driver.js';
+import { connectedDriver, DriverConnection, processDriver } from './drivers/process.js';
 import { serveDriver } from './drivers/process-server.js';
 import { runConformance } from './runner.js';
 import { startEmbeddedTarget } from './targets/embedded.js';
@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 /** The builtin driver served over a pair of pipes, and the suite's side of the connection. */
-async function piped(): Promise<{
+async function piped(capabilities?: readonly Capability[]): Promise<{
   driver: Driver;
   conn: DriverConnection;
   toSuite: PassThrough;
@@ -33,9 +33,12 @@ async function piped(): Promise<{
 }> {
   const toDriver = new PassThrough();
   const toSuite = new PassThrough();
-  const served = serveDriver(await builtinDriver.load(), toDriver, toSuite, { name: 'piped-builtin' });
+  const served = serveDriver(await builtinDriver.load(), toDriver, toSuite, {
+    name: 'piped-builtin',
+    ...(capabilities ? { capabilities } : {}),
+  });
   const conn = new DriverConnection(toDriver, toSuite);
-  const driver = await handshake(conn, 'piped', async () => {
+  const driver = await connectedDriver(conn, 'piped', async () => {
     await conn.call('shutdown', {});
     await served;
   });
@@ -47,6 +50,9 @@ describe('process protocol over pipes', () => {
     const { driver } = await piped();
     expect(driver.name).toBe('process:piped-builtin');
     expect([...driver.capabilities].sort()).toEqual([...BUILTIN_CAPABILITIES].sort());
+    expect(driver.protocol).toBe(2);
+    expect(driver.sdk).toEqual({ name: 'oss-mock/client', version: expect.any(String) });
+    expect(driver.language).toBe(`node ${process.version}`);
     await driver.close();
   });
 
@@ -86,6 +92,28 @@ describe('process protocol over pipes', () => {
     await expect(conn.call('hello', {})).rejects.toMatchObject({ code: 'DriverExited' });
   });
 
+  it("runs the INT family through an SDK's own interruption (capability interrupt): every in-flight call fails interrupted", async () => {
+    const caps = [...BUILTIN_CAPABILITIES.filter((c) => c !== 'disable'), 'interrupt' as const];
+    const summary = await runConformance({
+      target,
+      drivers: [{ name: 'piped-interrupt', load: async () => (await piped(caps)).driver }],
+      filter: ['INT-001', 'INT-004', 'INT-005', 'INT-006', 'MPU-001'],
+    });
+    expect(summary.results.map((r) => [r.scenario, r.status, r.reason])).toEqual([
+      ['INT-001', 'pass', undefined],
+      ['INT-004', 'pass', undefined],
+      ['INT-005', 'pass', undefined],
+      ['INT-006', 'pass', undefined],
+      ['MPU-001', 'pass', undefined],
+    ]);
+    expect(summary.results[0]!.observed).toEqual([
+      'interrupted PutObject failed with ClientError:200042 (status 0), e.g. DriverError: Operation was aborted by an application callback.',
+    ]);
+    expect(summary.results[4]!.notes).toContain(
+      "UploadPart interrupted by the SDK's own interruption after >= 65536 bytes",
+    );
+  });
+
   it('serves concurrent calls: a disable overtakes the throttled upload it interrupts', async () => {
     const summary = await runConformance({
       target,
@@ -102,7 +130,13 @@ describe('reference process driver as a child process', () => {
   let scripts: string | undefined;
 
   beforeAll(async () => {
-    out = await transpileForNode(['protocol', 'client', 'conformance/drivers']);
+    out = await transpileForNode([
+      'protocol',
+      'client',
+      'conformance/drivers',
+      'conformance/package-info.ts',
+      'conformance/log-capture.ts',
+    ]);
     command = `"${process.execPath}" "${path.join(out, 'conformance/drivers/reference-process-driver.js')}"`;
     scripts = await mkdtemp(path.join(tmpdir(), 'oss-conformance-drivers-'));
   }, 60_000);
@@ -134,6 +168,38 @@ describe('reference process driver as a child process', () => {
       expect.stringMatching(/^disabled once the server showed all 4 uploads in flight: [1-4] aborted in flight/),
     ]);
   }, 90_000);
+
+  it('kills the driver process part-way through a resumable upload and resumes in a fresh one (RES-003)', async () => {
+    const summary = await runConformance({ target, drivers: [`process:${command}`], filter: ['RES-003', 'WIRE-010'] });
+    expect(summary.results.map((r) => [r.scenario, r.status, r.reason ?? ''])).toEqual([
+      ['RES-003', 'pass', ''],
+      ['WIRE-010', 'pass', ''],
+    ]);
+  }, 90_000);
+
+  it("keeps the driver's log events and stderr with the scenario, not on the console", async () => {
+    const spec = await script(
+      'chatty',
+      `if (m.op === 'hello') send({ id: m.id, ok: true, result: { name: 'chatty', protocol: 2, sdk: { name: 'fake', version: '9.9' }, capabilities: [] } });
+       else if (m.op === 'createClient') send({ id: m.id, ok: true, result: { client: 'c1' } });
+       else if (m.op === 'shutdown') { send({ id: m.id, ok: true, result: {} }); process.exit(0); }
+       else {
+         send({ event: 'log', level: 'warn', message: 'the SDK retries ' + m.op });
+         process.stderr.write('stderr line of ' + m.op + '\\n');
+         setTimeout(() => send({ id: m.id, ok: false, error: { code: 'NoSuchKey', status: 404, message: 'gone', requestId: 'ABC', sdkError: 'FakeError: gone' } }), 50);
+       }`,
+    );
+    const summary = await runConformance({ target, drivers: [spec], filter: ['WIRE-010'] });
+    const [r] = summary.results;
+    expect(r).toMatchObject({ driver: 'process:chatty', sdk: { name: 'fake', version: '9.9' }, status: 'fail' });
+    expect(r!.logs).toEqual(
+      expect.arrayContaining([
+        { level: 'warn', message: 'the SDK retries getObject', source: 'event' },
+        { level: 'info', message: 'stderr line of getObject', source: 'stderr' },
+      ]),
+    );
+    expect(summary.drivers[0]).toMatchObject({ protocol: 2, sdk: { name: 'fake', version: '9.9' } });
+  });
 
   /** A tiny driver program in plain JavaScript, written to a file and started through the shell. */
   async function script(name: string, body: string): Promise<string> {

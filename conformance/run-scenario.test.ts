@@ -35,7 +35,7 @@ function fakeTarget(log: string[]): Target {
 function fakeDriver(log: string[]): Driver {
   return {
     name: 'fake-driver',
-    capabilities: new Set(['multipart']),
+    capabilities: new Set(['multipart', 'signature-v1']),
     createClient: async (config) => {
       log.push(`client ${config.signatureVersion ?? 'v1'}`);
       return { close: async () => void log.push('client closed') } as DriverClient;
@@ -89,13 +89,13 @@ describe('runScenario', () => {
       driver,
       target,
     );
-    expect(custom).toMatchObject({ status: 'fail', reason: 'one is two' });
+    expect(custom).toMatchObject({ status: 'fail', reason: 'one is two: expected 2, got 1' });
     const generated = await runScenario(
       clientScenario(async (ctx) => ctx.check.equal('a', 'b')),
       driver,
       target,
     );
-    expect(generated.reason).toBe("expected 'b' (strictEqual), got 'a'");
+    expect(generated.reason).toBe("expected 'b', got 'a'");
     const driverError = await runScenario(
       clientScenario(async () => {
         throw new DriverError(

@@ -6,15 +6,15 @@ import type { ControlApi } from './targets/control.js';
 const control = {} as ControlApi;
 
 describe('the scenario catalogue', () => {
-  it('has unique stable IDs in the five families, each with a title and a source', () => {
+  it('has unique stable IDs in the six families, each with a title and a source', () => {
     const ids = ALL_SCENARIOS.map((s) => s.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const s of ALL_SCENARIOS) {
-      expect(s.id).toMatch(/^(INT|MPU|RES|ATOM|WIRE)-\d{3}$/);
+      expect(s.id).toMatch(/^(INT|MPU|RES|ATOM|CLOCK|WIRE)-\d{3}$/);
       expect(s.title.length).toBeGreaterThan(20);
       expect(s.verifiedAgainst).toMatch(/docs\/protocol\.md#|docs\/architecture\.md#|https:\/\//);
     }
-    expect(new Set(ids.map((id) => id.split('-')[0]))).toEqual(new Set(['INT', 'MPU', 'RES', 'ATOM', 'WIRE']));
+    expect(new Set(ids.map((id) => id.split('-')[0]))).toEqual(new Set(['INT', 'MPU', 'RES', 'ATOM', 'CLOCK', 'WIRE']));
   });
 });
 
@@ -24,8 +24,15 @@ describe('applicability', () => {
   it('is n-a with the missing capabilities named', () => {
     expect(applicability(byId('INT-002'), new Set(['append']), { name: 'embedded', control })).toEqual({
       status: 'n-a',
-      reason: 'driver lacks capability: disable, multipart',
+      reason: 'driver lacks capability: multipart',
     });
+    expect(applicability(byId('INT-002'), new Set(['multipart']), { name: 'embedded', control })).toEqual({
+      status: 'n-a',
+      reason: 'driver lacks capability: one of disable, interrupt',
+    });
+    expect(applicability(byId('INT-002'), new Set(['multipart', 'interrupt']), { name: 'embedded', control })).toBe(
+      undefined,
+    );
   });
 
   it('is skip when the scenario needs the control API the target lacks', () => {
@@ -45,6 +52,7 @@ describe('selectScenarios', () => {
     expect(selectScenarios(ALL_SCENARIOS, ['res', 'WIRE-002']).map((s) => s.id)).toEqual([
       'RES-001',
       'RES-002',
+      'RES-003',
       'WIRE-002',
     ]);
     expect(selectScenarios(ALL_SCENARIOS, [])).toHaveLength(ALL_SCENARIOS.length);

@@ -2,6 +2,7 @@
 import { parseDuration } from './control/restore-delay.js';
 import { OPERATIONS, type OperationName } from './exchange/exchange.js';
 import { ACCESS_LEVELS, type AccessLevel, type Permissions, type StsCredential } from './exchange/identity.js';
+import { parseDuration as parseClockOffset } from './clock.js';
 import { parseRate } from './rates/parse-rate.js';
 import type { MockOssOptions } from './index.js';
 
@@ -36,6 +37,8 @@ Options:
   --max-header-bytes N        answer larger request headers with InvalidRequest (default 16384)
   --max-connections N         answer connections beyond N with 503 ServiceUnavailable (default: no cap)
   --restore-delay DURATION    how long a RestoreObject takes: ms, or 500ms, 2s, 1m (default 1s; 0: at once)
+  --clock-offset DURATION     run the server's clock this far from real time, e.g. 20m, -90s, 1h30m (Date header,
+                              signature time checks, presign expiry); POST /_mock/clock changes it at run time
   --help                      show this help
 
 Environment: OSS_MOCK_CREDENTIAL, OSS_MOCK_STS and OSS_MOCK_PERMISSION hold the values of --credential, --sts and
@@ -185,6 +188,12 @@ const FLAGS: Record<string, Setter> = {
     if (ms === undefined)
       throw new CliUsageError(`--restore-delay: "${v}" is not a duration like 0, 1500, 500ms or 2s`);
     o.restoreDelayMs = ms;
+  },
+  '--clock-offset': (o, v) => {
+    const ms = parseClockOffset(v);
+    if (ms === undefined)
+      throw new CliUsageError(`--clock-offset: "${v}" is not a duration; write e.g. 20m, -90s or 1h30m`);
+    o.clockOffsetMs = ms;
   },
 };
 

@@ -18,6 +18,7 @@ export type { AccessLevel, CredentialPair, Permissions, StsCredential } from './
 export type { IdentityInfo, MintedSts, MintStsOptions } from './control/identities.js';
 export { IdentityConfigError } from './control/identities.js';
 export type {
+  ClockInfo,
   HealthInfo,
   InflightEntry,
   MockEvent,
@@ -94,6 +95,7 @@ export async function startMockOss(options: MockOssOptions = {}): Promise<MockOs
   const store = createStore(config.dataDir);
   // before the store opens: a bad identity configuration fails without touching (or locking) the data dir
   const control = new MockControl({ config, store });
+  store.useClock?.(() => control.clock.date());
   await store.open();
   const active = new ActiveRequests();
   const maxHeaderBytes = config.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
@@ -106,6 +108,7 @@ export async function startMockOss(options: MockOssOptions = {}): Promise<MockOs
       control.emit({ type: 'request.start', requestId });
       control.emit({ type: 'request.end', requestId, status, code });
     },
+    now: () => control.clock.date(),
   });
   const app = createApp({ config, store, control, active });
   const listener = guard.track(app);

@@ -3,6 +3,8 @@
 // resume and abort"). Scenarios that need 'disable' (a plain put interrupted by the client) are n-a for it. It is
 // imported dynamically so a missing devDependency makes the driver unavailable instead of breaking the CLI.
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import path from 'node:path';
@@ -103,6 +105,7 @@ type AliConstructor = new (o: AliOptions) => AliClient;
 
 export const ALI_OSS_CAPABILITIES: readonly Capability[] = [
   'cancel',
+  'signature-v1',
   'multipart',
   'append',
   'resumable',
@@ -123,11 +126,26 @@ export const aliOssDriver: DriverFactory = {
     return {
       name: 'ali-oss',
       capabilities: new Set(ALI_OSS_CAPABILITIES),
+      sdk: { name: 'ali-oss', version: aliOssVersion() },
+      language: `node ${process.version}`,
       createClient: async (config) => new AliOssClient(OSS, config),
       close: async () => {},
     };
   },
 };
+
+/** The version of the ali-oss that `import('ali-oss')` loads (its package.json, found the way Node resolves it). */
+function aliOssVersion(): string {
+  try {
+    const require = createRequire(import.meta.url);
+    const main = require.resolve('ali-oss');
+    let dir = path.dirname(main);
+    while (path.basename(dir) !== 'ali-oss' && path.dirname(dir) !== dir) dir = path.dirname(dir);
+    return (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version?: string }).version ?? '?';
+  } catch {
+    return '?';
+  }
+}
 
 /** Maps what ali-oss throws (Error subclasses, or the plain cancel/abort event objects) to a DriverError. */
 export function aliOssError(err: unknown): DriverError {
@@ -330,6 +348,10 @@ class AliOssClient implements DriverClient {
 
   cancel = async (): Promise<void> => {
     for (const c of this.clients.values()) c.cancel();
+  };
+
+  interrupt = async (): Promise<void> => {
+    throw notSupported('ali-oss', 'an interruption of every call in flight (it has only cancel())');
   };
 
   close = async (): Promise<void> => {

@@ -3,6 +3,7 @@
 // request body, which trails the socket by at most one 64 KiB slice.
 import { Readable } from 'node:stream';
 import { OssClient, isOssClientError, type OssClientOptions, type RequestBody } from '../../client/index.js';
+import { packageVersion } from '../package-info.js';
 import {
   DriverError,
   type Capability,
@@ -19,6 +20,7 @@ export const BUILTIN_CAPABILITIES: readonly Capability[] = [
   'resumable',
   'progress',
   'presign',
+  'signature-v1',
   'signature-v4',
 ];
 
@@ -27,6 +29,8 @@ export const builtinDriver: DriverFactory = {
   load: async (): Promise<Driver> => ({
     name: 'builtin',
     capabilities: new Set(BUILTIN_CAPABILITIES),
+    sdk: { name: 'oss-mock/client', version: packageVersion() },
+    language: `node ${process.version}`,
     createClient: async (config) => new BuiltinClient(config),
     close: async () => {},
   }),
@@ -76,11 +80,17 @@ class BuiltinClient implements DriverClient {
     this.client = new OssClient(this.options);
   }
 
+  /** bumped by interrupt(): a call that started before and failed 200042 was interrupted */
+  private interrupts = 0;
+
   private async call<T>(fn: () => Promise<T>): Promise<T> {
+    const epoch = this.interrupts;
     try {
       return await fn();
     } catch (err) {
-      throw builtinError(err);
+      const e = builtinError(err);
+      if (this.interrupts === epoch || e.code !== 'ClientError:200042') throw e;
+      throw new DriverError(e.code, e.status, e.message, e.requestId, { interrupted: true });
     }
   }
 
@@ -192,6 +202,17 @@ class BuiltinClient implements DriverClient {
 
   cancel = async (): Promise<void> => {
     throw new DriverError('NotSupported', 0, 'the builtin client stops resumable uploads with disableRequests()');
+  };
+
+  /**
+   * DisableRequest followed at once by EnableRequest: every call in flight is aborted (200042) and later calls run.
+   * Not among the builtin capabilities (it has the real 'disable'); tests announce it to exercise the INT family's
+   * 'interrupt' path without another SDK.
+   */
+  interrupt = async (): Promise<void> => {
+    this.interrupts++;
+    this.client.disableRequests();
+    this.client.enableRequests();
   };
 
   close = async (): Promise<void> => {

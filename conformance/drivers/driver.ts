@@ -19,15 +19,25 @@
  *   targets without the control API).
  * - presign: presigned GET/PUT URLs.
  * - signature-v4: the client can sign with OSS4-HMAC-SHA256.
+ * - signature-v1: the client can sign with the V1 HMAC-SHA1 scheme (the default client of a scenario signs V1 when
+ *   the driver has it, V4 otherwise; V1-only checks are 'n-a' without it).
+ * - interrupt: `interrupt()` stops every call in flight on that client with the SDK's own cancellation mechanism
+ *   (a Go context, an exception from a progress callback, ...); each fails with `interrupted: true`; later calls
+ *   run normally (nothing stays refused, unlike 'disable').
+ * - interrupt-resumable: `interrupt()` also stops a running resumable upload, which fails with `interrupted: true`
+ *   and keeps its checkpoint.
  */
 export const CAPABILITIES = [
   'disable',
   'cancel',
+  'interrupt',
+  'interrupt-resumable',
   'multipart',
   'append',
   'resumable',
   'progress',
   'presign',
+  'signature-v1',
   'signature-v4',
 ] as const;
 
@@ -54,16 +64,29 @@ export const CLIENT_CODES = {
   abortedByCallback: 'ClientError:200042',
 } as const;
 
+/** What a driver can add to a failure besides code, status and request ID. */
+export interface DriverErrorDetails {
+  /** the SDK's own error as text (exception type and message; its view of code/status/request ID) */
+  sdkError?: string;
+  /** the call was in flight when `interrupt()` was issued and failed because of it */
+  interrupted?: boolean;
+}
+
 /** A failed call, whatever the SDK threw: the code, the HTTP status (0 when no response), the request ID if any. */
 export class DriverError extends Error {
   override readonly name = 'DriverError';
+  readonly sdkError?: string;
+  readonly interrupted: boolean;
   constructor(
     readonly code: string,
     readonly status: number,
     message: string,
     readonly requestId?: string,
+    details: DriverErrorDetails = {},
   ) {
     super(message);
+    if (details.sdkError !== undefined) this.sdkError = details.sdkError;
+    this.interrupted = details.interrupted === true;
   }
 }
 
@@ -78,6 +101,11 @@ export interface ClientConfig {
   /** without `oss-` prefix, e.g. `cn-hangzhou` */
   region: string;
   signatureVersion?: 'v1' | 'v4';
+  /** an STS token, sent as the SDK sends it */
+  securityToken?: string;
+  /** the SDK's maximum number of retries (0: none); absent: the SDK's default */
+  retries?: number;
+  connectTimeoutMs?: number;
 }
 
 export interface ObjectRef {
@@ -182,14 +210,43 @@ export interface DriverClient {
   disableRequests(): Promise<void>;
   enableRequests(): Promise<void>;
   cancel(): Promise<void>;
+  /** capability 'interrupt': stops every call in flight, each failing with `interrupted: true` */
+  interrupt(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The SDK a driver drives, as loaded at run time. */
+export interface SdkInfo {
+  name: string;
+  version: string;
+}
+
+/** A line of a driver's or SDK's own logging, kept with the scenario it was written during. */
+export interface DriverLogEntry {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+  /** where it came from: 'event' (protocol log event), 'stderr', 'console' (an in-process SDK) */
+  source: string;
 }
 
 /** A loaded driver: its capabilities and a way to make clients. */
 export interface Driver {
   readonly name: string;
   readonly capabilities: ReadonlySet<Capability>;
+  /** the SDK under test and its exact version, when the driver says */
+  readonly sdk?: SdkInfo;
+  /** e.g. `python 3.11.7` */
+  readonly language?: string;
+  /** the protocol version a process driver answered with */
+  readonly protocol?: number;
   createClient(config: ClientConfig): Promise<DriverClient>;
+  /** the driver's own logging since the last call (a process driver's log events and stderr) */
+  takeLogs?(): DriverLogEntry[];
+  /**
+   * Kills the driver process (SIGKILL, no shutdown) and starts a fresh one: clients created before are dead, the
+   * next createClient talks to the new process. Only drivers running in a process of their own have it.
+   */
+  restart?(): Promise<void>;
   close(): Promise<void>;
 }
 

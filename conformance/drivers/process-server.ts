@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { DriverError, type Driver, type DriverClient } from './driver.js';
+import { DriverError, type Capability, type Driver, type DriverClient } from './driver.js';
 import {
   isRecord,
   parseLine,
@@ -21,6 +21,8 @@ type Handler = (args: Args, progress: ((bytes: number) => void) | undefined) => 
 export interface ServeOptions {
   /** reported in the hello answer */
   name: string;
+  /** announced instead of the driver's own (tests announce 'interrupt' for the builtin client) */
+  capabilities?: readonly Capability[];
 }
 
 /** Serves until a `shutdown` request or the end of `input`; closes every client it created. */
@@ -44,7 +46,13 @@ export async function serveDriver(driver: Driver, input: Readable, output: Writa
   const shutdown = new Promise<void>((resolve) => (stopped = resolve));
 
   const handlers: Record<Operation, Handler> = {
-    hello: async () => ({ name: o.name, protocol: PROTOCOL_VERSION, capabilities: [...driver.capabilities] }),
+    hello: async () => ({
+      name: o.name,
+      protocol: PROTOCOL_VERSION,
+      capabilities: [...(o.capabilities ?? driver.capabilities)],
+      ...(driver.sdk ? { sdk: driver.sdk } : {}),
+      language: `node ${process.version}`,
+    }),
     createClient: async (a) => {
       const id = String(nextClient++);
       clients.set(
@@ -149,6 +157,10 @@ export async function serveDriver(driver: Driver, input: Readable, output: Writa
       await client(a).cancel();
       return {};
     },
+    interrupt: async (a) => {
+      await client(a).interrupt();
+      return {};
+    },
     shutdown: async () => {
       stopped();
       return {};
@@ -180,7 +192,14 @@ export async function serveDriver(driver: Driver, input: Readable, output: Writa
 
 function wireError(err: unknown): WireError {
   if (err instanceof DriverError)
-    return { code: err.code, status: err.status, message: err.message, requestId: err.requestId };
+    return {
+      code: err.code,
+      status: err.status,
+      message: err.message,
+      requestId: err.requestId,
+      sdkError: err.sdkError ?? `${err.name}: ${err.message}`,
+      ...(err.interrupted ? { interrupted: true } : {}),
+    };
   return { code: 'DriverInternalError', status: 0, message: err instanceof Error ? err.message : String(err) };
 }
 

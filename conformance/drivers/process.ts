@@ -14,15 +14,19 @@ import {
   DriverUnavailableError,
   isCapability,
   type Capability,
+  type ClientConfig,
   type Driver,
   type DriverClient,
   type DriverFactory,
+  type DriverLogEntry,
+  type SdkInfo,
 } from './driver.js';
 import {
   encodeBody,
   isRecord,
   parseLine,
   PROTOCOL_VERSION,
+  SUPPORTED_PROTOCOLS,
   type Operation,
   type WireBody,
 } from './process-protocol.js';
@@ -31,9 +35,18 @@ export const HELLO_TIMEOUT_MS = 15_000;
 /** Bodies above this go through a temp file ({path}) instead of inline base64: a 16 MiB body as JSON is slow. */
 export const INLINE_BODY_LIMIT = 1024 * 1024;
 const SHUTDOWN_GRACE_MS = 2_000;
+const MAX_KEPT_LOGS = 2_000;
 
-export function processDriver(command: string): DriverFactory {
-  return { name: `process:${command}`, load: () => spawnProcessDriver(command) };
+export interface ProcessDriverOptions {
+  /** the driver's name in reports (default: `process:<name the driver announces>`) */
+  name?: string;
+  /** the environment of the driver process (default: the suite's own) */
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+export function processDriver(command: string, o: ProcessDriverOptions = {}): DriverFactory {
+  return { name: o.name ?? `process:${command}`, load: () => spawnProcessDriver(command, o) };
 }
 
 interface Pending {
@@ -49,7 +62,8 @@ export class DriverConnection {
   private closedWith: DriverError | undefined;
   /** lines on stdout that were not protocol messages (kept for diagnostics) */
   readonly strayLines: string[] = [];
-  readonly logs: string[] = [];
+  /** log events and stderr lines not yet taken by takeLogs() */
+  private logs: DriverLogEntry[] = [];
 
   /**
    * `closedReason` explains why the driver's output ended (a child process: its exit status and stderr); without it
@@ -103,6 +117,19 @@ export class DriverConnection {
     });
   }
 
+  log(entry: DriverLogEntry): void {
+    this.logs.push(entry);
+    // a driver logging without end between two scenarios must not grow without bound
+    if (this.logs.length > MAX_KEPT_LOGS) this.logs.splice(0, this.logs.length - MAX_KEPT_LOGS);
+  }
+
+  /** The driver's log lines since the last call. */
+  takeLogs(): DriverLogEntry[] {
+    const taken = this.logs;
+    this.logs = [];
+    return taken;
+  }
+
   /** Rejects everything pending and every later call. */
   fail(err: DriverError): void {
     this.closedWith ??= err;
@@ -115,18 +142,22 @@ export class DriverConnection {
     if ('invalid' in m) {
       this.strayLines.push(line.slice(0, 500));
       if (this.strayLines.length > 20) this.strayLines.shift();
+      this.log({ level: 'info', message: line.slice(0, 2000), source: 'stdout' });
       return;
     }
     if ('event' in m) {
       if (m.event === 'progress') this.pending.get(m.id)?.onProgress?.(m.bytes);
-      else this.logs.push(m.message);
+      else this.log({ level: m.level, message: m.message, source: 'event' });
       return;
     }
     if (!('ok' in m)) return;
     const p = this.pending.get(m.id);
     if (!p) return;
     if (m.ok) p.resolve(m.result);
-    else p.reject(new DriverError(m.error.code, m.error.status, m.error.message, m.error.requestId));
+    else {
+      const { code, status, message, requestId, sdkError, interrupted } = m.error;
+      p.reject(new DriverError(code, status, message, requestId, { sdkError, interrupted }));
+    }
   }
 }
 
@@ -148,13 +179,33 @@ class BodySpool {
   }
 }
 
+/** One running driver process: its connection and how to stop it. */
+interface Session {
+  conn: DriverConnection;
+  hello: Hello;
+  /** shutdown request, then SIGKILL after the grace period */
+  stop(): Promise<void>;
+  /** SIGKILL at once */
+  kill(): Promise<void>;
+}
+
 /** Starts CMD through the shell and performs the handshake; DriverUnavailableError when it cannot. */
-export async function spawnProcessDriver(command: string): Promise<Driver> {
-  const child = spawn(command, { shell: true, stdio: ['pipe', 'pipe', 'pipe'] });
+async function startSession(command: string, o: ProcessDriverOptions): Promise<Session> {
+  // its own process group, so a kill reaches the driver and not only the shell that started it
+  const child = spawn(command, {
+    shell: true,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: o.env,
+    cwd: o.cwd,
+    detached: true,
+  });
   let stderr = '';
+  // stderr lines go to the connection's log once it exists (the stream buffers them until then)
+  const logTo: { conn?: DriverConnection } = {};
   child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (d: string) => {
-    stderr = (stderr + d).slice(-8192);
+  createInterface({ input: child.stderr, crlfDelay: Infinity }).on('line', (line) => {
+    stderr = (stderr + line + '\n').slice(-8192);
+    if (line.trim() !== '') logTo.conn?.log({ level: 'info', message: line, source: 'stderr' });
   });
   let exitError: DriverError | undefined;
   const exited = new Promise<void>((resolve) => {
@@ -168,22 +219,34 @@ export async function spawnProcessDriver(command: string): Promise<Driver> {
     });
   });
   // stdout usually closes just before the exit is reported; wait briefly for the exit status and stderr.
-  const conn = new DriverConnection(child.stdin, child.stdout, async () => {
+  const session = new DriverConnection(child.stdin, child.stdout, async () => {
     await Promise.race([exited, delay(SHUTDOWN_GRACE_MS)]);
     return exitError ?? new DriverError('DriverExited', 0, `driver closed its stdout; stderr: ${tail(stderr)}`);
   });
-  exited.then(() => exitError && conn.fail(exitError));
+  logTo.conn = session;
+  exited.then(() => exitError && session.fail(exitError));
+  const running = (): boolean => child.exitCode === null && child.signalCode === null;
   const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      await conn.call('shutdown', {}, { timeoutMs: SHUTDOWN_GRACE_MS }).catch(() => undefined);
+    if (running()) {
+      await session.call('shutdown', {}, { timeoutMs: SHUTDOWN_GRACE_MS }).catch(() => undefined);
       child.stdin.end();
-      const timer = setTimeout(() => child.kill('SIGKILL'), SHUTDOWN_GRACE_MS);
+      const timer = setTimeout(() => void kill(), SHUTDOWN_GRACE_MS);
       await exited;
       clearTimeout(timer);
     }
   };
+  const kill = async (): Promise<void> => {
+    if (running() && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+      await exited;
+    }
+  };
   try {
-    return await handshake(conn, command, stop);
+    return { conn: session, hello: await handshake(session), stop, kill };
   } catch (err) {
     await stop();
     const why = err instanceof Error ? err.message : String(err);
@@ -191,34 +254,98 @@ export async function spawnProcessDriver(command: string): Promise<Driver> {
   }
 }
 
-/** hello -> {name, protocol, capabilities}; unknown capabilities are ignored (newer drivers, older suite). */
-export async function handshake(conn: DriverConnection, label: string, stop: () => Promise<void>): Promise<Driver> {
+export async function spawnProcessDriver(command: string, o: ProcessDriverOptions = {}): Promise<Driver> {
+  let session = await startSession(command, o);
+  const spool = new BodySpool();
+  const hello = session.hello;
+  return {
+    name: o.name ?? `process:${hello.name ?? command}`,
+    capabilities: hello.capabilities,
+    sdk: hello.sdk,
+    language: hello.language,
+    protocol: hello.protocol,
+    createClient: (config) => createProcessClient(session.conn, config, spool),
+    takeLogs: () => session.conn.takeLogs(),
+    restart: async () => {
+      const logs = session.conn.takeLogs();
+      await session.kill();
+      session = await startSession(command, o);
+      for (const l of logs) session.conn.log(l);
+    },
+    close: async () => {
+      await session.stop();
+      await spool.close();
+    },
+  };
+}
+
+/** What a driver's hello answer says, checked. */
+export interface Hello {
+  name: string | undefined;
+  protocol: number;
+  capabilities: ReadonlySet<Capability>;
+  sdk?: SdkInfo;
+  language?: string;
+}
+
+/**
+ * hello -> {name, protocol, capabilities, sdk?, language?}; unknown capabilities are ignored (newer drivers, older
+ * suite). A protocol 1 driver predates `signature-v1` and signs V1: it gets that capability implicitly.
+ */
+export async function handshake(conn: DriverConnection): Promise<Hello> {
   const hello = await conn.call('hello', { protocol: PROTOCOL_VERSION }, { timeoutMs: HELLO_TIMEOUT_MS });
-  if (hello.protocol !== PROTOCOL_VERSION) {
-    throw new Error(`driver speaks protocol ${String(hello.protocol)}, the suite ${PROTOCOL_VERSION}`);
+  const protocol = typeof hello.protocol === 'number' ? hello.protocol : NaN;
+  if (!SUPPORTED_PROTOCOLS.includes(protocol)) {
+    throw new Error(`driver speaks protocol ${String(hello.protocol)}, the suite ${SUPPORTED_PROTOCOLS.join(' or ')}`);
   }
   const capabilities = new Set<Capability>(
     (Array.isArray(hello.capabilities) ? hello.capabilities : []).filter(
       (c): c is Capability => typeof c === 'string' && isCapability(c),
     ),
   );
-  const name = `process:${typeof hello.name === 'string' && hello.name !== '' ? hello.name : label}`;
+  if (protocol === 1) capabilities.add('signature-v1');
+  const sdk =
+    isRecord(hello.sdk) && typeof hello.sdk.name === 'string' && typeof hello.sdk.version === 'string'
+      ? { name: hello.sdk.name, version: hello.sdk.version }
+      : undefined;
+  return {
+    name: typeof hello.name === 'string' && hello.name !== '' ? hello.name : undefined,
+    protocol,
+    capabilities,
+    sdk,
+    language: typeof hello.language === 'string' ? hello.language : undefined,
+  };
+}
+
+/** A Driver over an already connected session (tests serve a driver over pipes). */
+export async function connectedDriver(
+  conn: DriverConnection,
+  label: string,
+  stop: () => Promise<void>,
+): Promise<Driver> {
+  const hello = await handshake(conn);
   const spool = new BodySpool();
   return {
-    name,
-    capabilities,
-    createClient: async (config) => {
-      const r = await conn.call('createClient', { ...config });
-      if (typeof r.client !== 'string' && typeof r.client !== 'number') {
-        throw new DriverError('DriverProtocolError', 0, 'createClient returned no client id');
-      }
-      return new ProcessClient(conn, String(r.client), spool);
-    },
+    name: `process:${hello.name ?? label}`,
+    capabilities: hello.capabilities,
+    sdk: hello.sdk,
+    language: hello.language,
+    protocol: hello.protocol,
+    createClient: (config) => createProcessClient(conn, config, spool),
+    takeLogs: () => conn.takeLogs(),
     close: async () => {
       await stop();
       await spool.close();
     },
   };
+}
+
+async function createProcessClient(conn: DriverConnection, config: ClientConfig, spool: BodySpool) {
+  const r = await conn.call('createClient', { ...config });
+  if (typeof r.client !== 'string' && typeof r.client !== 'number') {
+    throw new DriverError('DriverProtocolError', 0, 'createClient returned no client id');
+  }
+  return new ProcessClient(conn, String(r.client), spool);
 }
 
 class ProcessClient implements DriverClient {
@@ -313,6 +440,10 @@ class ProcessClient implements DriverClient {
 
   cancel = async (): Promise<void> => {
     await this.call('cancel', {});
+  };
+
+  interrupt = async (): Promise<void> => {
+    await this.call('interrupt', {});
   };
 
   close = async (): Promise<void> => {

@@ -12,12 +12,21 @@ const WRAPPABLE = { builtin: builtinDriver, 'ali-oss': aliOssDriver } as const;
 async function main(argv: string[]): Promise<number> {
   const i = argv.indexOf('--wrap');
   const wrap = i === -1 ? 'builtin' : argv[i + 1];
-  if (wrap !== 'builtin' && wrap !== 'ali-oss') {
-    process.stderr.write(`usage: reference-process-driver [--wrap builtin|ali-oss]\n`);
+  // --interrupt: announce the builtin client's interrupt() instead of its DisableRequest, which exercises the suite's
+  // path for SDKs that cancel in-flight calls their own way (protocol 2 capability `interrupt`)
+  const interrupt = argv.includes('--interrupt');
+  if ((wrap !== 'builtin' && wrap !== 'ali-oss') || (interrupt && wrap !== 'builtin')) {
+    process.stderr.write(`usage: reference-process-driver [--wrap builtin|ali-oss] [--interrupt]\n`);
     return 2;
   }
   const driver = await WRAPPABLE[wrap].load();
-  await serveDriver(driver, process.stdin, process.stdout, { name: `reference-${wrap}` });
+  const capabilities = interrupt
+    ? [...[...driver.capabilities].filter((c) => c !== 'disable'), 'interrupt' as const]
+    : undefined;
+  await serveDriver(driver, process.stdin, process.stdout, {
+    name: `reference-${wrap}${interrupt ? '-interrupt' : ''}`,
+    ...(capabilities ? { capabilities } : {}),
+  });
   await driver.close();
   return 0;
 }

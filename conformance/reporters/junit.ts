@@ -13,10 +13,15 @@ const seconds = (ms: number): string => (ms / 1000).toFixed(3);
 
 export function renderJunit(summary: RunSummary): string {
   const byDriver = new Map<string, ScenarioResult[]>();
-  for (const r of summary.results) byDriver.set(r.driver, [...(byDriver.get(r.driver) ?? []), r]);
+  for (const r of summary.results) {
+    const c = r.column ?? r.driver;
+    byDriver.set(c, [...(byDriver.get(c) ?? []), r]);
+  }
   const suites = [...byDriver].map(([driver, results]) => {
     const failures = results.filter((r) => r.status === 'fail').length;
-    const skipped = results.filter((r) => r.status === 'skip' || r.status === 'n-a').length;
+    const skipped = results.filter(
+      (r) => r.status === 'skip' || r.status === 'n-a' || r.status === 'known-defect',
+    ).length;
     const time = results.reduce((t, r) => t + r.durationMs, 0);
     const cases = results.map((r) => testcase(driver, r)).join('');
     return (
@@ -30,7 +35,7 @@ export function renderJunit(summary: RunSummary): string {
   return (
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
     `<testsuites name="oss-conformance" tests="${summary.results.length}" failures="${t.fail}" errors="0" ` +
-    `skipped="${t.skip + t['n-a']}" time="${seconds(summary.durationMs)}">\n` +
+    `skipped="${t.skip + t['n-a'] + t['known-defect']}" time="${seconds(summary.durationMs)}">\n` +
     suites.join('') +
     '</testsuites>\n'
   );
@@ -50,6 +55,7 @@ function testcase(driver: string, r: ScenarioResult): string {
     }
     case 'skip':
     case 'n-a':
+    case 'known-defect':
       return `${open}>\n      <skipped message="${attr(`${r.status}: ${r.reason ?? ''}`)}"/>\n${notes}    </testcase>\n`;
   }
 }

@@ -1,11 +1,16 @@
-// INT: DisableRequest / EnableRequest, the seed of the project (docs/protocol.md#cpp-sdk). N concurrent transfers
-// through one client are disabled at a known point: every outcome is ClientError:200042 or ClientError:100002, nothing
-// is committed, the server logged N aborted bodies, calls while disabled reach no server, and after enable the client
-// works again.
+// INT: DisableRequest / EnableRequest, the seed of the project (docs/protocol.md#cpp-sdk), and each SDK's own way
+// of interrupting calls in flight (capability 'interrupt': a Go context cancelled, an exception raised from a progress
+// callback, ...). N concurrent transfers through one client are stopped at a known point: every outcome is
+// ClientError:200042 or ClientError:100002 (disable) or an error the driver marks `interrupted` (interrupt, the
+// SDK's own error recorded), nothing is committed, the server logged N aborted bodies, and afterwards the client
+// works again; with 'disable' calls made while disabled also reach no server.
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ClientContext, ClientScenario } from '../scenario.js';
 import {
-  assertAllInterrupted,
+  assertAllStopped,
+  stopStyle,
+  stopInFlight,
+  resumeAfterStop,
   bytes,
   cursor,
   digestOf,
@@ -170,8 +175,9 @@ function disableMidUpload(id: string, kind: UploadKind, title: string): ClientSc
     subject: 'client',
     title,
     verifiedAgainst: CPP_DISABLE,
-    requires: { capabilities: ['disable', ...kind.needs] },
+    requires: { capabilities: kind.needs, anyOf: ['disable', 'interrupt'] },
     async run(ctx) {
+      const style = stopStyle(ctx);
       const prepared = await kind.prepare(ctx);
       const since = await cursor(ctx);
       const slow = await slowUploads(ctx, { operation: kind.operation, count: N, minBytes: CUT_AT, rate: RATE });
@@ -180,14 +186,14 @@ function disableMidUpload(id: string, kind: UploadKind, title: string): ClientSc
       );
       calls.forEach((c) => c.catch(() => undefined));
       await slow.reached();
-      await ctx.client.disableRequests();
-      assertAllInterrupted(await outcomes(calls), kind.operation);
+      await stopInFlight(ctx, style);
+      assertAllStopped(ctx, style, await outcomes(calls), kind.operation);
       // The server drains what the kernels buffered before it sees the end of each body: lift the throttle first.
       await slow.release();
       if (since !== undefined) await serverSawAborted(ctx, since, kind.operation, N);
       await prepared.assertUntouched();
-      await assertDisabledCallsRefused(ctx);
-      await ctx.client.enableRequests();
+      if (style === 'disable') await assertDisabledCallsRefused(ctx);
+      await resumeAfterStop(ctx, style);
       await prepared.assertWorks();
     },
   };
@@ -196,10 +202,12 @@ function disableMidUpload(id: string, kind: UploadKind, title: string): ClientSc
 const int004: ClientScenario = {
   id: 'INT-004',
   subject: 'client',
-  title: 'DisableRequest aborts 4 concurrent GetObject downloads; the objects stay intact and readable after enable',
+  title:
+    "DisableRequest (or the SDK's own interruption) aborts 4 concurrent GetObject downloads; the objects stay intact and readable after enable",
   verifiedAgainst: CPP_DISABLE,
-  requires: { capabilities: ['disable'], control: true },
+  requires: { anyOf: ['disable', 'interrupt'], control: true },
   async run(ctx) {
+    const style = stopStyle(ctx);
     const bodies = Array.from({ length: N }, (_, i) => bytes(2 * MiB, 20 + i));
     for (let i = 0; i < N; i++) await ctx.raw.putObject(ctx.bucket, keyOf(ctx, i), bodies[i]!);
     const since = (await cursor(ctx)) ?? 0;
@@ -216,14 +224,16 @@ const int004: ClientScenario = {
       N,
       'downloads started',
     );
-    await ctx.client.disableRequests();
-    assertAllInterrupted(await outcomes(calls), 'GetObject');
-    await expectDriverError(
-      ctx.client.getObject({ bucket: ctx.bucket, key: keyOf(ctx, 0) }),
-      [CLIENT_CODES.disabled],
-      'GetObject while disabled',
-    );
-    await ctx.client.enableRequests();
+    await stopInFlight(ctx, style);
+    assertAllStopped(ctx, style, await outcomes(calls), 'GetObject');
+    if (style === 'disable') {
+      await expectDriverError(
+        ctx.client.getObject({ bucket: ctx.bucket, key: keyOf(ctx, 0) }),
+        [CLIENT_CODES.disabled],
+        'GetObject while disabled',
+      );
+    }
+    await resumeAfterStop(ctx, style);
     await unthrottle();
     for (let i = 0; i < N; i++) {
       const got = await ctx.raw.getObject(ctx.bucket, keyOf(ctx, i));
@@ -240,10 +250,11 @@ const int005: ClientScenario = {
   id: 'INT-005',
   subject: 'client',
   title:
-    'DisableRequest issued as the uploads start sending: every call fails with 200042/100002, nothing is committed',
+    "DisableRequest (or the SDK's interruption) issued once 4 uploads are seen sending: every call fails (200042/100002, or marked interrupted) and nothing is committed",
   verifiedAgainst: CPP_DISABLE,
-  requires: { capabilities: ['disable'] },
+  requires: { anyOf: ['disable', 'interrupt'] },
   async run(ctx) {
+    const style = stopStyle(ctx);
     const since = await cursor(ctx);
     // throttled bodies too large to reach the server whole keep "nothing committed" true however the race goes
     const slow = await throttle(ctx, { operation: 'PutObject', rate: RATE });
@@ -284,16 +295,19 @@ const int005: ClientScenario = {
       });
       seenBy = "the driver's progress";
     }
-    await ctx.client.disableRequests();
+    await stopInFlight(ctx, style);
     const results = await outcomes(calls);
-    assertAllInterrupted(results, 'PutObject');
-    const aborted = results.filter(
-      (r) => !r.ok && isDriverError(r.error) && r.error.code === CLIENT_CODES.abortedByCallback,
-    ).length;
-    ctx.note(
-      `${seenBy === undefined ? 'disabled at once (no way to see the uploads in flight)' : `disabled once ${seenBy} showed all ${N} uploads in flight`}: ` +
-        `${aborted} aborted in flight (200042), ${N - aborted} refused (100002)`,
-    );
+    assertAllStopped(ctx, style, results, 'PutObject');
+    const when =
+      seenBy === undefined ? 'at once (no way to see the uploads in flight)' : `once ${seenBy} showed all ${N} uploads in flight`;
+    if (style === 'disable') {
+      const aborted = results.filter(
+        (r) => !r.ok && isDriverError(r.error) && r.error.code === CLIENT_CODES.abortedByCallback,
+      ).length;
+      ctx.note(`disabled ${when}: ${aborted} aborted in flight (200042), ${N - aborted} refused (100002)`);
+    } else {
+      ctx.note(`interrupted ${when}`);
+    }
     await slow.release();
     if (since !== undefined) await settled(ctx);
     for (let i = 0; i < N; i++) {
@@ -307,7 +321,7 @@ const int005: ClientScenario = {
       const committed = (await spaceEvents(ctx, since)).filter((e) => e.type === 'object.committed');
       ctx.check.equal(committed.length, 0, 'nothing may be committed');
     }
-    await ctx.client.enableRequests();
+    await resumeAfterStop(ctx, style);
     await ctx.client.putObject({ bucket: ctx.bucket, key: keyOf(ctx, 0), body: bytes(4 * KiB, 1) });
     ctx.check.equal((await ctx.raw.headObject(ctx.bucket, keyOf(ctx, 0))).status, 200, 'a put after EnableRequest');
   },
@@ -328,16 +342,18 @@ async function settled(ctx: ClientContext): Promise<void> {
 const int006: ClientScenario = {
   id: 'INT-006',
   subject: 'client',
-  title: 'DisableRequest after the uploads completed: nothing to abort, the objects stay, later calls get 100002',
+  title:
+    "DisableRequest (or the SDK's interruption) after the uploads completed: nothing to abort, the objects stay; with DisableRequest later calls get 100002",
   verifiedAgainst: `${CPP_DISABLE} ("small files may not be interrupted")`,
-  requires: { capabilities: ['disable'] },
+  requires: { anyOf: ['disable', 'interrupt'] },
   async run(ctx) {
+    const style = stopStyle(ctx);
     const bodies = Array.from({ length: N }, (_, i) => bytes(64 * KiB, 60 + i));
     const results = await Promise.all(
       bodies.map((body, i) => ctx.client.putObject({ bucket: ctx.bucket, key: keyOf(ctx, i), body })),
     );
     const since = await cursor(ctx);
-    await ctx.client.disableRequests();
+    await stopInFlight(ctx, style);
     for (let i = 0; i < N; i++) {
       const head = await ctx.raw.headObject(ctx.bucket, keyOf(ctx, i));
       ctx.check.equal(head.status, 200, `${keyOf(ctx, i)} stays committed`);
@@ -347,8 +363,8 @@ const int006: ClientScenario = {
       const aborted = (await spaceEvents(ctx, since)).filter((e) => e.type === 'body.aborted');
       ctx.check.equal(aborted.length, 0, 'the server saw no aborted body');
     }
-    await assertDisabledCallsRefused(ctx);
-    await ctx.client.enableRequests();
+    if (style === 'disable') await assertDisabledCallsRefused(ctx);
+    await resumeAfterStop(ctx, style);
     const got = await ctx.client.getObject({ bucket: ctx.bucket, key: keyOf(ctx, 0) });
     ctx.check.ok(got.body.equals(bodies[0]!), 'GetObject after EnableRequest');
   },
@@ -358,17 +374,17 @@ export const INT_SCENARIOS: ClientScenario[] = [
   disableMidUpload(
     'INT-001',
     putObject,
-    'DisableRequest aborts 4 concurrent PutObject uploads mid-body; nothing committed; the server saw 4 aborted bodies',
+    "DisableRequest (or the SDK's own interruption) aborts 4 concurrent PutObject uploads mid-body; nothing committed; the server saw 4 aborted bodies",
   ),
   disableMidUpload(
     'INT-002',
     uploadPart,
-    'DisableRequest aborts 4 concurrent UploadPart bodies; no part is listed; the upload ID stays usable',
+    "DisableRequest (or the SDK's own interruption) aborts 4 concurrent UploadPart bodies; no part is listed; the upload ID stays usable",
   ),
   disableMidUpload(
     'INT-003',
     appendObject,
-    'DisableRequest aborts 4 concurrent AppendObject bodies; every object keeps its previous length and bytes',
+    "DisableRequest (or the SDK's own interruption) aborts 4 concurrent AppendObject bodies; every object keeps its previous length and bytes",
   ),
   int004,
   int005,

@@ -1,29 +1,59 @@
-// RES: resumable upload stopped part-way and resumed. The C++ SDK (capability 'disable') stops its workers between
-// parts with ClientError:100002, keeps the checkpoint, and on resume asks ListParts and finishes the same upload ID
-// without a new Initiate; after an Abort between the runs ListParts says NoSuchUpload and it starts a new upload
-// (docs/protocol.md#cpp-sdk). ali-oss (capability 'cancel') rejects with `cancel`, resumes from its checkpoint without
-// Initiate, and after an Abort rejects with `abort` (docs/protocol.md#ali-oss).
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+// RES: resumable upload stopped part-way and resumed, through each SDK's own checkpointing uploader. The C++ SDK
+// (capability 'disable') stops its workers between parts with ClientError:100002, keeps the checkpoint, and on
+// resume asks ListParts and finishes the same upload ID without a new Initiate; after an Abort between the runs
+// ListParts says NoSuchUpload and it starts a new upload (docs/protocol.md#cpp-sdk). ali-oss (capability
+// 'cancel') rejects with `cancel`, resumes from its checkpoint without Initiate, and after an Abort rejects with
+// `abort` (docs/protocol.md#ali-oss). Drivers with 'interrupt-resumable' stop it with the SDK's own interruption. What an
+// SDK does when resuming an aborted upload differs between SDKs (a new upload, or an error): RES-002 records it.
+// RES-003 kills the driver process part-way (SIGKILL) and resumes from the checkpoint directory in a fresh process,
+// which works for every SDK whether or not it can cancel in-process.
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { CLIENT_CODES, DRIVER_ERROR_CODES, type ResumableArgs } from '../drivers/driver.js';
+import {
+  CLIENT_CODES,
+  DRIVER_ERROR_CODES,
+  isDriverError,
+  type DriverClient,
+  type ResumableArgs,
+} from '../drivers/driver.js';
 import type { ClientContext, ClientScenario } from '../scenario.js';
-import { bytes, cursor, describeError, expectDriverError, KiB, MiB, spaceEvents, throttle } from './support.js';
+import {
+  bytes,
+  cursor,
+  describeError,
+  expectDriverError,
+  KiB,
+  MiB,
+  outcomes,
+  spaceEvents,
+  throttle,
+} from './support.js';
 
 const SIZE = 2 * MiB;
 const PART = 256 * KiB;
 const PARTS = SIZE / PART;
 const DONE_BEFORE_STOP = 3;
 
+type Style = 'disable' | 'cancel' | 'interrupt' | 'kill';
+
 interface Run {
   args: ResumableArgs;
   file: Buffer;
-  style: 'disable' | 'cancel';
+  style: Style;
 }
 
-async function prepare(ctx: ClientContext): Promise<Run> {
-  const style = ctx.capabilities.has('disable') ? 'disable' : ctx.capabilities.has('cancel') ? 'cancel' : undefined;
-  if (style === undefined) ctx.notApplicable('needs capability disable or cancel to stop a resumable upload');
+/** How this driver stops a running resumable upload in-process, if it can. */
+function inProcessStop(ctx: ClientContext): Style | undefined {
+  if (ctx.capabilities.has('disable')) return 'disable';
+  if (ctx.capabilities.has('cancel')) return 'cancel';
+  if (ctx.capabilities.has('interrupt-resumable')) return 'interrupt';
+  return undefined;
+}
+
+const STOP_CAPABILITIES = ['disable', 'cancel', 'interrupt-resumable'] as const;
+
+async function prepare(ctx: ClientContext, style: Style = inProcessStop(ctx) ?? 'disable'): Promise<Run> {
   const dir = await ctx.tempDir();
   const file = bytes(SIZE, 71);
   const filePath = path.join(dir, 'source.bin');
@@ -38,7 +68,10 @@ async function prepare(ctx: ClientContext): Promise<Run> {
  * Starts the upload slowed down, waits until DONE_BEFORE_STOP parts are stored on the server, stops it the driver's
  * way and checks the documented outcome. Returns the upload ID the server holds.
  */
-async function startAndStop(ctx: ClientContext, run: Run): Promise<string> {
+/**
+ * Returns the upload ID the server holds and the client to resume with (a fresh process's after a 'kill').
+ */
+async function startAndStop(ctx: ClientContext, run: Run): Promise<{ uploadId: string; client: DriverClient }> {
   const { bucket, key } = run.args;
   const slow = await throttle(ctx, { operation: 'UploadPart', rate: 1 * MiB });
   const since = await cursor(ctx);
@@ -49,11 +82,34 @@ async function startAndStop(ctx: ClientContext, run: Run): Promise<string> {
     await ctx.client.disableRequests();
     await expectDriverError(call, [CLIENT_CODES.disabled], 'resumable upload stopped by DisableRequest');
     await ctx.client.enableRequests();
-  } else {
+  } else if (run.style === 'kill') {
+    const fresh = await ctx.restartDriver!();
+    const [killed] = await outcomes([call]);
+    if (killed?.ok) throw new Error('the resumable upload completed although its driver process was killed');
+    await slow.release();
+    await noBodyInFlight(ctx);
+    await assertStoppedState(ctx, run, uploadId);
+    return { uploadId, client: fresh };
+  } else if (run.style === 'cancel') {
     await ctx.client.cancel();
     await expectDriverError(call, [DRIVER_ERROR_CODES.cancel], 'multipart upload stopped by cancel()');
+  } else {
+    await ctx.client.interrupt();
+    const [r] = await outcomes([call]);
+    if (r?.ok) throw new Error('resumable upload completed although it was interrupted part-way');
+    if (!isDriverError(r?.error) || !r.error.interrupted) {
+      throw new Error(`resumable upload: expected a failure marked interrupted, got ${describeError(r?.error)}`);
+    }
+    ctx.observe(`interrupted resumable upload failed with ${r.error.code} (status ${r.error.status})`);
   }
   await slow.release();
+  await assertStoppedState(ctx, run, uploadId);
+  return { uploadId, client: ctx.client };
+}
+
+/** After a stop: the checkpoint is on disk, exactly the stopped upload is open, nothing committed. */
+async function assertStoppedState(ctx: ClientContext, run: Run, uploadId: string): Promise<void> {
+  const { bucket, key } = run.args;
   ctx.check.ok((await readdir(run.args.checkpointDir)).length > 0, 'the checkpoint is kept after the stop');
   const uploads = (await ctx.raw.listUploads(bucket, key)).filter((u) => u.key === key);
   ctx.check.deepEqual(
@@ -62,7 +118,6 @@ async function startAndStop(ctx: ClientContext, run: Run): Promise<string> {
     'exactly the interrupted upload is open on the server',
   );
   ctx.check.equal((await ctx.raw.headObject(bucket, key)).status, 404, 'nothing is committed yet');
-  return uploadId;
 }
 
 /**
@@ -141,11 +196,11 @@ const res001: ClientScenario = {
     'A resumable upload stopped part-way keeps its checkpoint and resumes on the same upload ID without a new Initiate',
   verifiedAgainst:
     'docs/protocol.md#cpp-sdk (C++ src/resumable/ResumableUploader.cc), docs/protocol.md#common-headers (ali-oss checkpoint)',
-  requires: { capabilities: ['resumable'] },
+  requires: { capabilities: ['resumable'], anyOf: [...STOP_CAPABILITIES] },
   timeoutMs: 40_000,
   async run(ctx) {
     const run = await prepare(ctx);
-    const first = await startAndStop(ctx, run);
+    const { uploadId: first } = await startAndStop(ctx, run);
     const since = await cursor(ctx);
     await ctx.client.resumableUpload(run.args);
     if (since !== undefined) {
@@ -160,31 +215,50 @@ const res002: ClientScenario = {
   id: 'RES-002',
   subject: 'client',
   title:
-    'After AbortMultipartUpload between the runs the resumable upload does not reuse the dead upload ID (C++: new upload; ali-oss: rejects with abort)',
+    'After AbortMultipartUpload between the runs the resumable upload does not reuse the dead upload ID: it starts a new upload or fails with a clear error (recorded per SDK)',
   verifiedAgainst:
     'docs/protocol.md#cpp-sdk (ListParts -> NoSuchUpload -> new Initiate), docs/protocol.md#common-headers (abort event)',
   requires: { capabilities: ['resumable'] },
-  timeoutMs: 40_000,
+  timeoutMs: 60_000,
   async run(ctx) {
-    const run = await prepare(ctx);
-    const first = await startAndStop(ctx, run);
+    // an SDK that cannot stop its uploader in-process is stopped by killing its driver process (as RES-003)
+    const style = inProcessStop(ctx) ?? (ctx.restartDriver ? 'kill' : undefined);
+    if (style === undefined) {
+      return ctx.notApplicable(
+        `driver lacks capability: one of ${STOP_CAPABILITIES.join(', ')}, and runs inside the suite's process`,
+      );
+    }
+    const run = await prepare(ctx, style);
+    const { uploadId: first, client } = await startAndStop(ctx, run);
+    if (style === 'kill') ctx.note('stopped by killing the driver process; resumed in a fresh one');
     const abort = await ctx.raw.abort(run.args.bucket, run.args.key, first);
     ctx.check.equal(abort.status, 204, 'AbortMultipartUpload of the stopped upload');
-    const since = await cursor(ctx);
-    if (run.style === 'cancel') {
-      // ali-oss goes straight to the missing parts of the checkpoint's upload ID and reports the 404s as `abort`.
-      await expectDriverError(ctx.client.resumableUpload(run.args), [DRIVER_ERROR_CODES.abort], 'resume after Abort');
-      ctx.check.equal((await ctx.raw.headObject(run.args.bucket, run.args.key)).status, 404, 'nothing committed');
-      for (const f of await readdir(run.args.checkpointDir)) {
-        await rm(path.join(run.args.checkpointDir, f));
+    let since = await cursor(ctx);
+    const [resumed] = await outcomes([client.resumableUpload(run.args)]);
+    if (!resumed?.ok) {
+      const e = resumed?.error;
+      // a clear error is the SDK reporting the dead upload; a driver or transport failure is not an answer
+      if (!isDriverError(e) || UNCLEAR.includes(e.code) || e.code.startsWith('ClientError:2000')) {
+        throw new Error(`resume after Abort: expected a new upload or a clear error, got ${describeError(e)}`, {
+          cause: e,
+        });
       }
-      ctx.note('ali-oss rejected the resume with `abort`; a fresh run without the checkpoint was started');
+      ctx.observe(
+        `resume after Abort fails with ${e.code}${e.status ? ` (HTTP ${e.status})` : ''}; a fresh run without the checkpoint starts a new upload`,
+      );
+      ctx.check.equal((await ctx.raw.headObject(run.args.bucket, run.args.key)).status, 404, 'nothing committed');
+      if (e.code === DRIVER_ERROR_CODES.abort) ctx.note('ali-oss rejected the resume with `abort`, as documented');
+      for (const f of await readdir(run.args.checkpointDir)) {
+        await rm(path.join(run.args.checkpointDir, f), { recursive: true, force: true });
+      }
+      since = await cursor(ctx);
+      await client.resumableUpload(run.args);
     }
-    await ctx.client.resumableUpload(run.args);
     const uploads =
       since === undefined ? [] : (await spaceEvents(ctx, since)).filter((e) => e.type === 'upload.initiated');
     if (since !== undefined) ctx.check.equal(uploads.length, 1, 'exactly one new InitiateMultipartUpload');
     const second = uploads[0]?.uploadId;
+    if (resumed?.ok) ctx.observe('resume after Abort starts a new upload (a new Initiate)');
     if (second !== undefined) ctx.check.notEqual(second, first, 'the new upload ID differs from the aborted one');
     if (second !== undefined) await assertCompleted(ctx, run, second, since);
     else {
@@ -195,4 +269,67 @@ const res002: ClientScenario = {
   },
 };
 
-export const RES_SCENARIOS = [res001, res002];
+/** Failures that say nothing about the upload (the driver broke, or could not express the call). */
+const UNCLEAR = ['DriverExited', 'DriverTimeout', 'DriverProtocolError', 'DriverInternalError', 'NotSupported'];
+
+const res003: ClientScenario = {
+  id: 'RES-003',
+  subject: 'client',
+  title:
+    'The driver process is killed (SIGKILL) part-way through a resumable upload; a fresh process resumes from the checkpoint directory on the same upload ID without a new Initiate',
+  verifiedAgainst:
+    'https://www.alibabacloud.com/help/en/oss/user-guide/resumable-upload (the checkpoint file is the only state a resume needs)',
+  requires: { capabilities: ['resumable'] },
+  timeoutMs: 60_000,
+  async run(ctx) {
+    const restart = ctx.restartDriver;
+    if (!restart) {
+      return ctx.notApplicable(
+        "the driver runs inside the suite's process and cannot be killed; run it as a process driver (process:CMD)",
+      );
+    }
+    const run = await prepare(ctx);
+    const { bucket, key } = run.args;
+    const slow = await throttle(ctx, { operation: 'UploadPart', rate: 1 * MiB });
+    const since = await cursor(ctx);
+    const call = ctx.client.resumableUpload({ ...run.args, headers: slow.headers });
+    call.catch(() => undefined);
+    const uploadId = await waitForStoredParts(ctx, { bucket, key, n: DONE_BEFORE_STOP, call, since });
+    const fresh = await restart();
+    const [killed] = await outcomes([call]);
+    if (killed?.ok) throw new Error('the resumable upload completed although its driver process was killed');
+    await slow.release();
+    if (since !== undefined) await noBodyInFlight(ctx);
+    await assertStoppedState(ctx, run, uploadId);
+    await noteCheckpoint(ctx, run);
+    const resumedSince = await cursor(ctx);
+    await fresh.resumableUpload(run.args);
+    if (resumedSince !== undefined) {
+      const initiated = (await spaceEvents(ctx, resumedSince)).filter((e) => e.type === 'upload.initiated');
+      ctx.check.equal(initiated.length, 0, 'the resumed run in the fresh process sends no InitiateMultipartUpload');
+    }
+    await assertCompleted(ctx, run, uploadId, resumedSince);
+  },
+};
+
+/** What the SDK left in the checkpoint directory (kept in the result: the first thing to read when a resume fails). */
+async function noteCheckpoint(ctx: ClientContext, run: Run): Promise<void> {
+  for (const f of await readdir(run.args.checkpointDir)) {
+    const text = await readFile(path.join(run.args.checkpointDir, f), 'utf8').catch(() => '(unreadable)');
+    ctx.note(`checkpoint ${f}: ${text.slice(0, 600)}`);
+  }
+}
+
+/** The killed process's part bodies are concluded by the server before the state is judged. */
+async function noBodyInFlight(ctx: ClientContext): Promise<void> {
+  const control = ctx.control;
+  if (!control) return;
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline && !ctx.signal.aborted) {
+    if (!(await control.inflight()).some((e) => e.bucket === ctx.bucket)) return;
+    await delay(20);
+  }
+  throw new Error('the server still receives part bodies 10 s after the driver process was killed');
+}
+
+export const RES_SCENARIOS = [res001, res002, res003];

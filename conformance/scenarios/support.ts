@@ -96,6 +96,53 @@ export function assertAllInterrupted(results: Array<Outcome<unknown>>, what: str
   });
 }
 
+/** How a scenario stops calls in flight: the C++ SDK's DisableRequest, or the SDK's own interruption. */
+export type StopStyle = 'disable' | 'interrupt';
+
+/** 'disable' when the driver has it (the stricter semantics), else 'interrupt'; the scenario required one of them. */
+export function stopStyle(ctx: ClientContext): StopStyle {
+  return ctx.capabilities.has('disable') ? 'disable' : 'interrupt';
+}
+
+export async function stopInFlight(ctx: ClientContext, style: StopStyle): Promise<void> {
+  if (style === 'disable') await ctx.client.disableRequests();
+  else await ctx.client.interrupt();
+}
+
+/** After 'disable', EnableRequest; an interruption leaves nothing to undo. */
+export async function resumeAfterStop(ctx: ClientContext, style: StopStyle): Promise<void> {
+  if (style === 'disable') await ctx.client.enableRequests();
+}
+
+/**
+ * Every call stopped mid-transfer failed the way the style promises: 200042/100002 for 'disable'; for 'interrupt'
+ * an error the driver marks `interrupted` (its code is the SDK's own and is recorded, not compared).
+ */
+export function assertAllStopped(
+  ctx: ClientContext,
+  style: StopStyle,
+  results: Array<Outcome<unknown>>,
+  what: string,
+): void {
+  if (style === 'disable') {
+    assertAllInterrupted(results, what);
+    return;
+  }
+  const seen = new Set<string>();
+  let example: string | undefined;
+  results.forEach((r, i) => {
+    if (r.ok) throw new Error(`${what} #${i + 1}: completed although the client was interrupted mid-body`);
+    if (!isDriverError(r.error) || !r.error.interrupted) {
+      throw new Error(`${what} #${i + 1}: expected a failure marked interrupted, got ${describeError(r.error)}`);
+    }
+    seen.add(`${r.error.code} (status ${r.error.status})`);
+    example ??= r.error.sdkError;
+  });
+  ctx.observe(
+    `interrupted ${what} failed with ${[...seen].join(', ')}${example ? `, e.g. ${example.slice(0, 200)}` : ''}`,
+  );
+}
+
 // --- the event log, seen from one scenario's space ---
 
 /** The current end of the event log (undefined without control API). */
@@ -288,26 +335,32 @@ export interface InterruptedUpload {
  * `minBytes`, DisableRequest (outcome 200042/100002), EnableRequest; otherwise, on the mock, a `reset` fault after
  * `minBytes` (any client-side failure). Returns how it was cut (kept as a note).
  */
-export async function interruptUpload(ctx: ClientContext, u: InterruptedUpload): Promise<'disable' | 'fault'> {
-  if (ctx.capabilities.has('disable')) {
+export async function interruptUpload(
+  ctx: ClientContext,
+  u: InterruptedUpload,
+): Promise<'disable' | 'interrupt' | 'fault'> {
+  if (ctx.capabilities.has('disable') || ctx.capabilities.has('interrupt')) {
+    const style = stopStyle(ctx);
     const since = await cursor(ctx);
     const slow = await slowUploads(ctx, { operation: u.operation, count: 1, minBytes: u.minBytes, rate: 256 * KiB });
     const call = u.start({ headers: slow.headers, onProgress: slow.onProgress(0) });
     call.catch(() => undefined);
     await slow.reached();
-    await ctx.client.disableRequests();
+    await stopInFlight(ctx, style);
     try {
-      assertAllInterrupted(await outcomes([call]), u.operation);
+      assertAllStopped(ctx, style, await outcomes([call]), u.operation);
     } finally {
-      await ctx.client.enableRequests();
+      await resumeAfterStop(ctx, style);
       await slow.release();
     }
     if (since !== undefined) await serverSawAborted(ctx, since, u.operation, 1);
-    ctx.note(`${u.operation} interrupted by DisableRequest after >= ${u.minBytes} bytes`);
-    return 'disable';
+    ctx.note(
+      `${u.operation} interrupted by ${style === 'disable' ? 'DisableRequest' : "the SDK's own interruption"} after >= ${u.minBytes} bytes`,
+    );
+    return style;
   }
   if (!ctx.control) {
-    ctx.notApplicable('needs capability disable, or the mock control API to cut the body with a fault');
+    ctx.notApplicable('needs capability disable or interrupt, or the mock control API to cut the body with a fault');
   }
   const match = {
     bucket: ctx.bucket,
@@ -322,6 +375,6 @@ export async function interruptUpload(ctx: ClientContext, u: InterruptedUpload):
   } finally {
     await remove();
   }
-  ctx.note(`${u.operation} cut by a mock 'reset' fault after ${u.minBytes} bytes (driver has no DisableRequest)`);
+  ctx.note(`${u.operation} cut by a mock 'reset' fault after ${u.minBytes} bytes (the driver cannot interrupt it)`);
   return 'fault';
 }

@@ -59,6 +59,8 @@ export interface ControlApi {
   /** seq of the newest event (0 when none): the cursor for "what happened from now on" */
   lastEventSeq(): Promise<number>;
   inflight(): Promise<InflightEntry[]>;
+  /** runs the server's clock `offsetMs` away from real time (0: real time again) */
+  setClockOffset(offsetMs: number): Promise<void>;
 }
 
 /** The subset of mock-server/control MockControl the adapter relies on (sync or async results both work). */
@@ -69,6 +71,7 @@ export interface InProcessControl {
   events(since?: number): unknown[] | Promise<unknown[]>;
   inflight(): unknown[] | Promise<unknown[]>;
   health(): { lastEventSeq: number } | Promise<{ lastEventSeq: number }>;
+  setClockOffset(offsetMs: number): unknown;
 }
 
 export function inProcessControl(c: InProcessControl): ControlApi {
@@ -81,6 +84,9 @@ export function inProcessControl(c: InProcessControl): ControlApi {
     events: async (since) => after(since, (await c.events(since)) as ControlEvent[]),
     lastEventSeq: async () => (await c.health()).lastEventSeq,
     inflight: async () => (await c.inflight()) as InflightEntry[],
+    setClockOffset: async (offsetMs) => {
+      await c.setClockOffset(offsetMs);
+    },
   };
 }
 
@@ -94,6 +100,15 @@ export function httpControl(endpoint: string, token?: string): ControlApi {
     events: async (since) => after(since, (await client.events(since)) as unknown as ControlEvent[]),
     lastEventSeq: () => client.lastEventSeq(),
     inflight: async () => (await client.inflight()) as InflightEntry[],
+    setClockOffset: async (offsetMs) => {
+      const res = await fetch(`${endpoint.replace(/\/+$/, '')}/_mock/clock`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ offsetMs }),
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`control API POST /clock: HTTP ${res.status} ${text}`);
+    },
   };
 }
 

@@ -7,13 +7,16 @@ import ts from 'typescript';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 
-/** Transpiles every non-test .ts file under `dirs` (relative to the repo); returns the output root. */
+/** Transpiles every non-test .ts file under `dirs` (relative to the repo; a .ts path is one file); returns the root. */
 export async function transpileForNode(dirs: readonly string[]): Promise<string> {
   const out = await mkdtemp(path.join(tmpdir(), 'oss-conformance-js-'));
-  await writeFile(path.join(out, 'package.json'), JSON.stringify({ type: 'module' }));
+  // named like the package, so code that finds its package root (package-info.ts) finds this tree's
+  const { version } = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+  await writeFile(path.join(out, 'package.json'), JSON.stringify({ name: 'oss-mock', version, type: 'module' }));
   await symlink(path.join(REPO_ROOT, 'node_modules'), path.join(out, 'node_modules'), 'dir');
   for (const dir of dirs) {
-    for (const file of await tsFiles(path.join(REPO_ROOT, dir))) {
+    const files = dir.endsWith('.ts') ? [path.join(REPO_ROOT, dir)] : await tsFiles(path.join(REPO_ROOT, dir));
+    for (const file of files) {
       const js = ts.transpileModule(await readFile(file, 'utf8'), {
         compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
         fileName: file,

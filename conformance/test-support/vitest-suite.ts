@@ -2,6 +2,7 @@
 // same runScenario the CLI uses, so `npm test` and `npm run conformance` cannot disagree.
 import { afterAll, beforeAll, it } from 'vitest';
 import type { Capability, Driver, DriverFactory } from '../drivers/driver.js';
+import { redirectConsole } from '../log-capture.js';
 import { DEFAULT_SCENARIO_TIMEOUT_MS, runScenario } from '../run-scenario.js';
 import { applicability, RAW_DRIVER, type Scenario, type ScenarioResult } from '../scenario.js';
 import { startEmbeddedTarget } from '../targets/embedded.js';
@@ -16,13 +17,17 @@ export interface SuiteOptions {
 export function conformanceSuite(o: SuiteOptions): void {
   let target: Target | undefined;
   let driver: Driver | undefined;
+  // an SDK's console output between scenarios (late callbacks) stays out of the test output, as in the CLI
+  let restoreConsole: (() => void) | undefined;
   beforeAll(async () => {
+    restoreConsole = redirectConsole([]);
     target = await startEmbeddedTarget();
     driver = await o.driver?.factory.load();
   });
   afterAll(async () => {
     await driver?.close();
     await target?.close();
+    restoreConsole?.();
   });
   const label = o.driver?.factory.name ?? RAW_DRIVER;
   const capabilities = new Set(o.driver?.capabilities ?? []);

@@ -18,7 +18,17 @@ import { EventLog, eventSubject } from './events.js';
 import { InflightRegistry, type BodyTracker } from './inflight.js';
 import { DEFAULT_RESTORE_DELAY_MS, validateRestoreDelay } from './restore-delay.js';
 import { ruleMatches, validateRates, validateRule, validateWait } from './rules.js';
-import type { HealthInfo, InflightEntry, MockEvent, MockEventInput, Rates, Rule, WaitOptions } from './types.js';
+import { ServerClock } from '../clock.js';
+import type {
+  ClockInfo,
+  HealthInfo,
+  InflightEntry,
+  MockEvent,
+  MockEventInput,
+  Rates,
+  Rule,
+  WaitOptions,
+} from './types.js';
 
 function copyRule(r: Rule): Rule {
   return structuredClone(r);
@@ -114,11 +124,14 @@ export class MockControl {
   private restoreDelayMs: number;
   /** who may sign requests: configured identities and STS credentials minted at run time */
   readonly identities: IdentityRegistry;
+  /** the server's wall clock (Date header, signature time checks, presign expiry, recorded times) */
+  readonly clock: ServerClock;
 
   /** Throws IdentityConfigError for a bad identity configuration (duplicate key id, malformed permissions). */
   constructor(services: { config: ServerConfig; store: Store }) {
     this.config = services.config;
-    this.identities = new IdentityRegistry(services.config);
+    this.clock = new ServerClock(services.config.clockOffsetMs ?? 0);
+    this.identities = new IdentityRegistry(services.config, () => this.clock.date());
     this.store = services.store;
     this.rates = { ingest: services.config.ingestRate, egress: services.config.egressRate };
     this.restoreDelayMs = services.config.restoreDelayMs ?? DEFAULT_RESTORE_DELAY_MS;
@@ -245,6 +258,16 @@ export class MockControl {
   /** Makes an STS credential expire now; undefined for an unknown or permanent access key id. */
   expireSts(accessKeyId: string): IdentityInfo | undefined {
     return this.identities.expire(accessKeyId);
+  }
+
+  /** Sets the offset of the server's clock from real time (`--clock-offset` at run time); returns the clock. */
+  setClockOffset(offsetMs: number): ClockInfo {
+    this.clock.setOffset(offsetMs);
+    return this.getClock();
+  }
+
+  getClock(): ClockInfo {
+    return { offsetMs: this.clock.offsetMs, now: this.clock.date().toISOString() };
   }
 
   getRates(): Rates {

@@ -6,6 +6,9 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import type { MockControl } from './control.js';
 import { RuleValidationError, WaitTimeoutError } from './errors.js';
 import { validateWait } from './rules.js';
+import { parseDuration } from '../clock.js';
+
+const MAX_CLOCK_OFFSET_MS = 10 * 365 * 86_400_000;
 
 /**
  * The query of a control request. Read from the URL itself: the app turns Express's query parser off (OSS query
@@ -98,6 +101,25 @@ export function controlRouter(control: MockControl, jsonBody: RequestHandler): R
     const expired = control.expireSts(req.params.accessKeyId as string);
     if (expired !== undefined) res.json(expired);
     else res.status(404).json({ error: `no STS credential ${req.params.accessKeyId}`, field: 'accessKeyId' });
+  });
+
+  router.get('/clock', (_req, res) => {
+    res.json(control.getClock());
+  });
+
+  // { offsetMs: number } or { offset: "20m" }: the server's clock runs that far from real time from now on
+  router.post('/clock', (req, res) => {
+    const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;
+    let ms: number | undefined;
+    if (typeof body.offsetMs === 'number' && Number.isFinite(body.offsetMs)) ms = body.offsetMs;
+    else if (typeof body.offset === 'string') ms = parseDuration(body.offset);
+    if (ms === undefined || Math.abs(ms) > MAX_CLOCK_OFFSET_MS) {
+      throw new RuleValidationError(
+        body.offset !== undefined ? 'offset' : 'offsetMs',
+        'must be a number of milliseconds or a duration like "20m" or "-90s", at most 10 years',
+      );
+    }
+    res.json(control.setClockOffset(ms));
   });
 
   router.get('/inflight', (_req, res) => {

@@ -68,6 +68,14 @@ export interface WaitOptions {
   signal?: AbortSignal;
 }
 
+/** GET/POST /_mock/clock */
+export interface ClockInfo {
+  /** milliseconds added to the real time */
+  offsetMs: number;
+  /** the server's now, ISO 8601 */
+  now: string;
+}
+
 export interface Rates {
   /** bytes/s; null: unlimited */
   ingestRate: number | null;

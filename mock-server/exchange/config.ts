@@ -34,4 +34,6 @@ export interface ServerConfig {
   restoreDelayMs?: number;
   /** extra base domains for virtual-hosted addressing, besides localhost and *.aliyuncs.com */
   baseDomains: string[];
+  /** milliseconds added to the server's notion of now (`--clock-offset`); changeable at run time (control API) */
+  clockOffsetMs?: number;
 }

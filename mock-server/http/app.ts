@@ -139,6 +139,7 @@ async function handleOss(req: Request, res: Response, s: AppServices, id: number
     const { scheme, identity } = authenticate(
       { auth: s.config.auth, identities: s.control.identities },
       signableRequest(req, address, target.pairs),
+      s.control.clock.date(),
     );
     if (identity !== undefined) ctx.accessKeyId = identity.accessKeyId;
     checkNames(address, operation);
@@ -179,7 +180,7 @@ export function createApp(services: AppServices): express.Express {
   app.disable('etag');
   app.set('query parser', false);
   stampServerTime(app);
-  app.use(commonHeaders);
+  app.use(commonHeaders(control.clock));
 
   // `_` is illegal in bucket names, so /_mock cannot shadow a bucket; a virtual-hosted request for the key
   // `_mock/...` is an object request like any other and never reaches the control API.

@@ -4,6 +4,7 @@ import type { Express, NextFunction, Request, Response } from 'express';
 import type { ServerResponse } from 'node:http';
 import { httpDate } from '../../protocol/dates.js';
 import { newRequestId } from '../../protocol/request-id.js';
+import type { ServerClock } from '../clock.js';
 
 export function requestIdOf(res: ServerResponse): string {
   return String(res.getHeader('x-oss-request-id') ?? '');
@@ -40,11 +41,15 @@ export function stampServerTime(app: Express): void {
   } as ServerResponse['writeHead'];
 }
 
-export function commonHeaders(_req: Request, res: Response, next: NextFunction): void {
-  const now = Date.now();
-  res.setHeader('x-oss-request-id', newRequestId(now));
-  res.setHeader('Date', dateHeader(now));
-  res.setHeader('Server', 'AliyunOSS');
-  (res as Stamped)[startedAt] = now;
-  next();
+/** Date and the request ID's time come from the server's clock; x-oss-server-time is a duration (real time). */
+export function commonHeaders(clock: ServerClock): (req: Request, res: Response, next: NextFunction) => void {
+  return (_req, res, next) => {
+    const real = Date.now();
+    const now = clock.offsetMs === 0 ? real : real + clock.offsetMs;
+    res.setHeader('x-oss-request-id', newRequestId(now));
+    res.setHeader('Date', dateHeader(now));
+    res.setHeader('Server', 'AliyunOSS');
+    (res as Stamped)[startedAt] = real;
+    next();
+  };
 }

@@ -36,7 +36,7 @@ function parserError(err: Error & { code?: string; reason?: string }, maxHeaderB
   return new OssError('InvalidRequest', { message: `The request is not valid HTTP/1.1: ${reason}` });
 }
 
-function rawErrorResponse(err: OssError, requestId: string): string {
+function rawErrorResponse(err: OssError, requestId: string, now: Date): string {
   const xml = Buffer.from(renderErrorXml(err, { requestId, hostId: '' }), 'utf8');
   return [
     `HTTP/1.1 ${err.status} ${STATUS_TEXT[err.status] ?? 'Error'}`,
@@ -45,7 +45,7 @@ function rawErrorResponse(err: OssError, requestId: string): string {
     'Connection: close',
     `x-oss-request-id: ${requestId}`,
     `x-oss-ec: ${err.ec}`,
-    `Date: ${httpDate(new Date())}`,
+    `Date: ${httpDate(now)}`,
     'Server: AliyunOSS',
     '',
     xml.toString('utf8'),
@@ -65,10 +65,10 @@ function unreadableTransferCoding(req: IncomingMessage): string | undefined {
 }
 
 /** An answer given before the app ran; the connection cannot carry another request. Returns its request id. */
-function refuse(req: IncomingMessage, res: ServerResponse, err: OssError): string {
-  const requestId = newRequestId();
+function refuse(req: IncomingMessage, res: ServerResponse, err: OssError, now: Date): string {
+  const requestId = newRequestId(now);
   res.setHeader('x-oss-request-id', requestId);
-  res.setHeader('Date', httpDate(new Date()));
+  res.setHeader('Date', httpDate(now));
   res.setHeader('Server', 'AliyunOSS');
   res.setHeader('Connection', 'close');
   sendError({ req, res }, err, { requestId, hostId: req.headers.host ?? '' });
@@ -82,6 +82,8 @@ export interface ConnectionGuardOptions {
   maxConnections?: number;
   /** told of every answer the guard gives itself, for the event log */
   onAnswer?: (answer: { requestId: string; status: number; code: string }) => void;
+  /** the server's clock (default: real time) */
+  now?: () => Date;
 }
 
 /**
@@ -140,7 +142,7 @@ export class ConnectionGuard {
   }
 
   private refuse(req: IncomingMessage, res: ServerResponse, err: OssError): void {
-    const requestId = refuse(req, res, err);
+    const requestId = refuse(req, res, err, this.o.now?.() ?? new Date());
     this.o.onAnswer?.({ requestId, status: err.status, code: err.code });
   }
 
@@ -152,8 +154,9 @@ export class ConnectionGuard {
     }
     // an in-flight handler sees its request aborted and answers nothing (ingest/body-reader.ts): this is the one answer
     const answer = parserError(err, this.o.maxHeaderBytes);
-    const requestId = newRequestId();
-    socket.end(rawErrorResponse(answer, requestId), () => socket.destroy());
+    const now = this.o.now?.() ?? new Date();
+    const requestId = newRequestId(now);
+    socket.end(rawErrorResponse(answer, requestId, now), () => socket.destroy());
     this.o.onAnswer?.({ requestId, status: answer.status, code: answer.code });
   };
 }

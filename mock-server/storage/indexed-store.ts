@@ -75,7 +75,14 @@ export class IndexedStore<B> implements Store {
   /** blobs dropped from the index while a reader still had them */
   private readonly freeAfterRead = new Set<B>();
 
+  /** the server's clock (ServerClock): the times recorded in metadata follow its offset */
+  private now: () => Date = () => new Date();
+
   constructor(private readonly backend: StoreBackend<B>) {}
+
+  useClock(now: () => Date): void {
+    this.now = now;
+  }
 
   async open(): Promise<void> {
     if (this.phase !== 'new') throw new Error(`store already ${this.phase === 'open' ? 'opened' : 'closed'}`);
@@ -105,7 +112,7 @@ export class IndexedStore<B> implements Store {
       if (existing && sameSettings(existing, input)) return { mutations: [], result: existing };
       if (existing) throw new OssError('BucketAlreadyExists', { extra: { BucketName: input.name } });
       if (state.buckets.size >= MAX_BUCKETS) throw new OssError('TooManyBuckets');
-      const info: BucketInfo = Object.freeze({ ...input, creationDate: wholeSeconds() });
+      const info: BucketInfo = Object.freeze({ ...input, creationDate: wholeSeconds(this.now()) });
       return { mutations: [{ type: 'createBucket', info }], result: info };
     });
   }
@@ -188,7 +195,9 @@ export class IndexedStore<B> implements Store {
         if (options.forbidOverwrite && target.objects.has(key)) throw new OssError('FileAlreadyExists');
         // An Appendable object overwritten by PutObject becomes Normal (docs/protocol.md#appendobject): the new version
         // replaces it whole.
-        const object = storedObject(normalMeta(bucket, key, headers, digest), [{ blob, size: digest.size }]);
+        const object = storedObject(normalMeta(bucket, key, headers, digest, this.now()), [
+          { blob, size: digest.size },
+        ]);
         return { mutations: [{ type: 'putObject', object }], result: object.meta };
       },
     );
@@ -211,7 +220,7 @@ export class IndexedStore<B> implements Store {
         throw new OssError('PositionNotEqualToLength', { headers: { 'x-oss-next-append-position': String(length) } });
       }
       if (length + digest.size > MAX_OBJECT_SIZE) throw tooLarge(length + digest.size, MAX_OBJECT_SIZE);
-      const meta = appendedMeta(bucket, key, headers, previous?.meta, digest);
+      const meta = appendedMeta(bucket, key, headers, previous?.meta, digest, this.now());
       const object = storedObject(meta, [...(previous?.segments ?? []), { blob, size: digest.size }]);
       return { mutations: [{ type: 'putObject', object }], result: meta };
     });
@@ -278,7 +287,12 @@ export class IndexedStore<B> implements Store {
       // docs/protocol.md#multipart: x-oss-forbid-overwrite is checked at Initiate too; the existing object stays until
       // completion.
       if (options.forbidOverwrite && target.objects.has(key)) throw new OssError('FileAlreadyExists');
-      const info: UploadInfo = Object.freeze({ bucket, key, uploadId: newUploadId(state), initiated: wholeSeconds() });
+      const info: UploadInfo = Object.freeze({
+        bucket,
+        key,
+        uploadId: newUploadId(state),
+        initiated: wholeSeconds(this.now()),
+      });
       return { mutations: [{ type: 'initiateUpload', info, headers: frozenHeaders(headers) }], result: info };
     });
   }
@@ -299,7 +313,7 @@ export class IndexedStore<B> implements Store {
       },
       (state, blob, digest) => {
         openUploadIn(state, bucket, key, uploadId, ec);
-        const part = { info: partInfo(partNumber, digest), blob };
+        const part = { info: partInfo(partNumber, digest, this.now()), blob };
         return { mutations: [{ type: 'putPart', bucket, uploadId, part }], result: part.info };
       },
     );
@@ -333,6 +347,7 @@ export class IndexedStore<B> implements Store {
         key,
         upload.headers,
         chosen.map((p) => p.info),
+        this.now(),
       );
       const object = storedObject(
         meta,

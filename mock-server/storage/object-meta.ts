@@ -39,7 +39,13 @@ export function frozenTags(tags: readonly ObjectTag[]): readonly ObjectTag[] {
 }
 
 /** PutObject: ETag and Content-MD5 are the body's MD5 (docs/protocol.md#etags, docs/protocol.md#content-md5). */
-export function normalMeta(bucket: string, key: string, headers: ObjectHeaders, body: BodyDigest): ObjectMeta {
+export function normalMeta(
+  bucket: string,
+  key: string,
+  headers: ObjectHeaders,
+  body: BodyDigest,
+  now: Date = new Date(),
+): ObjectMeta {
   return Object.freeze({
     ...frozenHeaders(headers),
     bucket,
@@ -48,7 +54,7 @@ export function normalMeta(bucket: string, key: string, headers: ObjectHeaders, 
     etag: md5Hex(body.md5),
     crc64: body.crc64,
     contentMd5: body.md5.toString('base64'),
-    lastModified: wholeSeconds(),
+    lastModified: wholeSeconds(now),
     objectType: 'Normal',
   });
 }
@@ -65,6 +71,7 @@ export function appendedMeta(
   headers: ObjectHeaders,
   previous: ObjectMeta | undefined,
   body: BodyDigest,
+  now: Date = new Date(),
 ): ObjectMeta {
   const size = (previous?.size ?? 0) + body.size;
   const crc64 = previous ? crc64Combine(previous.crc64, body.crc64, body.size) : body.crc64;
@@ -73,7 +80,7 @@ export function appendedMeta(
     size,
     crc64,
     etag: appendableEtag(size, crc64),
-    lastModified: wholeSeconds(),
+    lastModified: wholeSeconds(now),
     objectType: 'Appendable',
   });
 }
@@ -89,6 +96,7 @@ export function multipartMeta(
   key: string,
   headers: ObjectHeaders,
   parts: readonly PartInfo[],
+  now: Date = new Date(),
 ): ObjectMeta {
   let size = 0;
   let crc = 0n; // CRC-64 of the empty string
@@ -103,7 +111,7 @@ export function multipartMeta(
     size,
     etag: multipartEtag(parts.map((p) => p.etag)),
     crc64: crc,
-    lastModified: wholeSeconds(),
+    lastModified: wholeSeconds(now),
     objectType: 'Multipart',
   });
 }
@@ -148,12 +156,12 @@ export function withMutableFields(meta: ObjectMeta, fields: Partial<MutableObjec
   return Object.freeze(next);
 }
 
-export function partInfo(partNumber: number, body: BodyDigest): PartInfo {
+export function partInfo(partNumber: number, body: BodyDigest, now: Date = new Date()): PartInfo {
   return Object.freeze({
     partNumber,
     etag: md5Hex(body.md5),
     size: body.size,
     crc64: body.crc64,
-    lastModified: wholeSeconds(),
+    lastModified: wholeSeconds(now),
   });
 }

@@ -171,6 +171,8 @@ export interface ByteRange {
 export interface Store {
   /** Load persisted state, clean temporary files. Called once before serving. */
   open(): Promise<void>;
+  /** The clock whose "now" the recorded times (Last-Modified, Initiated, CreationDate) follow; default real time. */
+  useClock?(now: () => Date): void;
   close(): Promise<void>;
   /** Drop every bucket, object and upload (control API reset). */
   reset(): Promise<void>;
