@@ -13,6 +13,8 @@ const SLOW_SUITES = [
   'conformance/process-driver.test.ts',
   'conformance/external.test.ts',
   'conformance/broken-target.test.ts',
+  'conformance/sdk-drivers.test.ts',
+  'conformance/cli.test.ts',
   'mock-server/bin.test.ts',
 ];
 

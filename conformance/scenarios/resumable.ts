@@ -7,7 +7,7 @@
 // SDK does when resuming an aborted upload differs between SDKs (a new upload, or an error): RES-002 records it.
 // RES-003 kills the driver process part-way (SIGKILL) and resumes from the checkpoint directory in a fresh process,
 // which works for every SDK whether or not it can cancel in-process.
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
@@ -303,6 +303,18 @@ const res003: ClientScenario = {
     await assertStoppedState(ctx, run, uploadId);
     await noteCheckpoint(ctx, run);
     const resumedSince = await cursor(ctx);
+    if (await tornCheckpoint(run)) {
+      // The kill landed while the SDK rewrote its checkpoint in place (truncate, then write): what it finds is
+      // empty, so the resume cannot be judged. Recorded, with what the fresh run then did.
+      await fresh.resumableUpload(run.args);
+      const got = await ctx.raw.getObject(bucket, key);
+      ctx.check.ok(got.status === 200 && got.body.equals(run.file), 'the object holds exactly the file');
+      const left = (await ctx.raw.listUploads(bucket, key)).filter((u) => u.key === key).length;
+      ctx.observe(
+        `the SIGKILL landed while the SDK rewrote its checkpoint in place (an empty file): the fresh run started over${left > 0 ? ', leaving the old upload open' : ''}`,
+      );
+      return;
+    }
     await fresh.resumableUpload(run.args);
     if (resumedSince !== undefined) {
       const initiated = (await spaceEvents(ctx, resumedSince)).filter((e) => e.type === 'upload.initiated');
@@ -318,6 +330,15 @@ async function noteCheckpoint(ctx: ClientContext, run: Run): Promise<void> {
     const text = await readFile(path.join(run.args.checkpointDir, f), 'utf8').catch(() => '(unreadable)');
     ctx.note(`checkpoint ${f}: ${text.slice(0, 600)}`);
   }
+}
+
+/** A checkpoint file the killed process left empty (it was being rewritten in place). */
+async function tornCheckpoint(run: Run): Promise<boolean> {
+  for (const f of await readdir(run.args.checkpointDir)) {
+    const st = await stat(path.join(run.args.checkpointDir, f)).catch(() => undefined);
+    if (st?.isFile() && st.size === 0) return true;
+  }
+  return false;
 }
 
 /** The killed process's part bodies are concluded by the server before the state is judged. */
