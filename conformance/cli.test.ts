@@ -11,7 +11,7 @@ let out: string;
 let reports: string;
 
 beforeAll(async () => {
-  out = await transpileForNode(['protocol', 'client', 'mock-server', 'cli', 'conformance']);
+  out = await transpileForNode(['protocol', 'client', 'mock-server', 'testkit', 'cli', 'conformance']);
   reports = await mkdtemp(path.join(tmpdir(), 'oss-conformance-cli-'));
 }, 120_000);
 
