@@ -80,6 +80,23 @@ describe('the server clock', () => {
     expect(await (await fetch(`${mock.endpoint}/_mock/clock`)).json()).toMatchObject({ offsetMs: 2 * 60 * MIN });
   });
 
+  it('STS expiry follows the server clock: an expiration 1 hour from real time has passed 2 hours ahead', async () => {
+    const inAnHour = new Date(Date.now() + 60 * MIN);
+    mock = await startMockOss({
+      clockOffsetMs: 2 * 60 * MIN,
+      sts: [{ accessKeyId: 'STSclock', accessKeySecret: 'secret', securityToken: 'token', expiration: inAnHour }],
+    });
+    const listed = (await (await fetch(`${mock.endpoint}/_mock/credentials`)).json()) as {
+      credentials: { accessKeyId: string; expired?: boolean }[];
+    };
+    expect(listed.credentials.find((c) => c.accessKeyId === 'STSclock')).toMatchObject({ expired: true });
+    // a credential minted now lasts its duration from the server's now, not from real time
+    const minted = (await (
+      await fetch(`${mock.endpoint}/_mock/sts`, { method: 'POST', body: JSON.stringify({ durationSeconds: 3600 }) })
+    ).json()) as { expiration: string };
+    expect(Math.round((Date.parse(minted.expiration) - Date.now()) / MIN)).toBe(180);
+  });
+
   it('refuses an offset that is not a duration', async () => {
     mock = await startMockOss();
     const res = await setClock(mock, { offset: 'soon' });
