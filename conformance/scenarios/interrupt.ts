@@ -299,7 +299,9 @@ const int005: ClientScenario = {
     const results = await outcomes(calls);
     assertAllStopped(ctx, style, results, 'PutObject');
     const when =
-      seenBy === undefined ? 'at once (no way to see the uploads in flight)' : `once ${seenBy} showed all ${N} uploads in flight`;
+      seenBy === undefined
+        ? 'at once (no way to see the uploads in flight)'
+        : `once ${seenBy} showed all ${N} uploads in flight`;
     if (style === 'disable') {
       const aborted = results.filter(
         (r) => !r.ok && isDriverError(r.error) && r.error.code === CLIENT_CODES.abortedByCallback,
