@@ -18,6 +18,12 @@ const SLOW_SUITES = [
   'mock-server/bin.test.ts',
 ];
 
+/**
+ * Every SDK driver (Python, Go, Java) installed into the driver cache and run on a scenario subset: minutes on a cold
+ * cache, so `npm test` leaves it to `npm run test:sdk-drivers` (which .ci/run runs after the full conformance matrix).
+ */
+const SDK_SUITES = process.env.OSS_CONFORMANCE_SDK_TESTS ? [] : ['conformance/sdk-drivers.test.ts'];
+
 export default defineConfig({
   test: {
     include: [
@@ -31,7 +37,7 @@ export default defineConfig({
       'reliability/**/*.test.ts',
       'packaging/**/*.test.ts',
     ],
-    exclude: process.env.OSS_MOCK_QUICK ? [...configDefaults.exclude, ...SLOW_SUITES] : configDefaults.exclude,
+    exclude: [...configDefaults.exclude, ...SDK_SUITES, ...(process.env.OSS_MOCK_QUICK ? SLOW_SUITES : [])],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Tests start real listening servers on 127.0.0.1; the machine has 2 cores.

@@ -2,7 +2,8 @@
 // cache as `--driver NAME` does, then run as a process on a focused subset of the scenarios against the embedded
 // mock: the protocol handshake, error mapping, V4 signing, the SDK's interruption, multipart, its checkpointing
 // uploader in-process and across a killed process, and its answer to a skewed server clock. The whole matrix runs in
-// `.ci/run` (`npm run conformance`). A driver whose toolchain is missing here is skipped with the reason.
+// `.ci/run` (`npm run conformance`). A driver whose toolchain is missing here is skipped with the reason. Not part of
+// `npm test` (minutes on a cold driver cache): `npm run test:sdk-drivers`, which .ci/run runs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkToolchain } from './drivers/installer.js';
 import { driverSourceDir, SDK_DRIVERS } from './drivers/registry.js';
