@@ -4,7 +4,7 @@
 // bytes are discarded: nothing partial is ever committed.
 
 import { createHash } from 'node:crypto';
-import { createCrc64 } from '../../protocol/crc64.js';
+import { createCrc64, type Crc64Hasher } from '../../protocol/crc64.js';
 import { OssError } from '../../protocol/errors.js';
 import type { Exchange } from '../exchange/exchange.js';
 import { eventSubject } from '../control/events.js';
@@ -30,9 +30,22 @@ export interface ReceiveOptions {
 }
 
 interface ReadOptions {
-  contentMd5?: string;
   maxSize?: number;
   tooLarge: () => OssError;
+}
+
+/**
+ * Where the body reader hands a request body, batch by batch: a staged body (with the digests the store needs) or a
+ * streaming parser (PostObject's form, ingest/form-reader.ts). The reader owns pacing, faults, the in-flight count and
+ * the client watch; the consumer only sees bytes, in order, once each.
+ */
+export interface BodyConsumer<T> {
+  /** the next bytes of the body; the reader waits for it before reading more (backpressure) */
+  write(chunks: readonly Buffer[]): Promise<void>;
+  /** the body ended cleanly after `size` bytes (its promised length): check and seal, or throw an OssError */
+  end(size: number): Promise<T>;
+  /** the body failed: drop whatever was kept (best effort, may be called after end() threw) */
+  discard(): Promise<void>;
 }
 
 /**
@@ -46,7 +59,10 @@ export function receiveBody(
   sink: StagedBody,
   o: ReceiveOptions = {},
 ): Promise<BodyDigest> {
-  return readBody(ex, control, sink, { ...o, tooLarge: () => new OssError('InvalidArgument') });
+  return pumpBody(ex, control, new DigestingConsumer(sink, o.contentMd5), {
+    ...(o.maxSize === undefined ? {} : { maxSize: o.maxSize }),
+    tooLarge: () => new OssError('InvalidArgument'),
+  });
 }
 
 /**
@@ -60,8 +76,43 @@ export async function receiveSmallBody(
   o: { contentMd5?: string } = {},
 ): Promise<Buffer> {
   const sink = new MemorySink();
-  await readBody(ex, control, sink, { ...o, maxSize: limit, tooLarge: () => new OssError('MalformedXML') });
+  await pumpBody(ex, control, new DigestingConsumer(sink, o.contentMd5), {
+    maxSize: limit,
+    tooLarge: () => new OssError('MalformedXML'),
+  });
   return sink.buffer();
+}
+
+/** Hashes MD5 and CRC-64 as the bytes pass into a staged body; checks Content-MD5 and seals it at the end. */
+export class DigestingConsumer implements BodyConsumer<BodyDigest> {
+  private readonly md5 = createHash('md5');
+  private crc: Crc64Hasher | undefined;
+
+  constructor(
+    private readonly sink: StagedBody,
+    private readonly contentMd5?: string,
+  ) {}
+
+  async write(chunks: readonly Buffer[]): Promise<void> {
+    this.crc ??= await createCrc64();
+    for (const chunk of chunks) {
+      this.md5.update(chunk);
+      this.crc.update(chunk);
+    }
+    await this.sink.writev(chunks);
+  }
+
+  async end(size: number): Promise<BodyDigest> {
+    this.crc ??= await createCrc64();
+    const digest: BodyDigest = { size, md5: this.md5.digest(), crc64: this.crc.digest() };
+    if (this.contentMd5 !== undefined && !md5Matches(this.contentMd5, digest.md5)) throw new OssError('InvalidDigest');
+    await this.sink.seal(digest);
+    return digest;
+  }
+
+  discard(): Promise<void> {
+    return discardQuietly(this.sink);
+  }
 }
 
 function md5Matches(contentMd5: string, md5: Buffer): boolean {
@@ -69,7 +120,7 @@ function md5Matches(contentMd5: string, md5: Buffer): boolean {
   return given !== null && given.equals(md5);
 }
 
-async function discardQuietly(sink: StagedBody): Promise<void> {
+async function discardQuietly(sink: { discard(): Promise<void> }): Promise<void> {
   try {
     await sink.discard();
   } catch {
@@ -100,47 +151,48 @@ function wholeBody(ex: Exchange, control: IngestHooks, length: number | null): B
   return body !== null && body.length === size ? body : undefined;
 }
 
-/** The whole-body path: the same checks, events and in-flight registration as readBody, in one step. */
-async function takeWhole(
+/** The whole-body path: the same checks, events and in-flight registration as the pump, in one step. */
+async function takeWhole<T>(
   ex: Exchange,
   control: IngestHooks,
-  sink: StagedBody,
+  consumer: BodyConsumer<T>,
   o: ReadOptions,
   body: Buffer,
   length: number | null,
-): Promise<BodyDigest> {
+): Promise<T> {
   try {
     if (o.maxSize !== undefined && body.length > o.maxSize) throw o.tooLarge();
     const tracker = control.trackBody(ex.ctx, length);
     tracker.received(body.length);
     tracker.end(false);
-    const crc = await createCrc64();
-    crc.update(body);
-    const digest: BodyDigest = {
-      size: body.length,
-      md5: createHash('md5').update(body).digest(),
-      crc64: crc.digest(),
-    };
-    if (o.contentMd5 !== undefined && !md5Matches(o.contentMd5, digest.md5)) throw new OssError('InvalidDigest');
-    if (body.length > 0) await sink.writev([body]);
-    await sink.seal(digest);
-    return digest;
+    if (body.length > 0) await consumer.write([body]);
+    return await consumer.end(body.length);
   } catch (err) {
-    await discardQuietly(sink);
+    await discardQuietly(consumer);
     throw err;
   }
 }
 
-async function readBody(ex: Exchange, control: IngestHooks, sink: StagedBody, o: ReadOptions): Promise<BodyDigest> {
+/**
+ * The one loop that reads a request body: registers it in flight, paces it by the plan's live ingest rate, fires a
+ * planned fault at its byte offset, watches the client, and hands every batch to `consumer`. Throws OssError (answer
+ * it), BodyAbortedError or FaultFiredError (do not answer); the consumer is discarded on every failure.
+ */
+export async function pumpBody<T>(
+  ex: Exchange,
+  control: IngestHooks,
+  consumer: BodyConsumer<T>,
+  o: ReadOptions,
+): Promise<T> {
   const { req, plan } = ex;
   const length = promisedLength(req);
   if (o.maxSize !== undefined && length !== null && length > o.maxSize) {
-    await discardQuietly(sink);
+    await discardQuietly(consumer);
     closeAfterResponse(ex.res);
     throw o.tooLarge();
   }
   const whole = wholeBody(ex, control, length);
-  if (whole !== undefined) return takeWhole(ex, control, sink, o, whole, length);
+  if (whole !== undefined) return takeWhole(ex, control, consumer, o, whole, length);
   continueIfExpected(req, ex.res);
   const idleMs = control.config.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS;
   const tracker = control.trackBody(ex.ctx, length, plan);
@@ -153,8 +205,6 @@ async function readBody(ex: Exchange, control: IngestHooks, sink: StagedBody, o:
   let pending: { fault: PlannedFault; at: number } | undefined =
     plan.fault?.afterBytes === undefined ? undefined : { fault: plan.fault, at: plan.fault.afterBytes };
   try {
-    const md5 = createHash('md5');
-    const crc = await createCrc64();
     for (;;) {
       if (pending !== undefined && tracker.bytesReceived >= pending.at) {
         const { fault } = pending;
@@ -171,25 +221,18 @@ async function readBody(ex: Exchange, control: IngestHooks, sink: StagedBody, o:
       let size = 0;
       for (const chunk of chunks) size += chunk.length;
       if (o.maxSize !== undefined && tracker.bytesReceived + size > o.maxSize) throw o.tooLarge();
-      for (const chunk of chunks) {
-        md5.update(chunk);
-        crc.update(chunk);
-        tracker.received(chunk.length);
-      }
-      await sink.writev(chunks);
+      for (const chunk of chunks) tracker.received(chunk.length);
+      await consumer.write(chunks);
       // a throttle wait is a pause: the socket is not read meanwhile, so the watch looks at it another way
       if (bucket.take(size) > 0) await watch.whilePaused(() => bucket.repay(watch.signal));
     }
     // every byte has passed the throttle: the body has arrived, and a client leaving now interrupts nothing
     watch.delivered();
-    const digest: BodyDigest = { size: tracker.bytesReceived, md5: md5.digest(), crc64: crc.digest() };
     // node's parser ends a Content-Length body only at that length; a mismatch would mean a truncated body
-    if (length !== null && digest.size !== length) throw new OssError('IncompleteBody');
-    if (o.contentMd5 !== undefined && !md5Matches(o.contentMd5, digest.md5)) throw new OssError('InvalidDigest');
-    await sink.seal(digest);
-    return digest;
+    if (length !== null && tracker.bytesReceived !== length) throw new OssError('IncompleteBody');
+    return await consumer.end(tracker.bytesReceived);
   } catch (err) {
-    await discardQuietly(sink);
+    await discardQuietly(consumer);
     if (err instanceof FaultFiredError) throw err;
     // Whatever is answered now leaves the rest of the body unread on the connection: it cannot carry another request.
     if (!req.complete) closeAfterResponse(ex.res);
