@@ -33,7 +33,9 @@ function describeRoute(r: Route): string {
   const markers = r.markers.join('&');
   const optional = (r.optional ?? []).map((m) => `[&${m}]`).join('');
   const query = markers === '' && optional === '' ? '' : `?${markers}${optional}`;
-  return `${r.method} ${PATHS[r.level]}${query}${r.copySource === true ? ' + x-oss-copy-source' : ''}`;
+  // a route at bucket and object level: `/<bucket>/[<key>]`
+  const path = typeof r.level === 'string' ? PATHS[r.level] : `${PATHS.bucket}[<key>]`;
+  return `${r.method} ${path}${query}${r.copySource === true ? ' + x-oss-copy-source' : ''}`;
 }
 
 /** `GET /<bucket>/<key>?a&b` as a dispatch input. */

@@ -10,6 +10,16 @@ export interface CatalogueEntry {
 }
 
 export const ERROR_CATALOGUE = {
+  // a CORS preflight no rule allows, or to a bucket without rules: code and status
+  // https://www.alibabacloud.com/help/en/oss/developer-reference/cors-options and https://developer.aliyun.com/ask/212256
+  // ("403 Forbidden" when not allowed or CORS is off). No OSS page prints the message: this is the one users quote
+  // from real OSS answers, typos included. No public EC.
+  AccessForbidden: {
+    status: 403,
+    message:
+      "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Requet-Headers are not whitelisted by the resource's CORS spec.",
+    ec: '0000-00000000',
+  },
   AccessDenied: { status: 403, message: 'You have no right to access this object.', ec: '0003-00000001' },
   // STS: https://www.alibabacloud.com/help/en/oss/user-guide/http-403-error-code and the EC pages cited in CAUSE_EC
   AccessKeyIdAndSecurityTokenNotMatch: {
@@ -17,6 +27,9 @@ export const ERROR_CATALOGUE = {
     message: 'The OSS access key id and security token you provided does not match.',
     ec: '0002-00000004',
   },
+  // a CORS preflight without Origin or Access-Control-Request-Method:
+  // https://www.alibabacloud.com/help/en/oss/support/http-400-status-code (BadRequest); no public EC
+  BadRequest: { status: 400, message: 'Insufficient information. Origin request header needed.', ec: '0000-00000000' },
   BucketAlreadyExists: { status: 409, message: 'The requested bucket name is not available.', ec: '0015-00000104' },
   BucketNotEmpty: { status: 409, message: 'The bucket you tried to delete is not empty.', ec: '0015-00000301' },
   EntityTooLarge: {
@@ -71,6 +84,9 @@ export const ERROR_CATALOGUE = {
     ec: '0016-00000404',
   },
   InvalidObjectName: { status: 400, message: 'The specified object is not valid.', ec: '0016-00000001' },
+  // https://www.alibabacloud.com/help/en/oss/how-to-handle-common-errors-when-the-postobject-operation-is-called;
+  // each cause has its own EC (protocol/post-policy.ts POLICY_EC)
+  InvalidPolicyDocument: { status: 400, message: 'Invalid Policy: Invalid JSON.', ec: '0006-00000204' },
   InvalidPart: {
     status: 400,
     message:
@@ -89,6 +105,12 @@ export const ERROR_CATALOGUE = {
     message: 'The symlink target object is a symlink, which cannot be read through another symlink.',
     ec: '0000-00000000',
   },
+  // the PostObject troubleshooting page (as InvalidPolicyDocument); ECs per cause in ingest/form-reader.ts FORM_EC
+  MalformedPOSTRequest: {
+    status: 400,
+    message: 'The body of your POST request is not well-formed multipart/form-data.',
+    ec: '0006-00000104',
+  },
   MalformedXML: {
     status: 400,
     message: 'The XML you provided was not well-formed or did not validate against our published schema.',
@@ -106,6 +128,9 @@ export const ERROR_CATALOGUE = {
     ec: '0016-00000101',
   },
   NoSuchBucket: { status: 404, message: 'The specified bucket does not exist.', ec: '0015-00000101' },
+  // code and status: aliyun-oss-python-sdk oss2/exceptions.py NoSuchCors; EC
+  // https://www.alibabacloud.com/help/en/oss/user-guide/0034-00000001 (GetBucketCors of a bucket without rules)
+  NoSuchCORSConfiguration: { status: 404, message: 'The CORS Configuration does not exist.', ec: '0034-00000001' },
   NoSuchKey: { status: 404, message: 'The specified key does not exist.', ec: '0026-00000001' },
   NoSuchUpload: {
     status: 404,
@@ -134,6 +159,12 @@ export const ERROR_CATALOGUE = {
     status: 412,
     message: 'At least one of the pre-conditions you specified did not hold.',
     ec: '0026-00000005',
+  },
+  // https://www.alibabacloud.com/help/en/oss/support/http-400-status-code (a PostObject that is not a form); no public EC
+  RequestIsNotMultiPartContent: {
+    status: 400,
+    message: 'Bucket POST must be of the enclosure-type multipart/form-data.',
+    ec: '0000-00000000',
   },
   RequestTimeTooSkewed: {
     status: 403,

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 /** OSS API operation names (docs/architecture.md#contracts). */
 export const OPERATIONS = [
   'PutObject',
+  'PostObject',
   'GetObject',
   'HeadObject',
   'DeleteObject',
@@ -22,6 +23,10 @@ export const OPERATIONS = [
   'GetBucketLocation',
   'GetBucketAcl',
   'PutBucketAcl',
+  'PutBucketCors',
+  'GetBucketCors',
+  'DeleteBucketCors',
+  'OptionObject',
   'PutObjectTagging',
   'GetObjectTagging',
   'DeleteObjectTagging',

@@ -61,9 +61,21 @@ export function sendError(t: Target, err: OssError, o: { requestId: string; host
   res.end(body);
 }
 
-/** Headers set before a handler failed that still describe the error answer (the common ones of
- * docs/protocol.md#common-headers). */
-const KEEP_ON_ERROR: ReadonlySet<string> = new Set(['x-oss-request-id', 'date', 'server', 'connection']);
+/**
+ * Headers set before a handler failed that still describe the error answer: the common ones of docs/protocol.md#common-headers, and the CORS
+ * headers of the bucket's rules, which OSS sends on error answers too (a browser could not read the error otherwise).
+ */
+const KEEP_ON_ERROR: ReadonlySet<string> = new Set([
+  'x-oss-request-id',
+  'date',
+  'server',
+  'connection',
+  'access-control-allow-origin',
+  'access-control-allow-methods',
+  'access-control-expose-headers',
+  'access-control-max-age',
+  'vary',
+]);
 
 /**
  * Tells a client that waits for `100 Continue` (`Expect: 100-continue`) to send its body. Node would answer 100 as soon

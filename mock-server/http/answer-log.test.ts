@@ -38,8 +38,8 @@ describe('the event log holds every answer', () => {
       status: 405,
       code: 'MethodNotAllowed',
     });
-    const cors = await t.http.put('/log-bucket/?cors');
-    expect((await eventsOf(cors.headers['x-oss-request-id']!))[1]).toMatchObject({
+    const lifecycle = await t.http.put('/log-bucket/?lifecycle');
+    expect((await eventsOf(lifecycle.headers['x-oss-request-id']!))[1]).toMatchObject({
       status: 400,
       code: 'NotImplemented',
     });

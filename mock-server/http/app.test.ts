@@ -68,7 +68,7 @@ describe('error envelope (docs/protocol.md#error-envelope)', () => {
 describe('dispatch errors are clear OSS errors, never a 500 or a hang', () => {
   it.each([
     ['PATCH', '/wire-bucket/k', 405, 'MethodNotAllowed'],
-    ['OPTIONS', '/wire-bucket/', 405, 'MethodNotAllowed'],
+    ['TRACE', '/wire-bucket/', 405, 'MethodNotAllowed'],
     ['PUT', '/wire-bucket/k?cors', 400, 'NotImplemented'],
     ['GET', '/wire-bucket/k?x-oss-process=image/resize,w_10', 400, 'NotImplemented'],
     ['PUT', '/wire-bucket/k?uploadId=X', 400, 'InvalidRequest'],

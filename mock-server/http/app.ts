@@ -21,6 +21,7 @@ import { checkAnonymousAccess } from '../operations/access.js';
 import type { Identity } from '../control/identities.js';
 import { authorize } from '../auth/permissions.js';
 import { parseCopySource } from '../operations/copy-source.js';
+import { corsHeadersFor } from '../operations/cors.js';
 import { OPERATION_TABLE, type OperationServices } from '../operations/table.js';
 import type { ActiveRequests } from './active.js';
 import { commonHeaders, requestIdOf, stampServerTime } from './common-headers.js';
@@ -124,6 +125,12 @@ async function handleOss(req: Request, res: Response, s: AppServices, id: number
     const address = resolveAddress({ host, path: target.path, baseDomains: s.config.baseDomains });
     if (address.bucket !== undefined) subject.bucket = address.bucket;
     if (address.key !== undefined) subject.key = address.key;
+    // the bucket's CORS rules decide the CORS headers of every answer but a preflight's (which OptionObject gives),
+    // error answers included; set now, they survive an error (exchange/reply.ts)
+    if (address.bucket !== undefined && req.method !== 'OPTIONS') {
+      const cors = await corsHeadersFor(s.store, address.bucket, requestHeader(req, 'origin'), req.method);
+      for (const [name, value] of Object.entries(cors)) if (value !== undefined) res.setHeader(name, String(value));
+    }
     const operation = dispatch({
       method: req.method,
       level: levelOf(address),
@@ -136,11 +143,15 @@ async function handleOss(req: Request, res: Response, s: AppServices, id: number
       const limit = requestHeader(req, 'x-oss-traffic-limit') ?? target.query['x-oss-traffic-limit'];
       if (limit !== undefined) ctx.trafficLimit = parseTrafficLimit(limit);
     }
-    const { scheme, identity } = authenticate(
-      { auth: s.config.auth, identities: s.control.identities },
-      signableRequest(req, address, target.pairs),
-      s.control.clock.date(),
-    );
+    const entry = OPERATION_TABLE[operation];
+    // an unsigned operation authenticates in its handler (PostObject's form), or never (a CORS preflight)
+    const { scheme, identity } = entry.unsigned
+      ? { scheme: undefined, identity: undefined }
+      : authenticate(
+          { auth: s.config.auth, identities: s.control.identities },
+          signableRequest(req, address, target.pairs),
+          s.control.clock.date(),
+        );
     if (identity !== undefined) ctx.accessKeyId = identity.accessKeyId;
     checkNames(address, operation);
     if (identity !== undefined) checkPermissions(identity, operation, address, req);
@@ -149,7 +160,7 @@ async function handleOss(req: Request, res: Response, s: AppServices, id: number
     }
     const ex: Exchange = { ctx, req, res, host, query: target.query, plan: s.control.planFor(ctx) };
     await beforeBody(ex, s.control);
-    await OPERATION_TABLE[operation].handler(ex, s);
+    await entry.handler(ex, s);
     if (!res.headersSent && !res.destroyed) throw new Error(`${operation} handler returned without answering`);
   } catch (err) {
     if (err instanceof StoredBytesMissingError) {

@@ -16,6 +16,7 @@ export type Access = 'read' | 'write' | 'list' | 'owner';
 
 export const OPERATION_ACCESS: Record<OperationName, Access> = {
   PutObject: 'write',
+  PostObject: 'write',
   GetObject: 'read',
   HeadObject: 'read',
   DeleteObject: 'write',
@@ -32,6 +33,11 @@ export const OPERATION_ACCESS: Record<OperationName, Access> = {
   GetBucketLocation: 'owner',
   GetBucketAcl: 'owner',
   PutBucketAcl: 'owner',
+  PutBucketCors: 'owner',
+  GetBucketCors: 'owner',
+  DeleteBucketCors: 'owner',
+  // a CORS preflight is never signed: it is answered from the bucket's CORS rules alone
+  OptionObject: 'read',
   PutObjectTagging: 'owner',
   GetObjectTagging: 'owner',
   DeleteObjectTagging: 'owner',

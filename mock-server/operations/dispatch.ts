@@ -9,10 +9,16 @@ import { OPERATION_TABLE, type OperationEntry, type Route, type TargetLevel } fr
 
 export type { TargetLevel } from './table.js';
 
-/** Every route with its operation, in match order. */
-export const ROUTES: ReadonlyArray<Route & { operation: OperationName }> = (
+/** Every route with its operation, in match order; a route of several levels is one route per level. */
+export const ROUTES: ReadonlyArray<Route & { level: TargetLevel; operation: OperationName }> = (
   Object.entries(OPERATION_TABLE) as Array<[OperationName, OperationEntry]>
-).map(([operation, entry]) => ({ ...entry.route, operation }));
+).flatMap(([operation, entry]) =>
+  (typeof entry.route.level === 'string' ? [entry.route.level] : entry.route.level).map((level) => ({
+    ...entry.route,
+    level,
+    operation,
+  })),
+);
 
 /** Query names that select an operation; any other query name is a parameter, not a marker. */
 const MARKERS: ReadonlySet<string> = new Set(ROUTES.flatMap((r) => [...r.markers, ...(r.optional ?? [])]));
@@ -66,10 +72,6 @@ export function dispatch(input: DispatchInput): OperationName {
   const names = Object.keys(input.query);
   const processing = names.find((n) => PROCESSING_PARAMETERS.includes(n));
   if (processing !== undefined) throw processingNotImplemented(processing);
-  // a POST to a bucket without a sub-resource is PostObject, the browser form upload (developer-reference/postobject)
-  if (input.method === 'POST' && input.level === 'bucket' && !names.some((n) => MARKERS.has(n))) {
-    throw new OssError('NotImplemented', { message: 'oss-mock does not implement PostObject (form uploads).' });
-  }
   const unsupported = names.find((n) => !MARKERS.has(n) && !MODIFIERS.has(n) && isV1SubResource(n));
   if (unsupported !== undefined) {
     throw new OssError('NotImplemented', {

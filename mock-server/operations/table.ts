@@ -3,7 +3,9 @@
 // adding its name to exchange/exchange.ts OPERATIONS and its row here; the compiler insists on both.
 import type { OperationName } from '../exchange/exchange.js';
 import { deleteBucket, getBucketAcl, getBucketInfo, getBucketLocation, putBucket, putBucketAcl } from './bucket.js';
+import { deleteBucketCors, getBucketCors, optionObject, putBucketCors } from './cors.js';
 import { deleteMultipleObjects } from './delete-multiple.js';
+import { postObject } from './post-object.js';
 import { listObjects, listObjectsV2 } from './listing.js';
 import {
   abortMultipartUpload,
@@ -32,7 +34,8 @@ export type TargetLevel = 'service' | 'bucket' | 'object';
 /** The request that selects an operation. */
 export interface Route {
   method: string;
-  level: TargetLevel;
+  /** several levels: the same operation on a bucket and on an object (a CORS preflight) */
+  level: TargetLevel | readonly TargetLevel[];
   /** query names that must be present (even empty: `?uploads=`) */
   markers: readonly string[];
   /** markers the operation reads but does not require (the handler validates them) */
@@ -51,6 +54,12 @@ export interface OperationEntry {
   action: `oss:${string}`;
   /** x-oss-traffic-limit (header, or query parameter of a presigned URL) slows this operation's transfer */
   trafficLimited?: true;
+  /**
+   * The request's headers and URL are not authenticated: PostObject carries its signature in the form, which the
+   * handler checks (developer-reference/postobject: "OSS does not check the signature information in headers or
+   * URLs"), and a CORS preflight is never signed (developer-reference/options).
+   */
+  unsigned?: true;
 }
 
 /** In match order: a request is dispatched to the first row whose route it satisfies. */
@@ -86,6 +95,28 @@ export const OPERATION_TABLE: { readonly [N in OperationName]: OperationEntry } 
     handler: putBucketAcl,
     action: 'oss:PutBucketAcl',
   },
+  PutBucketCors: {
+    route: { method: 'PUT', level: 'bucket', markers: ['cors'] },
+    handler: putBucketCors,
+    action: 'oss:PutBucketCors',
+  },
+  GetBucketCors: {
+    route: { method: 'GET', level: 'bucket', markers: ['cors'] },
+    handler: getBucketCors,
+    action: 'oss:GetBucketCors',
+  },
+  DeleteBucketCors: {
+    route: { method: 'DELETE', level: 'bucket', markers: ['cors'] },
+    handler: deleteBucketCors,
+    action: 'oss:DeleteBucketCors',
+  },
+  // never signed, so never checked against a permission; the action is the name ossutil's option-object gives it
+  OptionObject: {
+    route: { method: 'OPTIONS', level: ['bucket', 'object'], markers: [] },
+    handler: optionObject,
+    action: 'oss:OptionObject',
+    unsigned: true,
+  },
   ListMultipartUploads: {
     route: { method: 'GET', level: 'bucket', markers: ['uploads'] },
     handler: listMultipartUploads,
@@ -100,6 +131,13 @@ export const OPERATION_TABLE: { readonly [N in OperationName]: OperationEntry } 
     route: { method: 'GET', level: 'bucket', markers: [] },
     handler: listObjects,
     action: 'oss:ListObjects',
+  },
+  // developer-reference/postobject: "Uploading by HTML form requires the oss:PutObject permission"
+  PostObject: {
+    route: { method: 'POST', level: 'bucket', markers: [] },
+    handler: postObject,
+    action: 'oss:PutObject',
+    unsigned: true,
   },
   DeleteMultipleObjects: {
     route: { method: 'POST', level: 'bucket', markers: ['delete'] },

@@ -57,7 +57,10 @@ export type MutationJson =
   | { type: 'updateMeta'; meta: MetaJson }
   | { type: 'initiateUpload'; info: UploadInfoJson; headers: ObjectHeaders }
   | { type: 'putPart'; bucket: string; uploadId: string; part: PartJson }
-  | Extract<Mutation<string>, { type: 'deleteBucket' | 'setBucketAcl' | 'deleteObject' | 'finishUpload' | 'reset' }>;
+  | Extract<
+      Mutation<string>,
+      { type: 'deleteBucket' | 'setBucketAcl' | 'setBucketCors' | 'deleteObject' | 'finishUpload' | 'reset' }
+    >;
 
 function blobId(value: unknown): string {
   if (typeof value !== 'string' || !BLOB_ID.test(value)) throw new Error(`invalid blob id ${JSON.stringify(value)}`);
@@ -189,6 +192,7 @@ export function decodeMutation(j: MutationJson): Mutation<string> {
       return { type: j.type, bucket: j.bucket, uploadId: j.uploadId, part: decodePart(j.part) };
     case 'deleteBucket':
     case 'setBucketAcl':
+    case 'setBucketCors':
     case 'deleteObject':
     case 'finishUpload':
     case 'reset':

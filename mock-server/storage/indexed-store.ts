@@ -44,6 +44,7 @@ import {
 import {
   type BodyDigest,
   type BucketAcl,
+  type CorsConfiguration,
   type BucketInfo,
   type ByteRange,
   type CompletePartRef,
@@ -141,6 +142,18 @@ export class IndexedStore<B> implements Store {
       const bucket = bucketIn(state, name);
       if (bucket.info.acl === acl) return { mutations: [], result: bucket.info };
       return { mutations: [{ type: 'setBucketAcl', name, acl }], result: Object.freeze({ ...bucket.info, acl }) };
+    });
+  }
+
+  async setBucketCors(name: string, cors: CorsConfiguration | undefined): Promise<BucketInfo> {
+    return this.commit((state) => {
+      const bucket = bucketIn(state, name);
+      const { cors: _old, ...rest } = bucket.info;
+      const info = Object.freeze(cors === undefined ? rest : { ...rest, cors });
+      return {
+        mutations: [cors === undefined ? { type: 'setBucketCors', name } : { type: 'setBucketCors', name, cors }],
+        result: info,
+      };
     });
   }
 

@@ -6,7 +6,16 @@
 // parts for CompleteMultipartUpload. So append and complete never copy bytes.
 
 import { KeyOrder } from './key-order.js';
-import type { BucketAcl, BucketInfo, ObjectHeaders, ObjectMeta, PartInfo, UploadInfo, UploadStatus } from './store.js';
+import type {
+  BucketAcl,
+  BucketInfo,
+  CorsConfiguration,
+  ObjectHeaders,
+  ObjectMeta,
+  PartInfo,
+  UploadInfo,
+  UploadStatus,
+} from './store.js';
 
 export interface Segment<B> {
   blob: B;
@@ -61,6 +70,8 @@ export type Mutation<B> =
   | { type: 'createBucket'; info: BucketInfo }
   | { type: 'deleteBucket'; name: string }
   | { type: 'setBucketAcl'; name: string; acl: BucketAcl }
+  /** cors absent: DeleteBucketCors */
+  | { type: 'setBucketCors'; name: string; cors?: CorsConfiguration }
   | { type: 'putObject'; object: StoredObject<B> }
   /** the same bytes under new meta (tags, ACL, restore state): bucket and key come from the meta */
   | { type: 'updateMeta'; meta: ObjectMeta }
@@ -106,6 +117,12 @@ function applyOne<B>(state: StoreState<B>, m: Mutation<B>, taken: Set<B>, droppe
     case 'setBucketAcl': {
       const bucket = bucketOf(state, m.name, m);
       bucket.info = Object.freeze({ ...bucket.info, acl: m.acl });
+      return;
+    }
+    case 'setBucketCors': {
+      const bucket = bucketOf(state, m.name, m);
+      const { cors: _old, ...rest } = bucket.info;
+      bucket.info = Object.freeze(m.cors === undefined ? rest : { ...rest, cors: m.cors });
       return;
     }
     case 'updateMeta': {

@@ -43,6 +43,21 @@ export interface RestoreState {
   tier?: string;
 }
 
+/** One CORS rule of a bucket (docs/protocol.md#bucket-cors), as PutBucketCors gave it. */
+export interface CorsRule {
+  allowedOrigins: string[];
+  allowedMethods: string[];
+  allowedHeaders: string[];
+  exposeHeaders: string[];
+  maxAgeSeconds?: number;
+}
+
+/** A bucket's CORS configuration: the rules in order (the first that matches applies) and ResponseVary. */
+export interface CorsConfiguration {
+  rules: CorsRule[];
+  responseVary: boolean;
+}
+
 export interface BucketInfo {
   name: string;
   /** e.g. `oss-cn-hangzhou` */
@@ -51,6 +66,8 @@ export interface BucketInfo {
   storageClass: string;
   acl: BucketAcl;
   dataRedundancyType: string;
+  /** PutBucketCors; absent: no CORS rules */
+  cors?: CorsConfiguration;
 }
 
 /**
@@ -184,6 +201,8 @@ export interface Store {
   deleteBucket(name: string): Promise<void>;
   /** PutBucketAcl. Errors: NoSuchBucket. */
   setBucketAcl(name: string, acl: BucketAcl): Promise<BucketInfo>;
+  /** PutBucketCors (a configuration) and DeleteBucketCors (undefined). Errors: NoSuchBucket. */
+  setBucketCors(name: string, cors: CorsConfiguration | undefined): Promise<BucketInfo>;
 
   /** A fresh staging area for one request body. */
   createStagedBody(): Promise<StagedBody>;
