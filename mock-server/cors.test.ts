@@ -276,3 +276,61 @@ describe.each(STORES)('bucket CORS on the $store store', ({ store }) => {
     }
   });
 });
+
+describe('a browser form upload to the mock (preflight, then PostObject)', () => {
+  let mock: MockOssHandle;
+  const bucket = 'cors-form';
+  beforeAll(async () => {
+    mock = await startMockOss();
+    const client = clientOf(mock, bucket);
+    await client.putBucket(bucket);
+    await client.putBucketCORS(bucket, [
+      { allowedOrigin: 'http://app.example', allowedMethod: 'POST', allowedHeader: '*', exposeHeader: 'ETag' },
+    ]);
+  });
+  afterAll(async () => {
+    await mock.close();
+  });
+
+  it('the preflight for the POST is allowed; the form answer carries the CORS headers and exposes ETag', async () => {
+    const url = `${mock.endpoint}/${bucket}/`;
+    const preflight = await fetch(url, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'http://app.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
+    });
+    expect(preflight.status).toBe(200);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('http://app.example');
+    expect(preflight.headers.get('access-control-allow-methods')).toBe('POST');
+    const signer = clientOf(mock, bucket) as OSS & {
+      calculatePostSignature(policy: object): { OSSAccessKeyId: string; Signature: string; policy: string };
+    };
+    const signed = signer.calculatePostSignature({
+      expiration: new Date(Date.now() + 3600_000).toISOString(),
+      conditions: [{ bucket }],
+    });
+    const form = new FormData();
+    form.append('key', 'from-browser.txt');
+    form.append('OSSAccessKeyId', signed.OSSAccessKeyId);
+    form.append('policy', signed.policy);
+    form.append('Signature', signed.Signature);
+    form.append('file', new Blob(['from a page']), 'page.txt');
+    const upload = await fetch(url, { method: 'POST', body: form, headers: { origin: 'http://app.example' } });
+    expect(upload.status).toBe(204);
+    expect(corsHeaders(upload)).toEqual({
+      'access-control-allow-origin': 'http://app.example',
+      'access-control-allow-methods': 'POST',
+      'access-control-expose-headers': 'ETag',
+    });
+    expect(upload.headers.get('etag')).toMatch(/^"[0-9A-F]{32}"$/);
+    // another origin gets no CORS headers, so a browser would not hand the answer to its page
+    const other = new FormData();
+    for (const [name, value] of form) other.append(name, value);
+    const elsewhere = await fetch(url, { method: 'POST', body: other, headers: { origin: 'http://evil.example' } });
+    expect(elsewhere.status).toBe(204);
+    expect(elsewhere.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});

@@ -36,6 +36,7 @@ describe('permissions (docs/protocol.md#permissions)', () => {
     expect(reads.sort()).toEqual(
       [
         'GetBucketAcl',
+        'GetBucketCors',
         'GetBucketInfo',
         'GetBucketLocation',
         'GetObject',
