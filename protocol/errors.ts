@@ -42,10 +42,11 @@ export const ERROR_CATALOGUE = {
     message: 'Your proposed upload smaller than the minimum allowed size.',
     ec: '0042-00000213',
   },
+  // EC: https://help.aliyun.com/en/oss/user-guide/0026-00000201 (PutObject or CopyObject with x-oss-forbid-overwrite)
   FileAlreadyExists: {
     status: 409,
     message: 'The object you specified already exists and can not be overwritten.',
-    ec: '0016-00000708',
+    ec: '0026-00000201',
   },
   IncompleteBody: {
     status: 400,
@@ -62,14 +63,17 @@ export const ERROR_CATALOGUE = {
     message: 'The OSS Access Key Id you provided does not exist in our records.',
     ec: '0002-00000902',
   },
-  InvalidArgument: { status: 400, message: 'Invalid argument.', ec: '0017-00000001' },
+  // InvalidArgument has an EC per cause (CAUSE_EC, OPERATION_EC); this default is for causes without a public EC, and
+  // is not 0017-00000001, which is MethodNotAllowed's
+  InvalidArgument: { status: 400, message: 'Invalid argument.', ec: '0000-00000000' },
   InvalidBucketName: { status: 400, message: 'The specified bucket is not valid.', ec: '0015-00000001' },
   InvalidCRC64: {
     status: 400,
     message: 'The x-oss-hash-crc64ecma you specified does not match what we calculated.',
     ec: '0016-00000215',
   },
-  InvalidDigest: { status: 400, message: 'The Content-MD5 you specified was invalid.', ec: '0016-00000210' },
+  // EC: https://help.aliyun.com/zh/oss/user-guide/0017-00000503 (the body's MD5 is not the Content-MD5)
+  InvalidDigest: { status: 400, message: 'The Content-MD5 you specified was invalid.', ec: '0017-00000503' },
   // developer-reference/putobject lists the code; no public source shows its message or EC (docs/protocol.md)
   InvalidEncryptionAlgorithmError: {
     status: 400,
@@ -116,16 +120,18 @@ export const ERROR_CATALOGUE = {
     message: 'The XML you provided was not well-formed or did not validate against our published schema.',
     ec: '0016-00000608',
   },
+  // EC: https://help.aliyun.com/zh/oss/support/0017-00000001 (a method or parameter set OSS has no operation for)
   MethodNotAllowed: {
     status: 405,
     message: 'The specified method is not allowed against this resource.',
-    ec: '0016-00000004',
+    ec: '0017-00000001',
   },
   MissingArgument: { status: 400, message: 'Missing Some Required Arguments.', ec: '0016-00000601' },
+  // EC: https://help.aliyun.com/zh/oss/support/0017-00000101
   MissingContentLength: {
     status: 411,
     message: 'You must provide the Content-Length HTTP header.',
-    ec: '0016-00000101',
+    ec: '0017-00000101',
   },
   NoSuchBucket: { status: 404, message: 'The specified bucket does not exist.', ec: '0015-00000101' },
   // code and status: aliyun-oss-python-sdk oss2/exceptions.py NoSuchCors; EC
@@ -151,14 +157,18 @@ export const ERROR_CATALOGUE = {
     message: 'The operation is not supported for this resource',
     ec: '0016-00000702',
   },
-  ObjectNotAppendable: { status: 409, message: 'The object is not appendable.', ec: '0026-00000007' },
+  // EC: https://help.aliyun.com/en/oss/user-guide/0026-00000017; status 409 as oss2/exceptions.py ObjectNotAppendable
+  // (a Conflict), which its tests run against real OSS (the http-status-code-411 page lists the code too)
+  ObjectNotAppendable: { status: 409, message: 'The object is not appendable.', ec: '0026-00000017' },
   // message without a final period: ali-oss test/node/object.test.js compares err.message with it exactly, and the
   // alibabacloud-oss-go-sdk-v2 mock fixture of AppendObject carries it so
   PositionNotEqualToLength: { status: 409, message: 'Position is not equal to file length', ec: '0026-00000016' },
+  // EC: https://www.alibabacloud.com/help/en/oss/user-guide/0017-00001001 (If-Match, If-None-Match,
+  // If-Modified-Since, If-Unmodified-Since)
   PreconditionFailed: {
     status: 412,
     message: 'At least one of the pre-conditions you specified did not hold.',
-    ec: '0026-00000005',
+    ec: '0017-00001001',
   },
   // https://www.alibabacloud.com/help/en/oss/support/http-400-status-code (a PostObject that is not a form); no public EC
   RequestIsNotMultiPartContent: {
@@ -290,8 +300,14 @@ export const CAUSE_EC = {
   tagKeyTooLong: '0010-00000209',
   /** InvalidTag: a tag value over 256 characters */
   tagValueTooLong: '0010-00000214',
-  /** InvalidTag: a character outside the tag alphabet, an empty or repeated key, more than 10 tags */
+  /** InvalidTag: a character outside the tag alphabet, an empty key, more than 10 tags, a key repeated in x-oss-tagging */
   tagInvalid: '0010-00000217',
+  /** InvalidTag: a key repeated in a PutObjectTagging body (https://help.aliyun.com/en/oss/user-guide/0010-00000210) */
+  tagKeyRepeatedInBody: '0010-00000210',
+  /** MalformedXML: a PutObjectTagging body that is not XML (https://www.alibabacloud.com/help/en/oss/user-guide/0010-00000101) */
+  taggingXmlMalformed: '0010-00000101',
+  /** MalformedXML: a PutObjectTagging body whose root is not Tagging (https://help.aliyun.com/en/oss/user-guide/0010-00000102) */
+  taggingXmlRoot: '0010-00000102',
   /** InvalidTag: an x-oss-tagging header that is not `k=v&k2=v2` */
   taggingHeaderMalformed: '0010-00000219',
   /** InvalidArgument: RestoreObject Days out of 1-365 (ColdArchive, DeepColdArchive) */

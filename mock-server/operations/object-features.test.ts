@@ -93,7 +93,7 @@ describe('object tagging', () => {
           ['dup', '1'],
           ['dup', '2'],
         ]),
-        '0010-00000217',
+        '0010-00000210',
       ],
     ];
     for (const [body, ec] of cases) {
@@ -104,8 +104,10 @@ describe('object tagging', () => {
       .put(`${B}/limits?tagging`)
       .send(taggingXml([['a'.repeat(128), 'b'.repeat(256)]]))
       .expect(200);
-    await expectError(await t.http.put(`${B}/limits?tagging`).send('<Tagging><Tag/>'), 400, 'MalformedXML');
-    await expectError(await t.http.put(`${B}/limits?tagging`).send('<Other/>'), 400, 'MalformedXML');
+    const put = (body: string) => t.http.put(`${B}/limits?tagging`).send(body);
+    await expectError(await put('<Tagging><Tag/>'), 400, 'MalformedXML', '0010-00000101');
+    await expectError(await put('<Tagging><Tag/></Tagging>'), 400, 'MalformedXML', '0010-00000101');
+    await expectError(await put('<XMLTag><TagSet/></XMLTag>'), 400, 'MalformedXML', '0010-00000102');
     await expectError(await t.http.put(`${B}/missing?tagging`).send(taggingXml([['a', 'b']])), 404, 'NoSuchKey');
     await expectError(await t.http.get(`${B}/missing?tagging`), 404, 'NoSuchKey');
   });
@@ -119,6 +121,9 @@ describe('object tagging', () => {
       '0010-00000219',
     );
     await expectError(await t.http.put(`${B}/hdr`).set('x-oss-tagging', 'a=%ZZ').send('new'), 400, 'InvalidTag');
+    // a key repeated in the header is 0010-00000217 (a repeated key in a PutObjectTagging body has its own EC)
+    const repeated = await t.http.put(`${B}/hdr`).set('x-oss-tagging', 'a=1&a=2').send('new');
+    await expectError(repeated, 400, 'InvalidTag', '0010-00000217');
     expect((await t.http.get(`${B}/hdr`).expect(200)).text).toBe('old');
   });
 
@@ -253,7 +258,7 @@ describe('symlinks', () => {
     await expectError(await t.http.get(`${B}/link2`), 400, 'InvalidTargetType');
     await expectError(await t.http.get(`${B}/中文 target?symlink`), 400, 'NotSymlink', '0043-00000101');
     await expectError(await t.http.get(`${B}/missing?symlink`), 404, 'NoSuchKey');
-    await expectError(await t.http.put(`${B}/no-target?symlink`), 400, 'MissingArgument');
+    await expectError(await t.http.put(`${B}/no-target?symlink`), 400, 'MissingArgument', '0043-00000001');
     await t.http
       .put(`${B}/fbo?symlink`)
       .set('x-oss-symlink-target', 'x')

@@ -60,10 +60,15 @@ export async function resolveObject(s: OperationServices, bucket: string, key: s
   return { meta: linkView(meta, target), content: target };
 }
 
-/** x-oss-symlink-target travels URL-encoded (ali-oss lib/common/object/putSymlink.js and getSymlink.js). */
+/**
+ * x-oss-symlink-target travels URL-encoded (ali-oss lib/common/object/putSymlink.js and getSymlink.js). Without it,
+ * EC 0043-00000001 (https://help.aliyun.com/zh/oss/support/0043-00000001; the page names no code: MissingArgument is
+ * the mock's choice).
+ */
 function targetOf(raw: string | undefined): string {
   if (raw === undefined || raw === '') {
     throw new OssError('MissingArgument', {
+      ec: '0043-00000001',
       message: 'The x-oss-symlink-target header is missing.',
       extra: { ArgumentName: 'x-oss-symlink-target' },
     });

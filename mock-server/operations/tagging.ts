@@ -23,9 +23,10 @@ const MAX_TAGGING_BODY_BYTES = 64 * 1024;
 
 /**
  * InvalidTag with the EC OSS gives each case: key too long https://help.aliyun.com/en/oss/user-guide/0010-00000209,
- * value too long .../0010-00000214, bad characters, more than 10 tags or a repeated key .../0010-00000217, a
- * malformed x-oss-tagging header https://www.alibabacloud.com/help/en/oss/support/0010-00000219. The code name is
- * S3's for the same checks; OSS's pages name only the EC (docs/protocol.md#object-tagging).
+ * value too long .../0010-00000214, bad characters, more than 10 tags or a repeated key .../0010-00000217 (a key
+ * repeated in a PutObjectTagging body: .../0010-00000210), a malformed x-oss-tagging header
+ * https://www.alibabacloud.com/help/en/oss/support/0010-00000219. The code name is S3's for the same checks; OSS's
+ * pages name only the EC, so it is unverified (docs/protocol.md#object-tagging).
  */
 function invalidTag(message: string, ec: string): OssError {
   return new OssError('InvalidTag', { message, ec });
@@ -33,8 +34,11 @@ function invalidTag(message: string, ec: string): OssError {
 
 const chars = (s: string): number => [...s].length;
 
-/** Throws InvalidTag unless `tags` is a tag set OSS accepts; returns it unchanged. */
-export function validateTags(tags: readonly ObjectTag[]): readonly ObjectTag[] {
+/**
+ * Throws InvalidTag unless `tags` is a tag set OSS accepts; returns it unchanged. `from`: where the tags came from
+ * (a repeated key has its own EC in a PutObjectTagging body).
+ */
+export function validateTags(tags: readonly ObjectTag[], from: 'header' | 'body' = 'header'): readonly ObjectTag[] {
   if (tags.length > MAX_TAGS) {
     throw invalidTag(`An object can have at most ${MAX_TAGS} tags.`, CAUSE_EC.tagInvalid);
   }
@@ -53,7 +57,10 @@ export function validateTags(tags: readonly ObjectTag[]): readonly ObjectTag[] {
         CAUSE_EC.tagInvalid,
       );
     }
-    if (seen.has(key)) throw invalidTag(`The tag key ${JSON.stringify(key)} is repeated.`, CAUSE_EC.tagInvalid);
+    if (seen.has(key)) {
+      const ec = from === 'body' ? CAUSE_EC.tagKeyRepeatedInBody : CAUSE_EC.tagInvalid;
+      throw invalidTag(`The tag key ${JSON.stringify(key)} is repeated.`, ec);
+    }
     seen.add(key);
   }
   return tags;
@@ -90,19 +97,32 @@ export function taggingOf(ex: Exchange): readonly ObjectTag[] | undefined {
   return raw === undefined ? undefined : validateTags(parseTaggingHeader(raw));
 }
 
-/** `<Tagging><TagSet><Tag><Key/><Value/></Tag>…</TagSet></Tagging>`; anything else is MalformedXML. */
+/**
+ * `<Tagging><TagSet><Tag><Key/><Value/></Tag>…</TagSet></Tagging>`; anything else is MalformedXML, with the EC OSS
+ * documents for a body that is not well-formed or not of that shape (0010-00000101) and for another root element
+ * (0010-00000102).
+ */
 export function parseTaggingXml(text: string): ObjectTag[] {
-  const root = parseXml(text).Tagging;
-  if (typeof root !== 'object' || root === null || !('TagSet' in root)) throw new OssError('MalformedXML');
+  const malformed = (): OssError => new OssError('MalformedXML', { ec: CAUSE_EC.taggingXmlMalformed });
+  let doc: Record<string, unknown>;
+  try {
+    doc = parseXml(text);
+  } catch (err) {
+    if (err instanceof OssError && err.code === 'MalformedXML') throw malformed();
+    throw err;
+  }
+  if (!('Tagging' in doc)) throw new OssError('MalformedXML', { ec: CAUSE_EC.taggingXmlRoot });
+  const root = doc.Tagging;
+  if (typeof root !== 'object' || root === null || !('TagSet' in root)) throw malformed();
   const tagSet = (root as Record<string, unknown>).TagSet;
   if (tagSet === '') return [];
-  if (typeof tagSet !== 'object' || tagSet === null || Array.isArray(tagSet)) throw new OssError('MalformedXML');
+  if (typeof tagSet !== 'object' || tagSet === null || Array.isArray(tagSet)) throw malformed();
   const tags: ObjectTag[] = [];
   for (const tag of xmlArray((tagSet as Record<string, unknown>).Tag as unknown[] | undefined)) {
-    if (typeof tag !== 'object' || tag === null) throw new OssError('MalformedXML');
+    if (typeof tag !== 'object' || tag === null) throw malformed();
     const { Key: key, Value: value } = tag as Record<string, unknown>;
     if (typeof key !== 'string' || (value !== undefined && typeof value !== 'string')) {
-      throw new OssError('MalformedXML');
+      throw malformed();
     }
     tags.push({ key, value: value ?? '' });
   }
@@ -124,7 +144,7 @@ export function taggingDirectiveOf(ex: Exchange): 'COPY' | 'REPLACE' {
 export const putObjectTagging: Handler = async (ex, s) => {
   const { bucket, key } = objectTarget(ex);
   const text = (await receiveSmallBody(ex, s.control, MAX_TAGGING_BODY_BYTES)).toString('utf8');
-  const tags = validateTags(parseTaggingXml(text));
+  const tags = validateTags(parseTaggingXml(text), 'body');
   await s.store.updateObjectMeta(bucket, key, () => ({ tags }));
   sendEmpty(ex, 200);
 };
