@@ -1,5 +1,6 @@
 // The server's clock offset (--clock-offset, POST /_mock/clock): the Date header, request IDs, the signature time
 // check, presigned-URL expiry and Last-Modified all follow it; real clients signing with real time see the skew.
+import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OssClient } from '../client/index.js';
 import { parseDuration } from './clock.js';
@@ -95,6 +96,31 @@ describe('the server clock', () => {
       await fetch(`${mock.endpoint}/_mock/sts`, { method: 'POST', body: JSON.stringify({ durationSeconds: 3600 }) })
     ).json()) as { expiration: string };
     expect(Math.round((Date.parse(minted.expiration) - Date.now()) / MIN)).toBe(180);
+  });
+
+  it('a PostObject policy expires by the server clock: valid for an hour of real time, expired 2 hours ahead', async () => {
+    mock = await startMockOss();
+    await client(mock).putBucket({ bucket: 'forms' });
+    const m = mock;
+    // a V1 form as ali-oss's calculatePostSignature signs it: base64 policy, HMAC-SHA1 of it with the secret
+    const post = async (key: string): Promise<{ status: number; text: string }> => {
+      const policy = Buffer.from(
+        JSON.stringify({ expiration: new Date(Date.now() + 60 * MIN).toISOString(), conditions: [] }),
+      ).toString('base64');
+      const form = new FormData();
+      form.append('key', key);
+      form.append('OSSAccessKeyId', m.accessKeyId);
+      form.append('policy', policy);
+      form.append('Signature', createHmac('sha1', m.accessKeySecret).update(policy).digest('base64'));
+      form.append('file', new Blob(['x']), 'x');
+      const res = await fetch(`${m.endpoint}/forms/`, { method: 'POST', body: form });
+      return { status: res.status, text: await res.text() };
+    };
+    expect((await post('now')).status).toBe(204);
+    expect((await setClock(m, { offset: '2h' })).status).toBe(200);
+    const late = await post('later');
+    expect(late.status).toBe(403);
+    expect(late.text).toContain('Policy expired');
   });
 
   it('refuses an offset that is not a duration', async () => {
