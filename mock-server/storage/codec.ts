@@ -54,6 +54,7 @@ export interface StateJson {
 export type MutationJson =
   | { type: 'createBucket'; info: BucketInfoJson }
   | { type: 'putObject'; object: ObjectJson }
+  | { type: 'appendObject'; meta: MetaJson; segment: { blob: string; size: number } }
   | { type: 'updateMeta'; meta: MetaJson }
   | { type: 'initiateUpload'; info: UploadInfoJson; headers: ObjectHeaders }
   | { type: 'putPart'; bucket: string; uploadId: string; part: PartJson }
@@ -167,6 +168,8 @@ export function encodeMutation(m: Mutation<string>): MutationJson {
       return { type: m.type, info: encodeBucketInfo(m.info) };
     case 'putObject':
       return { type: m.type, object: encodeObject(m.object) };
+    case 'appendObject':
+      return { type: m.type, meta: encodeMeta(m.meta), segment: { blob: m.segment.blob, size: m.segment.size } };
     case 'updateMeta':
       return { type: m.type, meta: encodeMeta(m.meta) };
     case 'initiateUpload':
@@ -184,6 +187,12 @@ export function decodeMutation(j: MutationJson): Mutation<string> {
       return { type: j.type, info: decodeBucketInfo(j.info) };
     case 'putObject':
       return { type: j.type, object: decodeObject(j.object) };
+    case 'appendObject':
+      return {
+        type: j.type,
+        meta: decodeMeta(j.meta),
+        segment: { blob: blobId(j.segment.blob), size: j.segment.size },
+      };
     case 'updateMeta':
       return { type: j.type, meta: decodeMeta(j.meta) };
     case 'initiateUpload':

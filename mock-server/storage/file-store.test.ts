@@ -161,6 +161,28 @@ describe('FileStore', () => {
     await expect(new FileStore(dir).open()).rejects.toThrow(/damaged/);
   });
 
+  it("an append's journal line names only the new segment, and the appended object is whole after a restart", async () => {
+    let store = await openStore();
+    await store.createBucket(BUCKET);
+    const lineOfLastAppend = async () =>
+      (await readFile(join(dir, JOURNAL_FILE), 'utf8')).trimEnd().split('\n').at(-1)!;
+    let expected = '';
+    const lines: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      const piece = `piece ${String(i).padStart(2, '0')};`;
+      await store.appendObject(BUCKET.name, 'log', expected.length, await stage(store, piece), HEADERS);
+      expected += piece;
+      lines.push((await lineOfLastAppend()).length);
+    }
+    // the 60th line is as long as the 2nd (give or take the digits of sizes and sequence numbers), not 59 segments longer
+    expect(lines[59]! - lines[1]!).toBeLessThan(16);
+    store = await reopen(store);
+    expect(await content(store, 'log')).toBe(expected);
+    expect((await store.headObject(BUCKET.name, 'log')).size).toBe(expected.length);
+    await store.appendObject(BUCKET.name, 'log', expected.length, await stage(store, 'end'), HEADERS);
+    expect(await content(store, 'log')).toBe(`${expected}end`);
+  });
+
   it('compacts the journal into the snapshot and recovers from both', async () => {
     let store = await openStore({ compactAfterBytes: 2048 });
     await store.createBucket(BUCKET);

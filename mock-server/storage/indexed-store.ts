@@ -234,8 +234,7 @@ export class IndexedStore<B> implements Store {
       }
       if (length + digest.size > MAX_OBJECT_SIZE) throw tooLarge(length + digest.size, MAX_OBJECT_SIZE);
       const meta = appendedMeta(bucket, key, headers, previous?.meta, digest, this.now());
-      const object = storedObject(meta, [...(previous?.segments ?? []), { blob, size: digest.size }]);
-      return { mutations: [{ type: 'putObject', object }], result: meta };
+      return { mutations: [{ type: 'appendObject', meta, segment: { blob, size: digest.size } }], result: meta };
     });
   }
 

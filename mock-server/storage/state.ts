@@ -73,6 +73,11 @@ export type Mutation<B> =
   /** cors absent: DeleteBucketCors */
   | { type: 'setBucketCors'; name: string; cors?: CorsConfiguration }
   | { type: 'putObject'; object: StoredObject<B> }
+  /**
+   * An appendable object (or a new one) grows by one segment under new meta: the batch names only the new segment,
+   * so a journal line costs the same for the 5,000th append as for the first
+   */
+  | { type: 'appendObject'; meta: ObjectMeta; segment: Segment<B> }
   /** the same bytes under new meta (tags, ACL, restore state): bucket and key come from the meta */
   | { type: 'updateMeta'; meta: ObjectMeta }
   | { type: 'deleteObject'; bucket: string; key: string }
@@ -139,6 +144,16 @@ function applyOne<B>(state: StoreState<B>, m: Mutation<B>, taken: Set<B>, droppe
       for (const s of m.object.segments) taken.add(s.blob);
       bucket.objects.set(m.object.meta.key, m.object);
       bucket.keys.add(m.object.meta.key);
+      return;
+    }
+    case 'appendObject': {
+      const bucket = bucketOf(state, m.meta.bucket, m);
+      const old = bucket.objects.get(m.meta.key);
+      // the old version's segments stay: they are the start of the new one
+      const segments = Object.freeze([...(old?.segments ?? []), m.segment]) as Segment<B>[];
+      taken.add(m.segment.blob);
+      bucket.objects.set(m.meta.key, Object.freeze({ meta: m.meta, segments }));
+      bucket.keys.add(m.meta.key);
       return;
     }
     case 'deleteObject': {
