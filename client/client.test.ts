@@ -1,7 +1,7 @@
 // OssClient against scripted loopback servers: the wire it sends, the errors it builds, CRC-64 checks, retries, and
 // DisableRequest/EnableRequest (docs/protocol.md#cpp-sdk).
 import type http from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { crc64 } from '../protocol/crc64.js';
 import { authorizeV1, authorizeV4, type SignableRequest } from '../protocol/signing.js';
 import {
@@ -15,9 +15,11 @@ import {
 } from './test-support/raw-server.js';
 import { Readable } from 'node:stream';
 import { OssClient } from './client.js';
+import { RequestGate } from './request-gate.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
+  vi.restoreAllMocks();
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
@@ -334,9 +336,13 @@ describe('disableRequests / enableRequests', () => {
       res.writeHead(503);
       res.end();
     });
+    // The server seeing the request says nothing about the client having read the 503: disabling before that aborts
+    // the attempt itself (200042, as the C++ SDK does too). Only the back-off starting says the attempt is over.
+    const backOff = vi.spyOn(RequestGate.prototype, 'sleep');
     const c = client(server.endpoint, { retry: { maxRetries: 3, baseDelayMs: 600_000 } });
     const pending = c.getObject({ bucket: 'bkt', key: 'k' });
-    await until(() => server.requests.length === 1);
+    await until(() => backOff.mock.calls.length === 1);
+    expect(backOff.mock.calls[0]).toEqual([600_000]);
     c.disableRequests();
     expect((await rejectionOf(pending)).code).toBe('ClientError:100002');
     expect(server.requests).toHaveLength(1);
