@@ -66,7 +66,10 @@ async function stopChild(child: ChildProcess): Promise<void> {
 
 export async function spawnServer(script: string, args: readonly string[]): Promise<ChildServer> {
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // The mock's request log is silent unless OSS_MOCK_LOG_LEVEL says otherwise (to measure what logging costs); an
+  // environment variable, not a flag, so a BENCH_MOCK_CLI build from before the log still starts.
+  const env = { OSS_MOCK_LOG_LEVEL: 'silent', ...process.env };
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const endpoint = await new Promise<string>((resolve, reject) => {

@@ -3,12 +3,12 @@ import { CliUsageError, DEFAULT_CLI_PORT, parseCliArgs } from './cli-args.js';
 
 describe('parseCliArgs (docs/architecture.md#contracts)', () => {
   it('defaults to port 9000 and takes every documented flag', () => {
-    expect(parseCliArgs([])).toEqual({ help: false, options: { port: DEFAULT_CLI_PORT } });
+    expect(parseCliArgs([])).toEqual({ help: false, options: { port: DEFAULT_CLI_PORT, logLevel: 'info' } });
     const cmd = parseCliArgs([
       '--port', '0', '--host', '0.0.0.0', '--data-dir', '/tmp/d', '--access-key-id', 'id',
       '--access-key-secret=s', '--region', 'cn-beijing', '--auth', 'off', '--ingest-rate', '256KiB/s',
       '--egress-rate', '2MiB/s', '--control-token', 'tok', '--idle-timeout', '5000', '--max-header-bytes=8192',
-      '--max-connections', '64', '--restore-delay', '2s',
+      '--max-connections', '64', '--restore-delay', '2s', '--log-level', 'debug', '--log-format', 'json',
     ]); // prettier-ignore
     expect(cmd).toEqual({
       help: false,
@@ -27,8 +27,17 @@ describe('parseCliArgs (docs/architecture.md#contracts)', () => {
         maxHeaderBytes: 8192,
         maxConnections: 64,
         restoreDelayMs: 2000,
+        logLevel: 'debug',
+        logFormat: 'json',
       },
     });
+  });
+
+  it('reads OSS_MOCK_LOG_LEVEL and OSS_MOCK_LOG_FORMAT; the flags win', () => {
+    const env = { OSS_MOCK_LOG_LEVEL: 'silent', OSS_MOCK_LOG_FORMAT: 'json' };
+    expect(parseCliArgs([], env)).toMatchObject({ options: { logLevel: 'silent', logFormat: 'json' } });
+    expect(parseCliArgs(['--log-level', 'error'], env)).toMatchObject({ options: { logLevel: 'error' } });
+    expect(() => parseCliArgs([], { OSS_MOCK_LOG_LEVEL: 'loud' })).toThrow(/--log-level: "loud" must be one of/);
   });
 
   it.each([
@@ -59,6 +68,8 @@ describe('parseCliArgs (docs/architecture.md#contracts)', () => {
     [['--max-connections', '-1'], /--max-connections/],
     [['--restore-delay', 'soon'], /--restore-delay: "soon" is not a duration/],
     [['--restore-delay', '-5'], /--restore-delay/],
+    [['--log-level', 'warn'], /--log-level: "warn" must be one of silent, error, info, debug/],
+    [['--log-format', 'xml'], /--log-format/],
   ])('%j is a usage error', (argv, message) => {
     expect(() => parseCliArgs(argv)).toThrow(CliUsageError);
     expect(() => parseCliArgs(argv)).toThrow(message);

@@ -1,6 +1,7 @@
 // The `oss-mock` command line (docs/architecture.md#contracts), parsed by a pure function so it can be tested.
 import { parseDuration } from './control/restore-delay.js';
 import { OPERATIONS, type OperationName } from './exchange/exchange.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './exchange/config.js';
 import { ACCESS_LEVELS, type AccessLevel, type Permissions, type StsCredential } from './exchange/identity.js';
 import { parseDuration as parseClockOffset } from './clock.js';
 import { parseRate } from './rates/parse-rate.js';
@@ -39,10 +40,14 @@ Options:
   --restore-delay DURATION    how long a RestoreObject takes: ms, or 500ms, 2s, 1m (default 1s; 0: at once)
   --clock-offset DURATION     run the server's clock this far from real time, e.g. 20m, -90s, 1h30m (Date header,
                               signature time checks, presign expiry); POST /_mock/clock changes it at run time
+  --log-level LEVEL           silent, error (5xx and cut requests), info (one line per OSS request) or debug (also
+                              control API calls) (default info)
+  --log-format FORMAT         text or json (one object per line) (default text)
   --help                      show this help
 
 Environment: OSS_MOCK_CREDENTIAL, OSS_MOCK_STS and OSS_MOCK_PERMISSION hold the values of --credential, --sts and
---permission, several separated by spaces or newlines; the flags, when given, replace them.
+--permission, several separated by spaces or newlines; the flags, when given, replace them. OSS_MOCK_LOG_LEVEL and
+OSS_MOCK_LOG_FORMAT hold defaults for --log-level and --log-format.
 `;
 
 export class CliUsageError extends Error {
@@ -163,7 +168,19 @@ function positiveInteger(flag: string, value: string): number {
   return Number(value);
 }
 
+/** The `oss-mock` command logs every OSS request, as LocalStack and MinIO do; startMockOss() in a test is silent. */
+export const DEFAULT_CLI_LOG_LEVEL: LogLevel = 'info';
+
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new CliUsageError(`${flag}: "${value}" must be one of ${allowed.join(', ')}`);
+  }
+  return value as T;
+}
+
 const FLAGS: Record<string, Setter> = {
+  '--log-level': (o, v) => (o.logLevel = oneOf('--log-level', v, LOG_LEVELS)),
+  '--log-format': (o, v) => (o.logFormat = oneOf<LogFormat>('--log-format', v, LOG_FORMATS)),
   '--port': (o, v) => {
     if (!/^\d{1,5}$/.test(v) || Number(v) > 65535) throw new CliUsageError(`--port: "${v}" is not a port (0-65535)`);
     o.port = Number(v);
@@ -206,7 +223,11 @@ export function parseCliArgs(
   env: Readonly<Record<string, string | undefined>> = {},
   now: Date = new Date(),
 ): CliCommand {
-  const options: MockOssOptions & { port: number } = { port: DEFAULT_CLI_PORT };
+  const options: MockOssOptions & { port: number } = { port: DEFAULT_CLI_PORT, logLevel: DEFAULT_CLI_LOG_LEVEL };
+  const envLevel = env.OSS_MOCK_LOG_LEVEL;
+  if (envLevel !== undefined && envLevel !== '') FLAGS['--log-level']!(options, envLevel);
+  const envFormat = env.OSS_MOCK_LOG_FORMAT;
+  if (envFormat !== undefined && envFormat !== '') FLAGS['--log-format']!(options, envFormat);
   const repeated = new Map<RepeatableFlag, string[]>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;

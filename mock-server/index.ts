@@ -7,13 +7,15 @@ import { ActiveRequests } from './http/active.js';
 import { createApp } from './http/app.js';
 import { expressClasses } from './http/express-classes.js';
 import { ConnectionGuard } from './http/connection-guard.js';
+import { RequestLog, type LogDestination } from './http/request-log.js';
 import { DEFAULT_BODY_IDLE_TIMEOUT_MS } from './ingest/body-reader.js';
 import { createStore } from './storage/index.js';
 
 export { MockControl } from './control/control.js';
 export { createApp } from './http/app.js';
 export type { OperationName, FaultSpec, RateLimit, RequestContext } from './exchange/exchange.js';
-export type { ServerConfig } from './exchange/config.js';
+export type { LogFormat, LogLevel, ServerConfig } from './exchange/config.js';
+export type { LogDestination } from './http/request-log.js';
 export type { AccessLevel, CredentialPair, Permissions, StsCredential } from './exchange/identity.js';
 export type { IdentityInfo, MintedSts, MintStsOptions } from './control/identities.js';
 export { IdentityConfigError } from './control/identities.js';
@@ -35,7 +37,11 @@ export const DEFAULT_REGION = 'cn-hangzhou';
 /** Node's own default maxHeaderSize */
 export const DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
 
-export type MockOssOptions = Partial<ServerConfig> & { port?: number };
+export type MockOssOptions = Partial<ServerConfig> & {
+  port?: number;
+  /** where the request log goes when logLevel is not silent (default process.stdout) */
+  logDestination?: LogDestination;
+};
 
 export interface MockOssHandle {
   /** e.g. `http://127.0.0.1:40123` */
@@ -58,6 +64,7 @@ function withoutUndefined<T extends object>(o: T): Partial<T> {
 }
 
 export function resolveConfig(options: MockOssOptions = {}): ServerConfig {
+  const { logDestination: _destination, ...settings } = options;
   const config: ServerConfig = {
     host: '127.0.0.1',
     port: 0,
@@ -66,7 +73,7 @@ export function resolveConfig(options: MockOssOptions = {}): ServerConfig {
     region: DEFAULT_REGION,
     auth: true,
     baseDomains: [],
-    ...withoutUndefined(options),
+    ...withoutUndefined(settings),
   };
   // ali-oss users write `oss-cn-hangzhou`; the V4 scope and the bucket location want the bare region
   config.region = config.region.replace(/^oss-/, '');
@@ -98,6 +105,11 @@ export async function startMockOss(options: MockOssOptions = {}): Promise<MockOs
   store.useClock?.(() => control.clock.date());
   await store.open();
   const active = new ActiveRequests();
+  const requestLog = await RequestLog.create({
+    ...(config.logLevel === undefined ? {} : { level: config.logLevel }),
+    ...(config.logFormat === undefined ? {} : { format: config.logFormat }),
+    ...(options.logDestination === undefined ? {} : { destination: options.logDestination }),
+  });
   const maxHeaderBytes = config.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
   const idleMs = config.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS;
   const guard = new ConnectionGuard({
@@ -107,10 +119,11 @@ export async function startMockOss(options: MockOssOptions = {}): Promise<MockOs
     onAnswer: ({ requestId, status, code }) => {
       control.emit({ type: 'request.start', requestId });
       control.emit({ type: 'request.end', requestId, status, code });
+      requestLog?.guardAnswer({ requestId, status, code });
     },
     now: () => control.clock.date(),
   });
-  const app = createApp({ config, store, control, active });
+  const app = createApp({ config, store, control, active, ...(requestLog === undefined ? {} : { requestLog }) });
   const listener = guard.track(app);
   const server = http.createServer(
     {

@@ -29,7 +29,9 @@ export function spawnServer(o: SpawnOptions): Promise<ServerProcess> {
   const args = [o.cliPath, '--port', '0', '--access-key-id', o.accessKeyId, '--access-key-secret', o.accessKeySecret];
   if (o.dataDir !== undefined) args.push('--data-dir', o.dataDir);
   args.push(...(o.extraArgs ?? []));
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // the soak and crash tests read no request log: the command's default (info) would only cost CPU
+  const env = { OSS_MOCK_LOG_LEVEL: 'silent', ...process.env };
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stderr: string[] = [];
   child.stderr!.on('data', (c: Buffer) => stderr.push(c.toString()));

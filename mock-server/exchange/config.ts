@@ -1,6 +1,13 @@
 // The server's configuration as startMockOss() resolves it from its options (and the CLI from its flags).
 import type { CredentialPair, Permissions, StsCredential } from './identity.js';
 
+/** How much the request log says: nothing, failed requests (5xx, cut), every OSS request, also control API calls. */
+export const LOG_LEVELS = ['silent', 'error', 'info', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+/** one human-readable line a request, or one JSON object a line */
+export const LOG_FORMATS = ['text', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 export interface ServerConfig {
   host: string;
   port: number;
@@ -32,6 +39,10 @@ export interface ServerConfig {
   maxConnections?: number;
   /** how long a RestoreObject takes, in ms (default 1000; changeable at run time through the control API) */
   restoreDelayMs?: number;
+  /** the request log's level (default silent; the `oss-mock` command's default is info) */
+  logLevel?: LogLevel;
+  /** the request log's format (default text) */
+  logFormat?: LogFormat;
   /** extra base domains for virtual-hosted addressing, besides localhost and *.aliyuncs.com */
   baseDomains: string[];
   /** milliseconds added to the server's notion of now (`--clock-offset`); changeable at run time (control API) */

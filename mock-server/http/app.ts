@@ -24,6 +24,7 @@ import { parseCopySource } from '../operations/copy-source.js';
 import { corsHeadersFor } from '../operations/cors.js';
 import { OPERATION_TABLE, type OperationServices } from '../operations/table.js';
 import type { ActiveRequests } from './active.js';
+import type { RequestLog } from './request-log.js';
 import { commonHeaders, requestIdOf, stampServerTime } from './common-headers.js';
 import { dispatch, type TargetLevel } from '../operations/dispatch.js';
 import { sendError } from '../exchange/reply.js';
@@ -44,6 +45,8 @@ export interface AppServices extends OperationServices {
   active?: ActiveRequests;
   /** the web console's live side (default: one of the control router's own) */
   consoleHub?: ConsoleHub;
+  /** the request log; undefined (level silent) installs nothing */
+  requestLog?: RequestLog;
 }
 
 function levelOf(address: Address): TargetLevel {
@@ -99,14 +102,15 @@ function answerFailure(
   req: IncomingMessage,
   res: ServerResponse,
   err: unknown,
-  o: { requestId: string; hostId: string },
+  o: { requestId: string; hostId: string; log: RequestLog | undefined },
 ): string | undefined {
   if (err instanceof BodyAbortedError || err instanceof FaultFiredError) return undefined;
   let ossError: OssError;
   if (err instanceof OssError) {
     ossError = err;
   } else {
-    console.error(`oss-mock: internal error in ${req.method} ${req.url} (request ${o.requestId}):`, err);
+    if (o.log !== undefined) o.log.internalError(req, o.requestId, err);
+    else console.error(`oss-mock: internal error in ${req.method} ${req.url} (request ${o.requestId}):`, err);
     ossError = new OssError('InternalError');
   }
   sendError({ req, res }, ossError, o);
@@ -170,10 +174,11 @@ async function handleOss(req: Request, res: Response, s: AppServices, id: number
         error: err.message,
       });
     }
-    code = answerFailure(req, res, err, { requestId, hostId: host });
+    code = answerFailure(req, res, err, { requestId, hostId: host, log: s.requestLog });
   } finally {
     // status 0: no answer was sent (client gone, connection cut by a fault)
     const status = res.headersSent ? res.statusCode : 0;
+    if (s.requestLog !== undefined) s.requestLog.note(res, ctx?.operation, code);
     if (ctx !== undefined) {
       s.control.requestEnded(ctx, status, code);
     } else {
@@ -191,6 +196,8 @@ export function createApp(services: AppServices): express.Express {
   app.disable('etag');
   app.set('query parser', false);
   stampServerTime(app);
+  const log = services.requestLog;
+  if (log !== undefined) app.use(log.begin);
   app.use(commonHeaders(control.clock));
 
   // `_` is illegal in bucket names, so /_mock cannot shadow a bucket; a virtual-hosted request for the key
@@ -210,8 +217,9 @@ export function createApp(services: AppServices): express.Express {
   app.use('/_mock', (req: Request, res: Response, next: NextFunction) => {
     const host = requestHeader(req, 'host') ?? '';
     const style = resolveAddress({ host, path: '/_mock', baseDomains: config.baseDomains }).style;
-    if (style === 'path') mockPaths(req, res, next);
-    else next();
+    if (style !== 'path') return next();
+    if (log !== undefined) log.control(res);
+    mockPaths(req, res, next);
   });
 
   let nextId = 1;
@@ -224,7 +232,8 @@ export function createApp(services: AppServices): express.Express {
   // logged like every other answer.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const requestId = requestIdOf(res);
-    const code = answerFailure(req, res, err, { requestId, hostId: requestHeader(req, 'host') ?? '' });
+    const code = answerFailure(req, res, err, { requestId, hostId: requestHeader(req, 'host') ?? '', log });
+    if (log !== undefined) log.note(res, undefined, code);
     control.emit({ type: 'request.start', requestId });
     const status = res.headersSent ? res.statusCode : 0;
     control.emit({ type: 'request.end', requestId, status, ...(code === undefined ? {} : { code }) });
