@@ -10,6 +10,8 @@ export interface CliIo {
   stderr(text: string): void;
   /** Calls `stop` once when the process is asked to terminate. */
   onTerminate(stop: (signal: string) => void): void;
+  /** stdout is a terminal: the text request log is coloured */
+  stdoutIsTTY?: boolean;
   /** the environment (OSS_MOCK_* variables); default none */
   env?: Readonly<Record<string, string | undefined>>;
 }
@@ -74,7 +76,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
   let handle: MockOssHandle;
   try {
-    handle = await startMockOss(command.options);
+    handle = await startMockOss({
+      ...command.options,
+      // the request log shares stdout with the banner, through io
+      logDestination: { write: (line: string) => io.stdout(line), isTTY: io.stdoutIsTTY === true },
+    });
   } catch (err) {
     if (!(err instanceof IdentityConfigError)) throw err;
     io.stderr(`oss-mock: ${err.message}\n`);

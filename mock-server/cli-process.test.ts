@@ -1,4 +1,7 @@
 // The `oss-mock` command as users run it: the bundled bin in a child process, reached over 127.0.0.1.
+import { spawn } from 'node:child_process';
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleBin, runBin, stopBin, type BinProcess, type BundledBin } from './test-support/bin-process.js';
 
@@ -67,3 +70,86 @@ describe('the request log of oss-mock', () => {
     expect(afterBanner(p)).toEqual(['oss-mock: SIGTERM, closing (in-flight uploads are discarded)']);
   });
 });
+
+/** Whether something accepts connections on the endpoint's port. */
+async function serving(endpoint: string): Promise<boolean> {
+  return fetch(`${endpoint}/_mock/health`).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return check();
+}
+
+describe('oss-mock as a Unix tool', () => {
+  it.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)('closes and exits 0 on %s', async (signal) => {
+    const p = start(['--log-level', 'silent']);
+    const endpoint = await endpointOf(p);
+    p.child.kill(signal);
+    expect(await p.exited).toBe(0);
+    expect(p.stdout()).toContain(`oss-mock: ${signal}, closing`);
+    expect(await serving(endpoint)).toBe(false);
+  });
+
+  it('`oss-mock --port 0 | head -1`: once stdout has no reader, the next write stops it quietly (exit 141)', async () => {
+    const p = start([]);
+    const endpoint = await endpointOf(p);
+    p.child.stdout!.destroy(); // what head does after the first line
+    await fetch(`${endpoint}/some-bucket/k`); // its log line meets the closed pipe
+    expect(await p.exited).toBe(141);
+    expect(p.stderr()).toBe('');
+    expect(await serving(endpoint)).toBe(false);
+  });
+
+  it('a signal after stdout lost its reader exits quietly too', async () => {
+    const p = start(['--log-level', 'silent']);
+    await endpointOf(p);
+    p.child.stdout!.destroy();
+    p.child.kill('SIGINT'); // "closing" meets the closed pipe
+    expect(await p.exited).toBe(141);
+    expect(p.stderr()).toBe('');
+  });
+
+  it('`npx oss-mock &` then `kill $!` leaves no server behind', async () => {
+    // a project whose node_modules/.bin has the bin, as after `npm install oss-mock`
+    const project = path.join(bundled.dir, 'project');
+    await mkdir(path.join(project, 'node_modules/.bin'), { recursive: true });
+    await writeFile(path.join(project, 'package.json'), JSON.stringify({ name: 'p', version: '1.0.0' }));
+    await symlink(bundled.bin, path.join(project, 'node_modules/.bin/oss-mock'));
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_')));
+    const npx = spawn('npm', ['exec', '--offline', '--', 'oss-mock', '--port', '0', '--log-level', 'silent'], {
+      cwd: project,
+      env: clean,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    npx.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise((resolve) => npx.once('exit', resolve));
+    try {
+      expect(await until(async () => /listening on http/.test(out), 30_000)).toBe(true);
+      const endpoint = /listening on (http:\/\/\S+)/.exec(out)![1]!;
+      npx.kill('SIGTERM');
+      await exited;
+      expect(await until(async () => !(await serving(endpoint)), 10_000)).toBe(true);
+    } finally {
+      npx.kill('SIGKILL');
+      await killStartedFrom(project);
+    }
+  }, 60_000);
+});
+
+/** SIGKILLs what is still running from `dir` (a server this test started through npm that outlived it). */
+async function killStartedFrom(dir: string): Promise<void> {
+  for (const pid of await readdir('/proc').catch(() => [])) {
+    if (!/^\d+$/.test(pid)) continue;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes(dir)) process.kill(Number(pid), 'SIGKILL');
+  }
+}
