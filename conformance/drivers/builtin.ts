@@ -76,6 +76,7 @@ class BuiltinClient implements DriverClient {
       accessKeySecret: config.accessKeySecret,
       region: config.region,
       signatureVersion: config.signatureVersion ?? 'v1',
+      ...(config.retries !== undefined ? { retry: { maxRetries: config.retries } } : {}),
     };
     this.client = new OssClient(this.options);
   }

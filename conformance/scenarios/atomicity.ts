@@ -29,7 +29,8 @@ const atom001: ClientScenario = {
     await interruptUpload(ctx, {
       operation: 'PutObject',
       minBytes: 64 * KiB,
-      start: (extra) => ctx.client.putObject({ bucket: ctx.bucket, key, body: bytes(INTERRUPTED_BODY, 2), ...extra }),
+      start: (extra, client) =>
+        client.putObject({ bucket: ctx.bucket, key, body: bytes(INTERRUPTED_BODY, 2), ...extra }),
     });
     await assertObject(ctx, key, v1, 'after the interrupted overwrite');
   },
@@ -52,8 +53,8 @@ const atom002: ClientScenario = {
       operation: 'UploadPart',
       partNumber: 1,
       minBytes: 64 * KiB,
-      start: (extra) =>
-        ctx.client.uploadPart({ bucket, key, uploadId, partNumber: 1, body: bytes(INTERRUPTED_BODY, 4), ...extra }),
+      start: (extra, client) =>
+        client.uploadPart({ bucket, key, uploadId, partNumber: 1, body: bytes(INTERRUPTED_BODY, 4), ...extra }),
     });
     const { parts } = await ctx.raw.listParts(bucket, key, uploadId);
     ctx.check.deepEqual(

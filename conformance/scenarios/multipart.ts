@@ -28,8 +28,8 @@ const mpu001: ClientScenario = {
       operation: 'UploadPart',
       partNumber: 2,
       minBytes: 64 * KiB,
-      start: (extra) =>
-        ctx.client.uploadPart({ bucket, key, uploadId, partNumber: 2, body: bytes(INTERRUPTED_BODY, 14), ...extra }),
+      start: (extra, client) =>
+        client.uploadPart({ bucket, key, uploadId, partNumber: 2, body: bytes(INTERRUPTED_BODY, 14), ...extra }),
     });
     const listed = await ctx.client.listParts({ bucket, key, uploadId });
     ctx.check.deepEqual(

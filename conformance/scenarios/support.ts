@@ -3,7 +3,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { createHash } from 'node:crypto';
 import { crc64, md5Hex, normalizeEtag } from '../../protocol/index.js';
-import { CLIENT_CODES, isDriverError, type DriverError } from '../drivers/driver.js';
+import { CLIENT_CODES, isDriverError, type DriverClient, type DriverError } from '../drivers/driver.js';
 import type { ClientContext, EndpointContext } from '../scenario.js';
 import type { ControlEvent, OperationName, RuleInput, RuleMatch } from '../targets/control.js';
 
@@ -324,8 +324,11 @@ export async function addRule(ctx: EndpointContext, rule: RuleInput): Promise<()
 export interface InterruptedUpload {
   operation: 'PutObject' | 'UploadPart' | 'AppendObject';
   partNumber?: number;
-  /** starts the upload with the headers/progress the interruption needs */
-  start(extra: { headers?: Record<string, string>; onProgress?: (bytes: number) => void }): Promise<unknown>;
+  /** starts the upload through `client` with the headers/progress the interruption needs */
+  start(
+    extra: { headers?: Record<string, string>; onProgress?: (bytes: number) => void },
+    client: DriverClient,
+  ): Promise<unknown>;
   /** bytes the server must have received before the cut */
   minBytes: number;
 }
@@ -343,7 +346,7 @@ export async function interruptUpload(
     const style = stopStyle(ctx);
     const since = await cursor(ctx);
     const slow = await slowUploads(ctx, { operation: u.operation, count: 1, minBytes: u.minBytes, rate: 256 * KiB });
-    const call = u.start({ headers: slow.headers, onProgress: slow.onProgress(0) });
+    const call = u.start({ headers: slow.headers, onProgress: slow.onProgress(0) }, ctx.client);
     call.catch(() => undefined);
     await slow.reached();
     await stopInFlight(ctx, style);
@@ -368,10 +371,17 @@ export async function interruptUpload(
     operation: u.operation,
     ...(u.partNumber === undefined ? {} : { partNumber: u.partNumber }),
   };
+  // An SDK that retries a reset connection would send the body again and succeed: the cut is what is under test, so
+  // the call goes through a client opened without retries (drivers that cannot turn them off ignore `retries`).
+  const client = await ctx.openClient({ retries: 0 });
   const remove = await addRule(ctx, { match, fault: { type: 'reset', afterBytes: u.minBytes }, times: 1 });
   try {
-    const [r] = await outcomes([u.start({})]);
-    if (r?.ok) throw new Error(`${u.operation} succeeded although the connection was reset mid-body`);
+    const [r] = await outcomes([u.start({}, client)]);
+    if (r?.ok) {
+      throw new Error(
+        `${u.operation} succeeded although the connection was reset mid-body (did the SDK retry it despite retries: 0?)`,
+      );
+    }
   } finally {
     await remove();
   }
