@@ -61,4 +61,20 @@ describe('known SDK defects', () => {
     expect(r.knownDefect).toMatchObject({ id: 'X-TZ', reproduced: false });
     expect(r.notes.join()).toMatch(/did not reproduce/);
   });
+
+  it('takes the entry whose symptom matches when several apply; an intermittent one is not flagged on a pass', () => {
+    const torn: KnownDefect = {
+      ...defect,
+      id: 'X-TORN',
+      when: undefined,
+      symptom: /torn checkpoint/,
+      intermittent: true,
+    };
+    const r = classifyKnownDefect(failed({ reason: 'torn checkpoint: left empty' }), utc, [defect, torn]);
+    expect(r.knownDefect).toMatchObject({ id: 'X-TORN', reproduced: true });
+    expect(classifyKnownDefect(failed(), utc, [defect, torn]).knownDefect?.id).toBe('X-TZ');
+    const passed = classifyKnownDefect(failed({ status: 'pass', reason: undefined }), shanghai, [defect, torn]);
+    expect(passed.knownDefect).toBeUndefined();
+    expect(passed.notes).toEqual([]);
+  });
 });

@@ -19,6 +19,8 @@ export interface KnownDefect {
   when?: (env: EffectiveEnv) => boolean;
   /** the failure must match this (so a different failure of the same scenario is still a failure) */
   symptom: RegExp;
+  /** it shows only when a race goes one way (where a kill lands): a pass is not a sign that the entry is stale */
+  intermittent?: boolean;
   summary: string;
   /** public URL: the SDK source line or issue */
   source: string;
@@ -45,6 +47,35 @@ export const KNOWN_DEFECTS: readonly KnownDefect[] = [
       'whose local zone is UTC the decoded time carries time.UTC instead of time.Local, the checkpoint is judged ' +
       'invalid, and the resume starts a new upload (sending every part again and leaving the old upload behind)',
     source: 'https://github.com/aliyun/aliyun-oss-go-sdk/blob/v2.0.3/oss/upload.go#L302',
+  },
+  {
+    id: 'GO-V1-CHECKPOINT-IN-PLACE',
+    drivers: ['go-v1'],
+    // seen with every release the driver builds (v2.0.1 .. v3.0.2)
+    versions: { to: '3.0.2' },
+    scenarios: ['RES-003'],
+    symptom: /torn checkpoint/,
+    intermittent: true,
+    summary:
+      'UploadFile rewrites its checkpoint after every part with ioutil.WriteFile (truncate, then write): a process ' +
+      'killed during that write leaves an empty checkpoint, and the next run starts a new upload, leaving the old ' +
+      'one open',
+    source: 'https://github.com/aliyun/aliyun-oss-go-sdk/blob/v2.0.3/oss/upload.go#L322-L343',
+  },
+  {
+    id: 'JAVA-CHECKPOINT-IN-PLACE',
+    drivers: ['java'],
+    // measured with 3.18.5, the pinned release
+    versions: { to: '3.18.5' },
+    scenarios: ['RES-003'],
+    symptom: /torn checkpoint/,
+    intermittent: true,
+    summary:
+      "uploadFile's UploadCheckPoint.dump rewrites the checkpoint after every part through a new FileOutputStream " +
+      '(truncate, then serialize): a process killed during that write leaves an empty checkpoint, and the next run ' +
+      'starts a new upload, leaving the old one open',
+    source:
+      'https://github.com/aliyun/aliyun-oss-java-sdk/blob/master/src/main/java/com/aliyun/oss/internal/OSSUploadOperation.java',
   },
 ];
 
@@ -87,14 +118,14 @@ function versionApplies(d: KnownDefect, sdk: SdkInfo | undefined): boolean {
   );
 }
 
-/** The entry that applies to this result's scenario, driver, SDK version and environment, if any. */
-export function applicableDefect(
+/** The entries that apply to this result's scenario, driver, SDK version and environment. */
+export function applicableDefects(
   r: Pick<ScenarioResult, 'scenario' | 'driver' | 'sdk'>,
   env: EffectiveEnv,
   registry: readonly KnownDefect[] = KNOWN_DEFECTS,
-): KnownDefect | undefined {
+): KnownDefect[] {
   const base = r.driver.split('@')[0] ?? r.driver;
-  return registry.find(
+  return registry.filter(
     (d) =>
       d.drivers.includes(base) &&
       d.scenarios.includes(r.scenario) &&
@@ -113,23 +144,30 @@ export function classifyKnownDefect(
   registry: readonly KnownDefect[] = KNOWN_DEFECTS,
 ): ScenarioResult {
   if (r.status !== 'fail' && r.status !== 'pass') return r;
-  const d = applicableDefect(r, env, registry);
-  if (!d) return r;
-  const ref = (reproduced: boolean): KnownDefectRef => ({ id: d.id, summary: d.summary, source: d.source, reproduced });
+  const applicable = applicableDefects(r, env, registry);
+  const ref = (d: KnownDefect, reproduced: boolean): KnownDefectRef => ({
+    id: d.id,
+    summary: d.summary,
+    source: d.source,
+    reproduced,
+  });
   if (r.status === 'pass') {
+    const d = applicable.find((e) => !e.intermittent);
+    if (!d) return r;
     return {
       ...r,
-      knownDefect: ref(false),
+      knownDefect: ref(d, false),
       notes: [...r.notes, `known defect ${d.id} applies here but did not reproduce: is the registry out of date?`],
     };
   }
   const text = [r.reason ?? '', r.error?.message ?? ''].join('\n');
-  if (!d.symptom.test(text)) return r;
+  const d = applicable.find((e) => e.symptom.test(text));
+  if (!d) return r;
   const sdk = r.sdk ? `${r.sdk.name} ${r.sdk.version}` : r.driver;
   return {
     ...r,
     status: 'known-defect',
     reason: `known defect ${d.id} of ${sdk} (${d.source}): ${r.reason ?? ''}`,
-    knownDefect: ref(true),
+    knownDefect: ref(d, true),
   };
 }
