@@ -40,6 +40,11 @@ export interface StoreBackend<B> {
    * segments is then read without a stream per segment. Absent where reading needs I/O.
    */
   heldChunks?(blob: B, start: number, end: number): Iterable<Buffer>;
+  /**
+   * Bytes [start, end) of a blob as one buffer, for a short range (file store: an open, a read and a close instead
+   * of a stream per segment). Throws StoredBytesMissingError when the blob ends before `end`.
+   */
+  readShort?(blob: B, start: number, end: number): Promise<Buffer>;
   /** Frees a blob nothing references and nobody reads any more. */
   release(blob: B): Promise<void>;
 }

@@ -1,7 +1,7 @@
 // FileStore durability: what a new FileStore on the same directory finds after a clean close, an abandoned process
 // and a torn journal, and that keys never reach the filesystem.
 
-import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { LOCK_PREFIX, lockGenerations } from './data-dir.js';
 import { FileStore } from './file-store.js';
 import { JOURNAL_FILE, SNAPSHOT_FILE } from './journal.js';
 import { MIN_PART_SIZE } from './limits.js';
-import type { Store } from './store.js';
+import { StoredBytesMissingError, type Store } from './store.js';
 import {
   BUCKET,
   HEADERS,
@@ -181,6 +181,22 @@ describe('FileStore', () => {
     expect((await store.headObject(BUCKET.name, 'log')).size).toBe(expected.length);
     await store.appendObject(BUCKET.name, 'log', expected.length, await stage(store, 'end'), HEADERS);
     expect(await content(store, 'log')).toBe(`${expected}end`);
+  });
+
+  it('a short segment of an appended object truncated on disk fails the read instead of shortening it', async () => {
+    const store = await openStore();
+    await store.createBucket(BUCKET);
+    const pieces = ['first piece;', 'the middle one, 29 bytes long', 'last'];
+    let position = 0;
+    for (const piece of pieces) {
+      await store.appendObject(BUCKET.name, 'log', position, await stage(store, piece), HEADERS);
+      position += piece.length;
+    }
+    const blobs = await filesUnder(join(dir, 'blobs'));
+    const sizes = await Promise.all(blobs.map(async (b) => (await stat(join(dir, b))).size));
+    await truncate(join(dir, blobs[sizes.indexOf(29)]!), 10);
+    const err = await readAll((await store.readObject(BUCKET.name, 'log')).body).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoredBytesMissingError);
   });
 
   it('compacts the journal into the snapshot and recovers from both', async () => {

@@ -241,6 +241,21 @@ class FileBackend implements StoreBackend<string> {
     return counted;
   }
 
+  async readShort(blob: string, start: number, end: number): Promise<Buffer> {
+    const handle = await open(this.blobPath(blob), 'r');
+    try {
+      const out = Buffer.allocUnsafe(end - start);
+      for (let got = 0; got < out.length;) {
+        const { bytesRead } = await handle.read(out, got, out.length - got, start + got);
+        if (bytesRead === 0) throw new StoredBytesMissingError(blob, end, start + got);
+        got += bytesRead;
+      }
+      return out;
+    } finally {
+      await handle.close();
+    }
+  }
+
   release(blob: string): Promise<void> {
     return removeFile(this.blobPath(blob));
   }

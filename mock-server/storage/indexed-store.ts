@@ -514,7 +514,13 @@ export class IndexedStore<B> implements Store {
     if (rest.length === 0) return first;
     async function* segmentChunks(): AsyncGenerator<Buffer> {
       yield* first;
-      for (const piece of rest) yield* await backend.read(piece.blob, piece.from, piece.to);
+      for (const piece of rest) {
+        if (backend.readShort !== undefined && piece.to - piece.from <= GATHER_BYTES) {
+          yield await backend.readShort(piece.blob, piece.from, piece.to);
+        } else {
+          yield* await backend.read(piece.blob, piece.from, piece.to);
+        }
+      }
     }
     const body = Readable.from(gathered(segmentChunks()), { objectMode: false });
     // destroyed before the generator ever ran: `first` holds an open file
