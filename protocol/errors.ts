@@ -144,6 +144,8 @@ export const ERROR_CATALOGUE = {
       'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
     ec: '0042-00000002',
   },
+  // the HTTP 404 error list names code and message (help/en/oss, "NoSuchVersion"); no public source shows its EC
+  NoSuchVersion: { status: 404, message: 'The specified version does not exist.', ec: '0000-00000000' },
   // EC https://www.alibabacloud.com/help/en/oss/user-guide/0043-00000101; code from aliyun-oss-csharp-sdk tests
   NotSymlink: { status: 400, message: 'The specified object is not a symlink.', ec: '0043-00000101' },
   NotImplemented: {
@@ -290,6 +292,14 @@ export const CAUSE_EC = {
   nameNotUtf8: '0016-00000002',
   /** InvalidArgument: an x-oss-meta-* value with characters OSS does not support */
   userMetaValue: '0011-00000005',
+  /** InvalidArgument: ListObjectVersions with version-id-marker but no key-marker */
+  versionIdMarkerWithoutKeyMarker: '0012-00000106',
+  /** InvalidArgument: AppendObject with a versionId parameter */
+  appendWithVersionId: '0016-00000504',
+  /** InvalidRequest: x-oss-copy-source names a delete marker by versionId */
+  copySourceDeleteMarker: '0016-00000307',
+  /** MalformedXML: a DeleteMultipleObjects Object with an empty VersionId */
+  deleteEmptyVersionId: '0016-00000612',
   /** InvalidArgument: x-oss-copy-source not starting with `/` */
   copySourceNotAbsolute: '0042-00000301',
   /** MissingArgument: DeleteMultipleObjects without Content-MD5 */

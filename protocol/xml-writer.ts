@@ -1,7 +1,22 @@
 // XML serialisation for OSS response bodies. Kept apart from the parser so errors.ts can render envelopes without
 // an import cycle (the parser throws OssError).
 
-export type XmlValue = string | number | boolean | bigint | XmlValue[] | { [tag: string]: XmlValue | undefined };
+export type XmlValue =
+  string | number | boolean | bigint | XmlValue[] | XmlSequence | { [tag: string]: XmlValue | undefined };
+
+const SEQUENCE = Symbol('xml sequence');
+
+/**
+ * Children in the given order where elements of different names interleave (a listing's Version and DeleteMarker
+ * entries), which an object's keys cannot express.
+ */
+export interface XmlSequence {
+  readonly [SEQUENCE]: ReadonlyArray<readonly [string, XmlValue]>;
+}
+
+export function xmlSequence(children: ReadonlyArray<readonly [string, XmlValue]>): XmlSequence {
+  return { [SEQUENCE]: children };
+}
 
 export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
 
@@ -32,6 +47,7 @@ function element(tag: string, value: XmlValue): string {
 
 function content(value: Exclude<XmlValue, XmlValue[]>): string {
   if (typeof value !== 'object') return escapeXmlText(String(value));
+  if (SEQUENCE in value) return value[SEQUENCE].map(([tag, child]) => element(tag, child)).join('');
   let out = '';
   for (const [tag, child] of Object.entries(value)) {
     if (child !== undefined) out += element(tag, child);

@@ -3,7 +3,14 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { OssError } from './errors.js';
 
-export { buildXml, escapeXmlText, XML_DECLARATION, type XmlValue } from './xml-writer.js';
+export {
+  buildXml,
+  escapeXmlText,
+  xmlSequence,
+  XML_DECLARATION,
+  type XmlSequence,
+  type XmlValue,
+} from './xml-writer.js';
 
 const TEXT = '#text';
 const CDATA = '#cdata';

@@ -106,7 +106,10 @@ export type MockEventDetails =
   | { type: 'request.start' }
   | { type: 'request.end'; status: number; code?: string }
   | { type: 'body.aborted'; bytesReceived: number }
-  | { type: 'object.committed'; size: number; etag: string }
+  /** versionId: the version it made, in a versioned bucket */
+  | { type: 'object.committed'; size: number; etag: string; versionId?: string }
+  /** a DeleteObject (or an entry of DeleteMultipleObjects) that removed something or added a delete marker */
+  | { type: 'object.deleted'; versionId?: string; deleteMarker?: true }
   | { type: 'part.stored'; size: number; etag: string }
   | { type: 'upload.initiated' }
   | { type: 'upload.completed' }

@@ -47,7 +47,14 @@ export function sendError(t: Target, err: OssError, o: { requestId: string; host
   for (const name of res.getHeaderNames()) {
     if (!KEEP_ON_ERROR.has(name)) res.removeHeader(name);
   }
-  const xml = renderErrorXml(err, o);
+  // an error raised below the exchange (the store's MethodNotAllowed for a delete marker) leaves <Method> empty: it is
+  // the request's
+  const xml = renderErrorXml(
+    err.extra.Method === ''
+      ? new OssError(err.code, { ...err, extra: { ...err.extra, Method: t.req.method ?? '' } })
+      : err,
+    o,
+  );
   res.statusCode = err.status;
   setHeaders(res, { ...err.headers, 'Content-Type': 'application/xml', 'x-oss-ec': err.ec });
   if (t.req.method === 'HEAD') {

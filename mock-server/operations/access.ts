@@ -38,6 +38,9 @@ export const OPERATION_ACCESS: Record<OperationName, Access> = {
   DeleteBucketCors: 'owner',
   // a CORS preflight is never signed: it is answered from the bucket's CORS rules alone
   OptionObject: 'read',
+  PutBucketVersioning: 'owner',
+  GetBucketVersioning: 'owner',
+  ListObjectVersions: 'list',
   PutObjectTagging: 'owner',
   GetObjectTagging: 'owner',
   DeleteObjectTagging: 'owner',

@@ -27,7 +27,10 @@ export async function currentObject(
   }
 }
 
-/** x-oss-forbid-overwrite (docs/protocol.md#putobject): FileAlreadyExists when the key exists. */
+/**
+ * x-oss-forbid-overwrite (docs/protocol.md#putobject): FileAlreadyExists when the key exists; no effect in a
+ * versioned bucket, where a write adds a version (docs/protocol.md#versioning).
+ */
 export async function assertOverwriteAllowed(
   s: OperationServices,
   ex: Exchange,
@@ -35,6 +38,7 @@ export async function assertOverwriteAllowed(
   ec?: string,
 ): Promise<void> {
   if (!forbid) return;
+  if ((await s.store.getBucket(ex.ctx.bucket!))?.versioning !== undefined) return;
   if ((await currentObject(s, ex.ctx.bucket!, ex.ctx.key!)) !== undefined) {
     throw new OssError('FileAlreadyExists', ec === undefined ? {} : { ec });
   }

@@ -14,8 +14,9 @@ import { MAX_PART_NUMBER, MAX_PART_SIZE, MIN_PART_NUMBER } from '../storage/limi
 import { partNumberError } from '../storage/store-errors.js';
 import type { CompletePartRef } from '../storage/store.js';
 import { copyInto, receiveInto, requireBodyLength, withStagedBody } from './staging.js';
-import { openCopySource, parseCopySource } from './copy-source.js';
-import { emitEvent, objectTarget, type Handler } from './handler.js';
+import { copySourceVersionHeaders, openCopySource, parseCopySource } from './copy-source.js';
+import { versionHeaders } from './versioning.js';
+import { committedEvent, emitEvent, objectTarget, type Handler } from './handler.js';
 import { listPage } from './list-page.js';
 import { assertBucket } from './checks.js';
 import { forbidOverwriteOf, objectHeadersFromRequest } from './object-headers.js';
@@ -77,6 +78,7 @@ export const uploadPartCopy: Handler = async (ex, s) => {
   await s.store.assertUploadOpen(bucket, key, uploadId, ecOf('UploadPartCopy', 'NoSuchUpload'));
   const opened = await openCopySource(s, ex, source, requestHeader(ex.req, 'x-oss-copy-source-range'));
   if (opened === 'not-modified') return sendEmpty(ex, 304);
+  const sourceVersion = opened.meta;
   const part = await withStagedBody(s, async (staged) => {
     await copyInto(ex, opened.body, staged);
     return s.store.putPart(bucket, key, uploadId, partNumber, staged, ecOf('UploadPartCopy', 'NoSuchUpload'));
@@ -91,6 +93,7 @@ export const uploadPartCopy: Handler = async (ex, s) => {
       ETag: quoteEtag(part.etag),
       'x-oss-hash-crc64ecma': part.crc64,
       'Content-Range': range && `bytes ${range.start}-${range.end}/${opened.meta.size}`,
+      ...copySourceVersionHeaders(sourceVersion),
     },
   );
 };
@@ -208,7 +211,7 @@ export const completeMultipartUpload: Handler = async (ex, s) => {
   }
   const meta = await s.store.completeUpload(bucket, key, uploadId, parts, { forbidOverwrite: forbidOverwriteOf(ex) });
   emitEvent(ex, s, { type: 'upload.completed' });
-  emitEvent(ex, s, { type: 'object.committed', size: meta.size, etag: meta.etag });
+  emitEvent(ex, s, committedEvent(meta));
   // the URL the client would use for the object: the bucket is in the Host when it addressed us virtual-hosted
   const virtual = resolveAddress({ host: ex.host, path: '/', baseDomains: s.config.baseDomains }).style === 'virtual';
   const location = `http://${ex.host}/${virtual ? '' : `${bucket}/`}${ossUrlEncode(key)}`;
@@ -217,7 +220,12 @@ export const completeMultipartUpload: Handler = async (ex, s) => {
     ex,
     'CompleteMultipartUploadResult',
     { EncodingType: enc.type, Location: location, Bucket: bucket, Key: enc.encode(key), ETag: quoteEtag(meta.etag) },
-    { ETag: quoteEtag(meta.etag), 'x-oss-hash-crc64ecma': meta.crc64, ...sseResponseHeaders(meta.sse) },
+    {
+      ETag: quoteEtag(meta.etag),
+      'x-oss-hash-crc64ecma': meta.crc64,
+      ...sseResponseHeaders(meta.sse),
+      ...versionHeaders(meta),
+    },
   );
 };
 

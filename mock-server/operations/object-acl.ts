@@ -10,6 +10,7 @@ import { OBJECT_ACLS } from './object-headers.js';
 import { OWNER } from './owner.js';
 import { oneOf } from './params.js';
 import { requestHeader } from '../exchange/request-target.js';
+import { versionHeaders, versionIdOf } from './versioning.js';
 
 export const putObjectAcl: Handler = async (ex, s) => {
   const { bucket, key } = objectTarget(ex);
@@ -21,15 +22,17 @@ export const putObjectAcl: Handler = async (ex, s) => {
     });
   }
   const acl = oneOf(raw, OBJECT_ACLS, 'x-oss-object-acl') as ObjectAcl;
-  await s.store.updateObjectMeta(bucket, key, () => ({ acl }));
-  sendEmpty(ex, 200);
+  const meta = await s.store.updateObjectMeta(bucket, key, () => ({ acl }), versionIdOf(ex));
+  sendEmpty(ex, 200, versionHeaders(meta));
 };
 
 export const getObjectAcl: Handler = async (ex, s) => {
   const { bucket, key } = objectTarget(ex);
-  const meta = await s.store.headObject(bucket, key);
-  sendXml(ex, 'AccessControlPolicy', {
-    Owner: { ...OWNER },
-    AccessControlList: { Grant: meta.acl ?? 'default' },
-  });
+  const meta = await s.store.headObject(bucket, key, versionIdOf(ex));
+  sendXml(
+    ex,
+    'AccessControlPolicy',
+    { Owner: { ...OWNER }, AccessControlList: { Grant: meta.acl ?? 'default' } },
+    versionHeaders(meta),
+  );
 };

@@ -1,5 +1,5 @@
 // AppendObject: `POST /<key>?append&position=P` (docs/protocol.md#appendobject).
-import { OssError } from '../../protocol/errors.js';
+import { CAUSE_EC, OssError } from '../../protocol/errors.js';
 import { quoteEtag } from '../../protocol/etag.js';
 import { queryValue } from '../exchange/request-target.js';
 import { sendEmpty } from '../exchange/reply.js';
@@ -7,7 +7,8 @@ import { MAX_OBJECT_SIZE } from '../storage/limits.js';
 import { receiveInto, requireBodyLength, withStagedBody } from './staging.js';
 import { assertBucket, currentObject } from './checks.js';
 import { rejectWriteConditions } from './conditions.js';
-import { emitEvent, objectTarget, type Handler } from './handler.js';
+import { committedEvent, emitEvent, objectTarget, type Handler } from './handler.js';
+import { versionHeaders } from './versioning.js';
 import { objectHeadersFromRequest } from './object-headers.js';
 import { sseResponseHeaders } from './sse.js';
 import type { ObjectHeaders } from '../storage/store.js';
@@ -29,6 +30,15 @@ function positionOf(query: Record<string, string>): number {
 export const appendObject: Handler = async (ex, s) => {
   const { bucket, key } = objectTarget(ex);
   const position = positionOf(ex.query);
+  // AppendObject appends to the current version only (EC 0016-00000504,
+  // https://www.alibabacloud.com/help/en/oss/user-guide/0016-00000504)
+  if ('versionId' in ex.query) {
+    throw new OssError('InvalidArgument', {
+      message: 'AppendObject does not support the versionId parameter.',
+      ec: CAUSE_EC.appendWithVersionId,
+      extra: { ArgumentName: 'versionId', ArgumentValue: ex.query.versionId ?? '' },
+    });
+  }
   rejectWriteConditions(ex);
   requireBodyLength(ex);
   const info = await assertBucket(s, bucket);
@@ -47,12 +57,14 @@ export const appendObject: Handler = async (ex, s) => {
     await receiveInto(ex, s, staged, MAX_OBJECT_SIZE - position);
     return s.store.appendObject(bucket, key, position, staged, headers);
   });
-  emitEvent(ex, s, { type: 'object.committed', size: meta.size, etag: meta.etag });
+  emitEvent(ex, s, committedEvent(meta));
   sendEmpty(ex, 200, {
     ETag: quoteEtag(meta.etag),
     'x-oss-next-append-position': meta.size,
     // the whole object's CRC: clients seed their CRC of the next append with it (docs/protocol.md#crc-64)
     'x-oss-hash-crc64ecma': meta.crc64,
     ...sseResponseHeaders(meta.sse),
+    // the version appended to, in a versioned bucket
+    ...versionHeaders(meta),
   });
 };

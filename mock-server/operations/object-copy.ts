@@ -8,8 +8,9 @@ import type { BucketInfo, ObjectHeaders, ObjectMeta } from '../storage/store.js'
 import { copyInto, withStagedBody } from './staging.js';
 import { assertBucket, assertOverwriteAllowed } from './checks.js';
 import { checkCopySourceConditions } from './conditions.js';
-import { openCopySource, parseCopySource } from './copy-source.js';
-import { emitEvent, objectTarget, type Handler } from './handler.js';
+import { copySourceMeta, copySourceVersionHeaders, openCopySource, parseCopySource } from './copy-source.js';
+import { committedEvent, emitEvent, objectTarget, type Handler } from './handler.js';
+import { versionHeaders } from './versioning.js';
 import { forbidOverwriteOf, objectAclOf, objectHeadersFromRequest, storageClassOf } from './object-headers.js';
 import { sseOf, sseResponseHeaders } from './sse.js';
 import { taggingDirectiveOf, taggingOf } from './tagging.js';
@@ -66,7 +67,7 @@ export const copyObject: Handler = async (ex, s) => {
   await assertOverwriteAllowed(s, ex, forbidOverwrite);
   const self = source.bucket === bucket && source.key === key;
   // "If the source object is a symbolic link, only the symbolic link is copied" (developer-reference/copyobject)
-  const sourceMeta = await s.store.headObject(source.bucket, source.key);
+  const sourceMeta = await copySourceMeta(s, source);
   // validated before the source is opened, so a refused request leaves no stream behind
   const headers = destinationHeaders(ex, sourceMeta, info, self);
   let meta: ObjectMeta;
@@ -86,12 +87,18 @@ export const copyObject: Handler = async (ex, s) => {
       return s.store.putObject(bucket, key, staged, headers, { forbidOverwrite });
     });
   }
-  emitEvent(ex, s, { type: 'object.committed', size: meta.size, etag: meta.etag });
+  emitEvent(ex, s, committedEvent(meta));
   // ETag in the header too: oss2 builds its result from the header only (docs/protocol.md#etags)
   sendXml(
     ex,
     'CopyObjectResult',
     { ETag: quoteEtag(meta.etag), LastModified: xmlTime(meta.lastModified) },
-    { ETag: quoteEtag(meta.etag), 'x-oss-hash-crc64ecma': meta.crc64, ...sseResponseHeaders(meta.sse) },
+    {
+      ETag: quoteEtag(meta.etag),
+      'x-oss-hash-crc64ecma': meta.crc64,
+      ...sseResponseHeaders(meta.sse),
+      ...copySourceVersionHeaders(sourceMeta),
+      ...versionHeaders(meta),
+    },
   );
 };

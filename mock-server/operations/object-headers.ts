@@ -138,6 +138,8 @@ export function objectResponseHeaders(meta: ObjectMeta, now: Date = new Date()):
     'x-oss-tagging-count': meta.tags !== undefined && meta.tags.length > 0 ? meta.tags.length : undefined,
     'x-oss-next-append-position': meta.objectType === 'Appendable' ? meta.size : undefined,
     'x-oss-restore': restoreHeader(meta, now),
+    // the version read, in a versioned bucket (developer-reference/getobject, versioning sample)
+    'x-oss-version-id': meta.versionId,
     ...sseResponseHeaders(meta.sse),
   };
   for (const [name, value] of Object.entries(meta.userMeta)) headers[`${META_PREFIX}${name}`] = value;

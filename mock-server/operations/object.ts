@@ -13,7 +13,14 @@ import type { ByteRange, ObjectMeta } from '../storage/store.js';
 import { receiveInto, requireBodyLength, withStagedBody } from './staging.js';
 import { assertBucket, assertOverwriteAllowed } from './checks.js';
 import { checkRequestConditions, rejectWriteConditions } from './conditions.js';
-import { emitEvent, objectTarget, type Handler, type OperationServices } from './handler.js';
+import {
+  committedEvent,
+  deletedEvent,
+  emitEvent,
+  objectTarget,
+  type Handler,
+  type OperationServices,
+} from './handler.js';
 import {
   forbidOverwriteOf,
   hasControlCharacter,
@@ -24,6 +31,7 @@ import { resolveRange } from './range.js';
 import { assertReadable } from './restore-state.js';
 import { sseResponseHeaders } from './sse.js';
 import { linkView, resolveObject } from './symlink.js';
+import { versionHeaders, versionIdOf } from './versioning.js';
 
 export const putObject: Handler = async (ex, s) => {
   const { bucket, key } = objectTarget(ex);
@@ -37,12 +45,13 @@ export const putObject: Handler = async (ex, s) => {
     await receiveInto(ex, s, staged, MAX_OBJECT_SIZE);
     return s.store.putObject(bucket, key, staged, headers, { forbidOverwrite });
   });
-  emitEvent(ex, s, { type: 'object.committed', size: meta.size, etag: meta.etag });
+  emitEvent(ex, s, committedEvent(meta));
   sendEmpty(ex, 200, {
     ETag: quoteEtag(meta.etag),
     'x-oss-hash-crc64ecma': meta.crc64,
     'Content-MD5': meta.contentMd5,
     ...sseResponseHeaders(meta.sse),
+    ...versionHeaders(meta),
   });
 };
 
@@ -105,13 +114,15 @@ function isStandardRange(ex: Exchange): boolean {
  */
 async function openForRead(ex: Exchange, s: OperationServices) {
   const { bucket, key } = objectTarget(ex);
-  let view = await resolveObject(s, bucket, key);
+  const versionId = versionIdOf(ex);
+  let view = await resolveObject(s, bucket, key, versionId);
   for (let attempt = 0; ; attempt++) {
     const { meta, content } = view;
     assertReadable(content, new Date());
     if (checkRequestConditions(ex, meta) === 'not-modified') return { meta, notModified: true as const };
     const range = resolveRange(requestHeader(ex.req, 'range'), meta.size, isStandardRange(ex));
-    const opened = await s.store.readObject(content.bucket, content.key, range);
+    // the addressed version itself, or the current version of a link's target
+    const opened = await s.store.readObject(content.bucket, content.key, range, content.versionId ?? versionId);
     if (opened.meta.etag === content.etag || attempt >= 3) {
       return { meta, body: opened.body, range, notModified: false as const };
     }
@@ -154,7 +165,7 @@ export const getObject: Handler = async (ex, s) => {
 
 export const headObject: Handler = async (ex, s) => {
   const { bucket, key } = objectTarget(ex);
-  const { meta } = await resolveObject(s, bucket, key);
+  const { meta } = await resolveObject(s, bucket, key, versionIdOf(ex));
   if (checkRequestConditions(ex, meta) === 'not-modified') return notModified(ex, meta);
   sendEmpty(ex, 200, { ...objectResponseHeaders(meta), 'Content-Length': meta.size });
 };
@@ -162,19 +173,30 @@ export const headObject: Handler = async (ex, s) => {
 /** The light HEAD of Go's IsObjectExist and oss2's get_object_meta (docs/protocol.md#getobject). */
 export const getObjectMeta: Handler = async (ex, s) => {
   const { bucket, key } = objectTarget(ex);
-  const { meta } = await resolveObject(s, bucket, key);
+  const { meta } = await resolveObject(s, bucket, key, versionIdOf(ex));
   sendEmpty(ex, 200, {
     ETag: quoteEtag(meta.etag),
     'Content-Length': meta.size,
     'Last-Modified': httpDate(meta.lastModified),
     'x-oss-last-access-time': httpDate(meta.lastModified),
     'x-oss-hash-crc64ecma': meta.crc64,
+    ...versionHeaders(meta),
   });
 };
 
-/** 204 whether or not the key existed; NoSuchBucket still applies (docs/protocol.md#object-operations). */
+/**
+ * 204 whether or not the key existed; NoSuchBucket still applies (docs/protocol.md#object-operations). In a versioned
+ * bucket: without versionId a delete marker is added, with one that version goes for good
+ * (docs/protocol.md#versioning): the answer names the version in x-oss-version-id, and x-oss-delete-marker says when
+ * it is a delete marker.
+ */
 export const deleteObject: Handler = async (ex, s) => {
   const { bucket, key } = objectTarget(ex);
-  await s.store.deleteObject(bucket, key);
-  sendEmpty(ex, 204);
+  const versionId = versionIdOf(ex);
+  const outcome = await s.store.deleteObject(bucket, key, versionId === undefined ? {} : { versionId });
+  if (outcome.changed) emitEvent(ex, s, deletedEvent(outcome));
+  sendEmpty(ex, 204, {
+    'x-oss-delete-marker': outcome.deleteMarker ? 'true' : undefined,
+    'x-oss-version-id': outcome.versionId,
+  });
 };

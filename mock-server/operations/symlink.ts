@@ -13,7 +13,8 @@ import { fromWireHeader } from '../../protocol/signing.js';
 import { sendEmpty } from '../exchange/reply.js';
 import type { ObjectMeta } from '../storage/store.js';
 import { assertBucket, assertOverwriteAllowed } from './checks.js';
-import { emitEvent, objectTarget, type Handler, type OperationServices } from './handler.js';
+import { committedEvent, emitEvent, objectTarget, type Handler, type OperationServices } from './handler.js';
+import { versionHeaders, versionIdOf } from './versioning.js';
 import { forbidOverwriteOf, objectHeadersFromRequest, objectResponseHeaders } from './object-headers.js';
 import { requestHeader } from '../exchange/request-target.js';
 
@@ -52,9 +53,17 @@ export async function symlinkTargetOf(s: OperationServices, link: ObjectMeta): P
   return target;
 }
 
-/** `bucket/key` as a read sees it, through one link if it is one. */
-export async function resolveObject(s: OperationServices, bucket: string, key: string): Promise<ReadView> {
-  const meta = await s.store.headObject(bucket, key);
+/**
+ * `bucket/key` (or its version `versionId`) as a read sees it, through one link if it is one (to the target's
+ * current version).
+ */
+export async function resolveObject(
+  s: OperationServices,
+  bucket: string,
+  key: string,
+  versionId?: string,
+): Promise<ReadView> {
+  const meta = await s.store.headObject(bucket, key, versionId);
   if (meta.objectType !== 'Symlink') return { meta, content: meta };
   const target = await symlinkTargetOf(s, meta);
   return { meta: linkView(meta, target), content: target };
@@ -95,14 +104,14 @@ export const putSymlink: Handler = async (ex, s) => {
   const forbidOverwrite = forbidOverwriteOf(ex);
   await assertOverwriteAllowed(s, ex, forbidOverwrite);
   const meta = await s.store.putSymlink(bucket, key, headers, { forbidOverwrite });
-  emitEvent(ex, s, { type: 'object.committed', size: meta.size, etag: meta.etag });
-  sendEmpty(ex, 200, { ETag: quoteEtag(meta.etag) });
+  emitEvent(ex, s, committedEvent(meta));
+  sendEmpty(ex, 200, { ETag: quoteEtag(meta.etag), ...versionHeaders(meta) });
 };
 
 /** The link itself: its headers and metadata, Content-Length 0, and where it points. */
 export const getSymlink: Handler = async (ex, s) => {
   const { bucket, key } = objectTarget(ex);
-  const meta = await s.store.headObject(bucket, key);
+  const meta = await s.store.headObject(bucket, key, versionIdOf(ex));
   if (meta.objectType !== 'Symlink') throw new OssError('NotSymlink');
   sendEmpty(ex, 200, {
     ...objectResponseHeaders(meta),

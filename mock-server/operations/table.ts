@@ -22,6 +22,7 @@ import { appendObject } from './object-append.js';
 import { copyObject } from './object-copy.js';
 import { restoreObject } from './restore.js';
 import { listBuckets } from './service.js';
+import { getBucketVersioning, listObjectVersions, putBucketVersioning } from './versioning.js';
 import { getSymlink, putSymlink } from './symlink.js';
 import { deleteObjectTagging, getObjectTagging, putObjectTagging } from './tagging.js';
 
@@ -116,6 +117,21 @@ export const OPERATION_TABLE: { readonly [N in OperationName]: OperationEntry } 
     handler: optionObject,
     action: 'oss:OptionObject',
     unsigned: true,
+  },
+  PutBucketVersioning: {
+    route: { method: 'PUT', level: 'bucket', markers: ['versioning'] },
+    handler: putBucketVersioning,
+    action: 'oss:PutBucketVersioning',
+  },
+  GetBucketVersioning: {
+    route: { method: 'GET', level: 'bucket', markers: ['versioning'] },
+    handler: getBucketVersioning,
+    action: 'oss:GetBucketVersioning',
+  },
+  ListObjectVersions: {
+    route: { method: 'GET', level: 'bucket', markers: ['versions'] },
+    handler: listObjectVersions,
+    action: 'oss:ListObjectVersions',
   },
   ListMultipartUploads: {
     route: { method: 'GET', level: 'bucket', markers: ['uploads'] },

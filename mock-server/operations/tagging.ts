@@ -13,6 +13,7 @@ import { receiveSmallBody } from '../ingest/body-reader.js';
 import type { ObjectTag } from '../storage/store.js';
 import { objectTarget, type Handler } from './handler.js';
 import { requestHeader } from '../exchange/request-target.js';
+import { versionHeaders, versionIdOf } from './versioning.js';
 
 export const MAX_TAGS = 10;
 export const MAX_TAG_KEY_CHARS = 128;
@@ -145,20 +146,25 @@ export const putObjectTagging: Handler = async (ex, s) => {
   const { bucket, key } = objectTarget(ex);
   const text = (await receiveSmallBody(ex, s.control, MAX_TAGGING_BODY_BYTES)).toString('utf8');
   const tags = validateTags(parseTaggingXml(text), 'body');
-  await s.store.updateObjectMeta(bucket, key, () => ({ tags }));
-  sendEmpty(ex, 200);
+  const meta = await s.store.updateObjectMeta(bucket, key, () => ({ tags }), versionIdOf(ex));
+  sendEmpty(ex, 200, versionHeaders(meta));
 };
 
 /** An object without tags answers an empty TagSet (alibabacloud-oss-go-sdk-v2 TestGetObjectTagging, real OSS). */
 export const getObjectTagging: Handler = async (ex, s) => {
   const { bucket, key } = objectTarget(ex);
-  const meta = await s.store.headObject(bucket, key);
-  sendXml(ex, 'Tagging', { TagSet: { Tag: (meta.tags ?? []).map((t) => ({ Key: t.key, Value: t.value })) } });
+  const meta = await s.store.headObject(bucket, key, versionIdOf(ex));
+  sendXml(
+    ex,
+    'Tagging',
+    { TagSet: { Tag: (meta.tags ?? []).map((t) => ({ Key: t.key, Value: t.value })) } },
+    versionHeaders(meta),
+  );
 };
 
 /** 204, tags or not (developer-reference/deleteobjecttagging). */
 export const deleteObjectTagging: Handler = async (ex, s) => {
   const { bucket, key } = objectTarget(ex);
-  await s.store.updateObjectMeta(bucket, key, () => ({ tags: undefined }));
-  sendEmpty(ex, 204);
+  const meta = await s.store.updateObjectMeta(bucket, key, () => ({ tags: undefined }), versionIdOf(ex));
+  sendEmpty(ex, 204, versionHeaders(meta));
 };

@@ -7,10 +7,12 @@ import { frozenHeaders } from './object-meta.js';
 import {
   emptyBucket,
   emptyState,
+  setVersions,
   type Mutation,
   type StoreState,
   type StoredObject,
   type StoredPart,
+  type VersionRecord,
 } from './state.js';
 import type { BucketInfo, ObjectHeaders, ObjectMeta, ObjectTag, PartInfo, RestoreState, UploadInfo } from './store.js';
 
@@ -40,10 +42,19 @@ interface UploadJson {
   headers: ObjectHeaders;
   parts: PartJson[];
 }
+/** one version of a key: an object version, or a delete marker (its Last-Modified in ms) */
+interface VersionJson {
+  versionId: string;
+  object?: ObjectJson;
+  marker?: number;
+}
 interface BucketJson {
   info: BucketInfoJson;
+  /** unversioned bucket: its objects; versioned: empty, the objects are the current versions in `versions` */
   objects: ObjectJson[];
   uploads: UploadJson[];
+  /** versioned bucket: each key's versions, newest first */
+  versions?: Array<{ key: string; records: VersionJson[] }>;
 }
 
 export interface StateJson {
@@ -56,11 +67,22 @@ export type MutationJson =
   | { type: 'putObject'; object: ObjectJson }
   | { type: 'appendObject'; meta: MetaJson; segment: { blob: string; size: number } }
   | { type: 'updateMeta'; meta: MetaJson }
+  | { type: 'putDeleteMarker'; bucket: string; key: string; versionId: string; lastModified: number }
   | { type: 'initiateUpload'; info: UploadInfoJson; headers: ObjectHeaders }
   | { type: 'putPart'; bucket: string; uploadId: string; part: PartJson }
   | Extract<
       Mutation<string>,
-      { type: 'deleteBucket' | 'setBucketAcl' | 'setBucketCors' | 'deleteObject' | 'finishUpload' | 'reset' }
+      {
+        type:
+          | 'deleteBucket'
+          | 'setBucketAcl'
+          | 'setBucketCors'
+          | 'setVersioning'
+          | 'deleteObject'
+          | 'deleteVersion'
+          | 'finishUpload'
+          | 'reset';
+      }
     >;
 
 function blobId(value: unknown): string {
@@ -125,6 +147,7 @@ function decodeMeta(j: MetaJson): ObjectMeta {
     objectType: rest.objectType,
   };
   if (rest.contentMd5 !== undefined) meta.contentMd5 = rest.contentMd5;
+  if (rest.versionId !== undefined) meta.versionId = rest.versionId;
   if (restore !== undefined) {
     meta.restore = Object.freeze({
       ...restore,
@@ -150,6 +173,19 @@ function decodeObject(j: ObjectJson): StoredObject<string> {
   });
 }
 
+function encodeVersion(r: VersionRecord<string>): VersionJson {
+  return 'object' in r
+    ? { versionId: r.versionId, object: encodeObject(r.object) }
+    : { versionId: r.versionId, marker: r.marker.lastModified.getTime() };
+}
+
+function decodeVersion(j: VersionJson): VersionRecord<string> {
+  if (j.object !== undefined) return { versionId: j.versionId, object: decodeObject(j.object) };
+  if (typeof j.marker !== 'number')
+    throw new Error(`version ${JSON.stringify(j.versionId)} is neither object nor marker`);
+  return { versionId: j.versionId, marker: { lastModified: new Date(j.marker) } };
+}
+
 function encodePart(p: StoredPart<string>): PartJson {
   return { ...p.info, crc64: p.info.crc64.toString(), lastModified: p.info.lastModified.getTime(), blob: p.blob };
 }
@@ -172,6 +208,8 @@ export function encodeMutation(m: Mutation<string>): MutationJson {
       return { type: m.type, meta: encodeMeta(m.meta), segment: { blob: m.segment.blob, size: m.segment.size } };
     case 'updateMeta':
       return { type: m.type, meta: encodeMeta(m.meta) };
+    case 'putDeleteMarker':
+      return { ...m, lastModified: m.lastModified.getTime() };
     case 'initiateUpload':
       return { type: m.type, info: encodeUploadInfo(m.info), headers: m.headers };
     case 'putPart':
@@ -195,6 +233,8 @@ export function decodeMutation(j: MutationJson): Mutation<string> {
       };
     case 'updateMeta':
       return { type: j.type, meta: decodeMeta(j.meta) };
+    case 'putDeleteMarker':
+      return { ...j, lastModified: new Date(j.lastModified) };
     case 'initiateUpload':
       return { type: j.type, info: decodeUploadInfo(j.info), headers: frozenHeaders(j.headers) };
     case 'putPart':
@@ -202,6 +242,8 @@ export function decodeMutation(j: MutationJson): Mutation<string> {
     case 'deleteBucket':
     case 'setBucketAcl':
     case 'setBucketCors':
+    case 'setVersioning':
+    case 'deleteVersion':
     case 'deleteObject':
     case 'finishUpload':
     case 'reset':
@@ -215,7 +257,10 @@ export function encodeState(state: StoreState<string>): StateJson {
   return {
     buckets: [...state.buckets.values()].map((b) => ({
       info: encodeBucketInfo(b.info),
-      objects: [...b.objects.values()].map(encodeObject),
+      objects: b.info.versioning === undefined ? [...b.objects.values()].map(encodeObject) : [],
+      ...(b.info.versioning === undefined
+        ? {}
+        : { versions: [...b.versions].map(([key, records]) => ({ key, records: records.map(encodeVersion) })) }),
       uploads: [...b.uploads.values()].map((u) => ({
         info: encodeUploadInfo(u.info),
         headers: u.headers,
@@ -235,6 +280,7 @@ export function decodeState(j: StateJson): StoreState<string> {
       bucket.objects.set(object.meta.key, object);
       bucket.keys.add(object.meta.key);
     }
+    for (const v of b.versions ?? []) setVersions(bucket, v.key, v.records.map(decodeVersion));
     for (const u of b.uploads) {
       const parts = new Map(u.parts.map((p) => [p.partNumber, decodePart(p)] as const));
       const info = decodeUploadInfo(u.info);

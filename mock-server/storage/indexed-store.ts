@@ -31,9 +31,12 @@ import {
   wholeSeconds,
   withMutableFields,
 } from './object-meta.js';
+import { addressedObject, checkVersionId, nextVersionId, versionPage } from './versions.js';
 import {
   applyMutations,
   emptyState,
+  isEmptyBucket,
+  isVersioned,
   type BucketState,
   type Mutation,
   type OpenUpload,
@@ -42,6 +45,7 @@ import {
   type StoredObject,
 } from './state.js';
 import {
+  NULL_VERSION_ID,
   type BodyDigest,
   type BucketAcl,
   type CorsConfiguration,
@@ -49,7 +53,11 @@ import {
   type ByteRange,
   type CompletePartRef,
   type FinishedUploadInfo,
+  type DeleteOutcome,
+  type ListVersionsOptions,
   type MutableObjectFields,
+  type VersionPage,
+  type VersioningStatus,
   type ObjectHeaders,
   type ObjectMeta,
   type PartInfo,
@@ -58,7 +66,7 @@ import {
   type UploadInfo,
   type UploadStatus,
 } from './store.js';
-import { checkPartNumber, noSuchBucket, noSuchKey, noSuchUpload, tooLarge } from './store-errors.js';
+import { checkPartNumber, noSuchBucket, noSuchUpload, tooLarge } from './store-errors.js';
 
 interface Planned<B, T> {
   mutations: Mutation<B>[];
@@ -129,8 +137,9 @@ export class IndexedStore<B> implements Store {
   async deleteBucket(name: string): Promise<void> {
     await this.commit((state) => {
       const bucket = bucketIn(state, name);
-      // docs/protocol.md#bucket-operations: unfinished multipart uploads block deletion as much as objects do.
-      if (bucket.objects.size > 0 || bucket.uploads.size > 0) {
+      // docs/protocol.md#bucket-operations: unfinished multipart uploads block deletion as much as objects do; so do
+      // previous versions and delete markers (docs/protocol.md#versioning)
+      if (!isEmptyBucket(bucket)) {
         throw new OssError('BucketNotEmpty', { extra: { BucketName: name } });
       }
       return { mutations: [{ type: 'deleteBucket', name }], result: undefined };
@@ -157,6 +166,17 @@ export class IndexedStore<B> implements Store {
     });
   }
 
+  async setBucketVersioning(name: string, status: VersioningStatus): Promise<BucketInfo> {
+    return this.commit((state) => {
+      const bucket = bucketIn(state, name);
+      if (bucket.info.versioning === status) return { mutations: [], result: bucket.info };
+      return {
+        mutations: [{ type: 'setVersioning', name, status }],
+        result: Object.freeze({ ...bucket.info, versioning: status }),
+      };
+    });
+  }
+
   // Objects
 
   async createStagedBody(): Promise<StagedBody> {
@@ -164,12 +184,17 @@ export class IndexedStore<B> implements Store {
     return this.backend.stage();
   }
 
-  async headObject(bucket: string, key: string): Promise<ObjectMeta> {
-    return objectIn(this.live(), bucket, key).meta;
+  async headObject(bucket: string, key: string, versionId?: string): Promise<ObjectMeta> {
+    return addressedObject(bucketIn(this.live(), bucket), key, versionId).meta;
   }
 
-  async readObject(bucket: string, key: string, range?: ByteRange): Promise<{ meta: ObjectMeta; body: Readable }> {
-    const object = objectIn(this.live(), bucket, key);
+  async readObject(
+    bucket: string,
+    key: string,
+    range?: ByteRange,
+    versionId?: string,
+  ): Promise<{ meta: ObjectMeta; body: Readable }> {
+    const object = addressedObject(bucketIn(this.live(), bucket), key, versionId);
     const { size } = object.meta;
     if (
       range &&
@@ -205,12 +230,11 @@ export class IndexedStore<B> implements Store {
       },
       (state, blob, digest) => {
         const target = bucketIn(state, bucket);
-        if (options.forbidOverwrite && target.objects.has(key)) throw new OssError('FileAlreadyExists');
+        if (forbidsOverwrite(target, options) && target.objects.has(key)) throw new OssError('FileAlreadyExists');
         // An Appendable object overwritten by PutObject becomes Normal (docs/protocol.md#appendobject): the new version
         // replaces it whole.
-        const object = storedObject(normalMeta(bucket, key, headers, digest, this.now()), [
-          { blob, size: digest.size },
-        ]);
+        const meta = newVersion(target, normalMeta(bucket, key, headers, digest, this.now()));
+        const object = storedObject(meta, [{ blob, size: digest.size }]);
         return { mutations: [{ type: 'putObject', object }], result: object.meta };
       },
     );
@@ -224,7 +248,8 @@ export class IndexedStore<B> implements Store {
     headers: ObjectHeaders,
   ): Promise<ObjectMeta> {
     return this.commitBody(body, undefined, (state, blob, digest) => {
-      const previous = bucketIn(state, bucket).objects.get(key);
+      const target = bucketIn(state, bucket);
+      const previous = target.objects.get(key);
       if (previous && previous.meta.objectType !== 'Appendable') throw new OssError('ObjectNotAppendable');
       const length = previous?.meta.size ?? 0;
       if (position !== length) {
@@ -233,7 +258,12 @@ export class IndexedStore<B> implements Store {
         throw new OssError('PositionNotEqualToLength', { headers: { 'x-oss-next-append-position': String(length) } });
       }
       if (length + digest.size > MAX_OBJECT_SIZE) throw tooLarge(length + digest.size, MAX_OBJECT_SIZE);
-      const meta = appendedMeta(bucket, key, headers, previous?.meta, digest, this.now());
+      // In a versioned bucket the append that creates the object (no current version, or a delete marker) makes a new
+      // version; later appends change that version in place and make no previous version
+      // (docs/protocol.md#versioning).
+      const appended = appendedMeta(bucket, key, headers, previous?.meta, digest, this.now());
+      const versionId = previous === undefined ? nextVersionId(target.info.versioning) : previous.meta.versionId;
+      const meta = versionId === undefined ? appended : Object.freeze({ ...appended, versionId });
       return { mutations: [{ type: 'appendObject', meta, segment: { blob, size: digest.size } }], result: meta };
     });
   }
@@ -246,8 +276,8 @@ export class IndexedStore<B> implements Store {
   ): Promise<ObjectMeta> {
     return this.commit((state) => {
       const target = bucketIn(state, bucket);
-      if (options.forbidOverwrite && target.objects.has(key)) throw new OssError('FileAlreadyExists');
-      const object = storedObject<B>(symlinkMeta(bucket, key, headers), []);
+      if (forbidsOverwrite(target, options) && target.objects.has(key)) throw new OssError('FileAlreadyExists');
+      const object = storedObject<B>(newVersion(target, symlinkMeta(bucket, key, headers)), []);
       return { mutations: [{ type: 'putObject', object }], result: object.meta };
     });
   }
@@ -256,18 +286,49 @@ export class IndexedStore<B> implements Store {
     bucket: string,
     key: string,
     change: (meta: ObjectMeta) => Partial<MutableObjectFields>,
+    versionId?: string,
   ): Promise<ObjectMeta> {
     return this.commit((state) => {
-      const current = objectIn(state, bucket, key).meta;
+      const current = addressedObject(bucketIn(state, bucket), key, versionId).meta;
       const meta = withMutableFields(current, change(current));
       return { mutations: [{ type: 'updateMeta', meta }], result: meta };
     });
   }
 
-  async deleteObject(bucket: string, key: string): Promise<boolean> {
+  async deleteObject(bucket: string, key: string, options: { versionId?: string } = {}): Promise<DeleteOutcome> {
+    const { versionId } = options;
+    if (versionId !== undefined) checkVersionId(versionId);
     return this.commit((state) => {
-      if (!bucketIn(state, bucket).objects.has(key)) return { mutations: [], result: false };
-      return { mutations: [{ type: 'deleteObject', bucket, key }], result: true };
+      const target = bucketIn(state, bucket);
+      if (!isVersioned(target)) {
+        // only the null version exists; any other ID names nothing, which is no error (developer-reference/deleteobject)
+        if (versionId !== undefined && versionId !== NULL_VERSION_ID) {
+          return { mutations: [], result: { versionId, deleteMarker: false, changed: false } };
+        }
+        const changed = target.objects.has(key);
+        const result: DeleteOutcome = {
+          ...(versionId === undefined ? {} : { versionId }),
+          deleteMarker: false,
+          changed,
+        };
+        return { mutations: changed ? [{ type: 'deleteObject', bucket, key }] : [], result };
+      }
+      if (versionId === undefined) {
+        // a delete marker becomes the current version, whether or not the key had one (deleteobject, Versioning)
+        const marker = nextVersionId(target.info.versioning)!;
+        return {
+          mutations: [
+            { type: 'putDeleteMarker', bucket, key, versionId: marker, lastModified: wholeSeconds(this.now()) },
+          ],
+          result: { versionId: marker, deleteMarker: true, changed: true },
+        };
+      }
+      const record = target.versions.get(key)?.find((r) => r.versionId === versionId);
+      if (record === undefined) return { mutations: [], result: { versionId, deleteMarker: false, changed: false } };
+      return {
+        mutations: [{ type: 'deleteVersion', bucket, key, versionId }],
+        result: { versionId, deleteMarker: 'marker' in record, changed: true },
+      };
     });
   }
 
@@ -286,6 +347,10 @@ export class IndexedStore<B> implements Store {
     return result;
   }
 
+  async listObjectVersions(bucket: string, options: ListVersionsOptions): Promise<VersionPage> {
+    return versionPage(bucketIn(this.live(), bucket), options);
+  }
+
   // Multipart
 
   async initiateUpload(
@@ -298,7 +363,7 @@ export class IndexedStore<B> implements Store {
       const target = bucketIn(state, bucket);
       // docs/protocol.md#multipart: x-oss-forbid-overwrite is checked at Initiate too; the existing object stays until
       // completion.
-      if (options.forbidOverwrite && target.objects.has(key)) throw new OssError('FileAlreadyExists');
+      if (forbidsOverwrite(target, options) && target.objects.has(key)) throw new OssError('FileAlreadyExists');
       const info: UploadInfo = Object.freeze({
         bucket,
         key,
@@ -351,15 +416,19 @@ export class IndexedStore<B> implements Store {
     return this.commit((state) => {
       const upload = openUploadIn(state, bucket, key, uploadId, ecOf('CompleteMultipartUpload', 'NoSuchUpload'));
       const chosen = selectParts(upload.parts, parts);
-      if (options.forbidOverwrite && bucketIn(state, bucket).objects.has(key)) {
+      const target = bucketIn(state, bucket);
+      if (forbidsOverwrite(target, options) && target.objects.has(key)) {
         throw new OssError('FileAlreadyExists', { ec: ecOf('CompleteMultipartUpload', 'FileAlreadyExists') }); // docs/protocol.md#error-catalogue
       }
-      const meta = multipartMeta(
-        bucket,
-        key,
-        upload.headers,
-        chosen.map((p) => p.info),
-        this.now(),
+      const meta = newVersion(
+        target,
+        multipartMeta(
+          bucket,
+          key,
+          upload.headers,
+          chosen.map((p) => p.info),
+          this.now(),
+        ),
       );
       const object = storedObject(
         meta,
@@ -570,15 +639,23 @@ function storedObject<B>(meta: ObjectMeta, segments: Segment<B>[]): StoredObject
   return Object.freeze({ meta, segments: Object.freeze(segments) as Segment<B>[] });
 }
 
+/**
+ * x-oss-forbid-overwrite has no effect once a bucket is versioned: a write then adds a version
+ * (developer-reference/putobject, x-oss-forbid-overwrite).
+ */
+function forbidsOverwrite(bucket: BucketState<unknown>, options: { forbidOverwrite?: boolean }): boolean {
+  return options.forbidOverwrite === true && !isVersioned(bucket);
+}
+
+/** A new version's meta names its version in a versioned bucket (a new ID while Enabled, null while Suspended). */
+function newVersion(bucket: BucketState<unknown>, meta: ObjectMeta): ObjectMeta {
+  const versionId = nextVersionId(bucket.info.versioning);
+  return versionId === undefined ? meta : Object.freeze({ ...meta, versionId });
+}
+
 function bucketIn<B>(state: StoreState<B>, bucket: string): BucketState<B> {
   const found = state.buckets.get(bucket);
   if (!found) throw noSuchBucket(bucket);
-  return found;
-}
-
-function objectIn<B>(state: StoreState<B>, bucket: string, key: string): StoredObject<B> {
-  const found = bucketIn(state, bucket).objects.get(key);
-  if (!found) throw noSuchKey(key);
   return found;
 }
 

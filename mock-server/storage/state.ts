@@ -6,15 +6,17 @@
 // parts for CompleteMultipartUpload. So append and complete never copy bytes.
 
 import { KeyOrder } from './key-order.js';
-import type {
-  BucketAcl,
-  BucketInfo,
-  CorsConfiguration,
-  ObjectHeaders,
-  ObjectMeta,
-  PartInfo,
-  UploadInfo,
-  UploadStatus,
+import {
+  NULL_VERSION_ID,
+  type BucketAcl,
+  type BucketInfo,
+  type CorsConfiguration,
+  type ObjectHeaders,
+  type ObjectMeta,
+  type PartInfo,
+  type UploadInfo,
+  type UploadStatus,
+  type VersioningStatus,
 } from './store.js';
 
 export interface Segment<B> {
@@ -45,12 +47,26 @@ export interface FinishedUpload {
   status: Exclude<UploadStatus, 'initiated'>;
 }
 
+/** One version of a key in a versioned bucket: an object version, or a delete marker. */
+export type VersionRecord<B> =
+  { versionId: string; object: StoredObject<B> } | { versionId: string; marker: { lastModified: Date } };
+
 export interface BucketState<B> {
   info: BucketInfo;
+  /** the current version of each key that has one readable (not a delete marker): what reads and ListObjects see */
   objects: Map<string, StoredObject<B>>;
   /** initiated uploads only, by upload ID */
   uploads: Map<string, OpenUpload<B>>;
+  /** the keys of `objects` */
   keys: KeyOrder;
+  /**
+   * Once versioning was set: every version of every key, newest first (the first is the current one; a key's
+   * object versions are in `objects` too when the first is one). Empty while the bucket was never versioned: its
+   * objects are then their only, unnamed versions.
+   */
+  versions: Map<string, VersionRecord<B>[]>;
+  /** the keys of `versions` */
+  versionKeys: KeyOrder;
 }
 
 /**
@@ -72,15 +88,27 @@ export type Mutation<B> =
   | { type: 'setBucketAcl'; name: string; acl: BucketAcl }
   /** cors absent: DeleteBucketCors */
   | { type: 'setBucketCors'; name: string; cors?: CorsConfiguration }
+  /** the first one also names the bucket's existing objects the null version */
+  | { type: 'setVersioning'; name: string; status: VersioningStatus }
+  /** versioned bucket: a new current version (its meta names it); it replaces a version of the same ID (null) */
   | { type: 'putObject'; object: StoredObject<B> }
   /**
    * An appendable object (or a new one) grows by one segment under new meta: the batch names only the new segment,
-   * so a journal line costs the same for the 5,000th append as for the first
+   * so a journal line costs the same for the 5,000th append as for the first. In a versioned bucket the meta names
+   * the version: the current one when it grows, a new one when the append creates the object.
    */
   | { type: 'appendObject'; meta: ObjectMeta; segment: Segment<B> }
-  /** the same bytes under new meta (tags, ACL, restore state): bucket and key come from the meta */
+  /**
+   * the same bytes under new meta (tags, ACL, restore state): bucket, key and, in a versioned bucket, the version
+   * come from the meta
+   */
   | { type: 'updateMeta'; meta: ObjectMeta }
+  /** unversioned bucket: the object goes */
   | { type: 'deleteObject'; bucket: string; key: string }
+  /** versioned bucket: a delete marker becomes the current version (replacing a version of the same ID) */
+  | { type: 'putDeleteMarker'; bucket: string; key: string; versionId: string; lastModified: Date }
+  /** versioned bucket: one version goes for good; the next newest, if any, becomes current */
+  | { type: 'deleteVersion'; bucket: string; key: string; versionId: string }
   | { type: 'initiateUpload'; info: UploadInfo; headers: ObjectHeaders }
   | { type: 'putPart'; bucket: string; uploadId: string; part: StoredPart<B> }
   | { type: 'finishUpload'; bucket: string; uploadId: string; status: FinishedUpload['status'] }
@@ -91,7 +119,55 @@ export function emptyState<B>(): StoreState<B> {
 }
 
 export function emptyBucket<B>(info: BucketInfo): BucketState<B> {
-  return { info, objects: new Map(), uploads: new Map(), keys: new KeyOrder() };
+  return {
+    info,
+    objects: new Map(),
+    uploads: new Map(),
+    keys: new KeyOrder(),
+    versions: new Map(),
+    versionKeys: new KeyOrder(),
+  };
+}
+
+/** Whether `bucket` keeps versions (its versioning was set, Enabled or Suspended). */
+export function isVersioned(bucket: BucketState<unknown>): boolean {
+  return bucket.info.versioning !== undefined;
+}
+
+/** A stored object under another version ID (its meta is frozen, so a copy). */
+export function withVersionId<B>(object: StoredObject<B>, versionId: string): StoredObject<B> {
+  return Object.freeze({ meta: Object.freeze({ ...object.meta, versionId }), segments: object.segments });
+}
+
+/** A bucket holds nothing: no object version, no delete marker, no unfinished upload. */
+export function isEmptyBucket(bucket: BucketState<unknown>): boolean {
+  return bucket.objects.size === 0 && bucket.versions.size === 0 && bucket.uploads.size === 0;
+}
+
+/**
+ * Makes `records` (newest first, non-empty or empty) the versions of `key`, and its first record (when an object)
+ * the key's current object.
+ */
+export function setVersions<B>(bucket: BucketState<B>, key: string, records: VersionRecord<B>[]): void {
+  if (records.length === 0) {
+    bucket.versions.delete(key);
+    bucket.versionKeys.delete(key);
+  } else {
+    bucket.versions.set(key, records);
+    bucket.versionKeys.add(key);
+  }
+  const first = records[0];
+  if (first !== undefined && 'object' in first) {
+    bucket.objects.set(key, first.object);
+    bucket.keys.add(key);
+  } else {
+    bucket.objects.delete(key);
+    bucket.keys.delete(key);
+  }
+}
+
+function segmentBlobs<B>(record: VersionRecord<B>): B[] {
+  return 'object' in record ? record.object.segments.map((s) => s.blob) : [];
 }
 
 /**
@@ -115,7 +191,7 @@ function applyOne<B>(state: StoreState<B>, m: Mutation<B>, taken: Set<B>, droppe
       return;
     case 'deleteBucket': {
       const bucket = bucketOf(state, m.name, m);
-      if (bucket.objects.size > 0 || bucket.uploads.size > 0) throw inconsistent(m, 'bucket not empty');
+      if (!isEmptyBucket(bucket)) throw inconsistent(m, 'bucket not empty');
       state.buckets.delete(m.name);
       return;
     }
@@ -130,39 +206,105 @@ function applyOne<B>(state: StoreState<B>, m: Mutation<B>, taken: Set<B>, droppe
       bucket.info = Object.freeze(m.cors === undefined ? rest : { ...rest, cors: m.cors });
       return;
     }
+    case 'setVersioning': {
+      const bucket = bucketOf(state, m.name, m);
+      if (!isVersioned(bucket)) {
+        // the objects written before versioning become the null version of their keys
+        for (const [key, object] of bucket.objects) {
+          setVersions(bucket, key, [{ versionId: NULL_VERSION_ID, object: withVersionId(object, NULL_VERSION_ID) }]);
+        }
+      }
+      bucket.info = Object.freeze({ ...bucket.info, versioning: m.status });
+      return;
+    }
     case 'updateMeta': {
       const bucket = bucketOf(state, m.meta.bucket, m);
-      const old = bucket.objects.get(m.meta.key);
-      if (!old) throw inconsistent(m, `no object ${JSON.stringify(m.meta.key)}`);
-      bucket.objects.set(m.meta.key, Object.freeze({ meta: m.meta, segments: old.segments }));
+      const { key, versionId } = m.meta;
+      if (!isVersioned(bucket)) {
+        const old = bucket.objects.get(key);
+        if (!old) throw inconsistent(m, `no object ${JSON.stringify(key)}`);
+        bucket.objects.set(key, Object.freeze({ meta: m.meta, segments: old.segments }));
+        return;
+      }
+      const records = bucket.versions.get(key) ?? [];
+      const at = records.findIndex((r) => r.versionId === versionId && 'object' in r);
+      if (at < 0) throw inconsistent(m, `no version ${JSON.stringify(versionId)} of ${JSON.stringify(key)}`);
+      const old = records[at] as { versionId: string; object: StoredObject<B> };
+      const next = [...records];
+      next[at] = { versionId: old.versionId, object: Object.freeze({ meta: m.meta, segments: old.object.segments }) };
+      setVersions(bucket, key, next);
       return;
     }
     case 'putObject': {
       const bucket = bucketOf(state, m.object.meta.bucket, m);
-      const old = bucket.objects.get(m.object.meta.key);
-      if (old) dropped.push(...old.segments.map((s) => s.blob));
+      const { key, versionId } = m.object.meta;
       for (const s of m.object.segments) taken.add(s.blob);
-      bucket.objects.set(m.object.meta.key, m.object);
-      bucket.keys.add(m.object.meta.key);
+      if (!isVersioned(bucket)) {
+        const old = bucket.objects.get(key);
+        if (old) dropped.push(...old.segments.map((s) => s.blob));
+        bucket.objects.set(key, m.object);
+        bucket.keys.add(key);
+        return;
+      }
+      if (versionId === undefined) throw inconsistent(m, 'a version without an ID in a versioned bucket');
+      const records = bucket.versions.get(key) ?? [];
+      for (const r of records) if (r.versionId === versionId) dropped.push(...segmentBlobs(r));
+      setVersions(bucket, key, [{ versionId, object: m.object }, ...records.filter((r) => r.versionId !== versionId)]);
       return;
     }
     case 'appendObject': {
       const bucket = bucketOf(state, m.meta.bucket, m);
-      const old = bucket.objects.get(m.meta.key);
+      const { key, versionId } = m.meta;
+      const old = bucket.objects.get(key);
       // the old version's segments stay: they are the start of the new one
       const segments = Object.freeze([...(old?.segments ?? []), m.segment]) as Segment<B>[];
       taken.add(m.segment.blob);
-      bucket.objects.set(m.meta.key, Object.freeze({ meta: m.meta, segments }));
-      bucket.keys.add(m.meta.key);
+      const object: StoredObject<B> = Object.freeze({ meta: m.meta, segments });
+      if (!isVersioned(bucket)) {
+        bucket.objects.set(key, object);
+        bucket.keys.add(key);
+        return;
+      }
+      if (versionId === undefined) throw inconsistent(m, 'a version without an ID in a versioned bucket');
+      // the version grown keeps its segments; a version of the same ID replaced by a new object (null, while
+      // Suspended) frees its own
+      const records = bucket.versions.get(key) ?? [];
+      for (const r of records) {
+        if (r.versionId === versionId && !('object' in r && r.object === old)) dropped.push(...segmentBlobs(r));
+      }
+      setVersions(bucket, key, [{ versionId, object }, ...records.filter((r) => r.versionId !== versionId)]);
       return;
     }
     case 'deleteObject': {
       const bucket = bucketOf(state, m.bucket, m);
+      if (isVersioned(bucket)) throw inconsistent(m, 'an unversioned delete in a versioned bucket');
       const old = bucket.objects.get(m.key);
       if (!old) return;
       dropped.push(...old.segments.map((s) => s.blob));
       bucket.objects.delete(m.key);
       bucket.keys.delete(m.key);
+      return;
+    }
+    case 'putDeleteMarker': {
+      const bucket = bucketOf(state, m.bucket, m);
+      if (!isVersioned(bucket)) throw inconsistent(m, 'a delete marker in an unversioned bucket');
+      const records = bucket.versions.get(m.key) ?? [];
+      for (const r of records) if (r.versionId === m.versionId) dropped.push(...segmentBlobs(r));
+      const marker: VersionRecord<B> = { versionId: m.versionId, marker: { lastModified: m.lastModified } };
+      setVersions(bucket, m.key, [marker, ...records.filter((r) => r.versionId !== m.versionId)]);
+      return;
+    }
+    case 'deleteVersion': {
+      const bucket = bucketOf(state, m.bucket, m);
+      const records = bucket.versions.get(m.key) ?? [];
+      const gone = records.find((r) => r.versionId === m.versionId);
+      if (gone === undefined) return;
+      dropped.push(...segmentBlobs(gone));
+      setVersions(
+        bucket,
+        m.key,
+        records.filter((r) => r !== gone),
+      );
       return;
     }
     case 'initiateUpload': {
@@ -205,6 +347,8 @@ export function referencedBlobs<B>(state: StoreState<B>): Set<B> {
   const blobs = new Set<B>();
   for (const bucket of state.buckets.values()) {
     for (const object of bucket.objects.values()) for (const s of object.segments) blobs.add(s.blob);
+    for (const records of bucket.versions.values())
+      for (const r of records) for (const b of segmentBlobs(r)) blobs.add(b);
     for (const upload of bucket.uploads.values()) for (const p of upload.parts.values()) blobs.add(p.blob);
   }
   return blobs;

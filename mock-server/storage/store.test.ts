@@ -210,8 +210,8 @@ describe.each(STORE_KINDS)('$name', (kind) => {
 
     it('deleteObject reports whether something was deleted', async () => {
       await put(store, 'k', 'x');
-      expect(await store.deleteObject(BUCKET.name, 'k')).toBe(true);
-      expect(await store.deleteObject(BUCKET.name, 'k')).toBe(false);
+      expect((await store.deleteObject(BUCKET.name, 'k')).changed).toBe(true);
+      expect((await store.deleteObject(BUCKET.name, 'k')).changed).toBe(false);
       await expectOssError(store.headObject(BUCKET.name, 'k'), 'NoSuchKey');
       expect(await bodyFiles()).toEqual([]);
     });

@@ -58,6 +58,15 @@ export interface CorsConfiguration {
   responseVary: boolean;
 }
 
+/**
+ * A bucket's versioning state (docs/protocol.md#versioning): absent until PutBucketVersioning first sets it, and it
+ * never returns to absent.
+ */
+export type VersioningStatus = 'Enabled' | 'Suspended';
+
+/** The version ID of the version a write makes while versioning is Suspended (and of objects older than versioning). */
+export const NULL_VERSION_ID = 'null';
+
 export interface BucketInfo {
   name: string;
   /** e.g. `oss-cn-hangzhou` */
@@ -68,6 +77,7 @@ export interface BucketInfo {
   dataRedundancyType: string;
   /** PutBucketCors; absent: no CORS rules */
   cors?: CorsConfiguration;
+  versioning?: VersioningStatus;
 }
 
 /**
@@ -107,6 +117,49 @@ export interface ObjectMeta extends ObjectHeaders {
   objectType: ObjectType;
   /** set by RestoreObject (Archive classes only) */
   restore?: RestoreState;
+  /** in a bucket whose versioning was ever set: this version's ID (`null` for the null version); else absent */
+  versionId?: string;
+}
+
+/** A delete marker: a version without content that makes its key read as deleted (docs/protocol.md#versioning). */
+export interface DeleteMarker {
+  bucket: string;
+  key: string;
+  versionId: string;
+  lastModified: Date;
+}
+
+/** One version as ListObjectVersions reports it. */
+export type ObjectVersion =
+  { kind: 'object'; meta: ObjectMeta; isLatest: boolean } | { kind: 'marker'; marker: DeleteMarker; isLatest: boolean };
+
+/** What DeleteObject did: a delete marker added or removed, or a version (or an unversioned object) removed. */
+export interface DeleteOutcome {
+  /** the version removed or the delete marker added; absent in an unversioned bucket without versionId */
+  versionId?: string;
+  /** a delete marker was added, or the version removed was one */
+  deleteMarker: boolean;
+  /** something was removed or a delete marker added (false: the key or version was not there) */
+  changed: boolean;
+}
+
+/** A page of ListObjectVersions: versions and common prefixes in listing order. */
+export interface VersionPage {
+  entries: Array<{ kind: 'version'; version: ObjectVersion } | { kind: 'prefix'; prefix: string }>;
+  truncated: boolean;
+  /** where the next page starts (exclusive), when truncated */
+  nextKeyMarker?: string;
+  nextVersionIdMarker?: string;
+}
+
+export interface ListVersionsOptions {
+  prefix?: string;
+  /** '' or absent: no roll-up into common prefixes */
+  delimiter?: string;
+  /** list keys after this one (or, with versionIdMarker, the versions of this key after that one) */
+  keyMarker?: string;
+  versionIdMarker?: string;
+  maxKeys: number;
 }
 
 /** What updateObjectMeta may change on a committed version: never its bytes, identity or Last-Modified. */
@@ -203,14 +256,24 @@ export interface Store {
   setBucketAcl(name: string, acl: BucketAcl): Promise<BucketInfo>;
   /** PutBucketCors (a configuration) and DeleteBucketCors (undefined). Errors: NoSuchBucket. */
   setBucketCors(name: string, cors: CorsConfiguration | undefined): Promise<BucketInfo>;
+  /** PutBucketVersioning. Errors: NoSuchBucket. */
+  setBucketVersioning(name: string, status: VersioningStatus): Promise<BucketInfo>;
 
   /** A fresh staging area for one request body. */
   createStagedBody(): Promise<StagedBody>;
 
   // Objects. Errors: NoSuchBucket, NoSuchKey, FileAlreadyExists, PositionNotEqualToLength, ObjectNotAppendable.
-  headObject(bucket: string, key: string): Promise<ObjectMeta>;
+  // `versionId` addresses one version (docs/protocol.md#versioning): InvalidArgument for an ID the mock could not
+  // have issued, NoSuchVersion for one it does not hold, MethodNotAllowed for a delete marker; without it the current
+  // version is read, and a key whose current version is a delete marker is NoSuchKey with x-oss-delete-marker.
+  headObject(bucket: string, key: string, versionId?: string): Promise<ObjectMeta>;
   /** The object's bytes (or a range of them). The stream reads the version current at call time. */
-  readObject(bucket: string, key: string, range?: ByteRange): Promise<{ meta: ObjectMeta; body: Readable }>;
+  readObject(
+    bucket: string,
+    key: string,
+    range?: ByteRange,
+    versionId?: string,
+  ): Promise<{ meta: ObjectMeta; body: Readable }>;
   putObject(
     bucket: string,
     key: string,
@@ -245,11 +308,21 @@ export interface Store {
     bucket: string,
     key: string,
     change: (meta: ObjectMeta) => Partial<MutableObjectFields>,
+    versionId?: string,
   ): Promise<ObjectMeta>;
-  /** Returns true when something was deleted. Never throws NoSuchKey. */
-  deleteObject(bucket: string, key: string): Promise<boolean>;
+  /**
+   * Without versionId: removes the object (unversioned bucket) or adds a delete marker (versioned: a new ID when
+   * Enabled, the null version when Suspended). With versionId: removes that version for good (a version that is not
+   * there is not an error). Never throws NoSuchKey.
+   */
+  deleteObject(bucket: string, key: string, options?: { versionId?: string }): Promise<DeleteOutcome>;
   /** Every object of the bucket whose key starts with prefix and sorts after `after`, in UTF-8 byte order. */
   listObjects(bucket: string, options: { prefix?: string; after?: string; limit?: number }): Promise<ObjectMeta[]>;
+  /**
+   * ListObjectVersions: keys in UTF-8 byte order, each key's versions newest first (delete markers included); the
+   * versions of an unversioned bucket's objects are their null versions.
+   */
+  listObjectVersions(bucket: string, options: ListVersionsOptions): Promise<VersionPage>;
 
   // Multipart. Errors: NoSuchBucket, NoSuchUpload (with the per-operation EC), InvalidPart, InvalidPartOrder,
   // EntityTooSmall, FileAlreadyExists, InvalidArgument.
