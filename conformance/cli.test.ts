@@ -1,5 +1,5 @@
 // `oss-conformance` as a user meets it: a spawned process, its exit status, what it prints and the report it leaves.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -48,6 +48,19 @@ async function closedPort(): Promise<number> {
 }
 
 describe('oss-conformance', () => {
+  it('list into a pipe whose reader is gone (| head -1): no stack trace, exit 141', async () => {
+    const child = spawn(process.execPath, [path.join(out, 'conformance/cli.js'), 'list'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // the reader exits before the listing is written: every write fails with EPIPE
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(141);
+  });
+
   it('bare: usage on stderr, exit 2; --version; run --help shows the run options', async () => {
     const bare = await cli([]);
     expect(bare.code).toBe(2);

@@ -15,6 +15,19 @@ import { ALL_SCENARIOS } from './scenarios/index.js';
 import { unexpectedPasses } from './summary.js';
 import { ExternalTargetConfigError } from './targets/external.js';
 
+/** The exit status of a Unix tool killed by SIGPIPE (128 + 13), which node, ignoring SIGPIPE, never is. */
+const EXIT_BROKEN_PIPE = 141;
+let stdoutGone = false;
+
+// `oss-conformance list | head -1`: a write to a pipe whose reader exited fails with EPIPE on the stream (an
+// unhandled 'error' event and a stack trace otherwise). The rest of the output is dropped, a run still writes its
+// reports, and the command exits 141 as a C tool killed by SIGPIPE would. A broken stderr only stops the progress.
+process.stdout.on('error', () => {
+  stdoutGone = true;
+  process.exitCode = EXIT_BROKEN_PIPE;
+});
+process.stderr.on('error', () => undefined);
+
 async function main(argv: string[]): Promise<number> {
   if (argv.length === 0) {
     process.stderr.write(USAGE);
@@ -118,7 +131,7 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code;
+    process.exitCode = stdoutGone ? EXIT_BROKEN_PIPE : code;
   },
   (err: unknown) => {
     const usage =
