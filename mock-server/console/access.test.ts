@@ -1,6 +1,7 @@
 // Who may open the console: the control API's rules (loopback, or the control token), with the token carried by a
 // browser as a session cookie bought once with it. Peers from another machine are simulated by the test server
 // (test-support/console-server.ts): the tests' own traffic stays on loopback.
+import { request } from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openStream, startConsoleServer, type ConsoleServer } from './test-support/console-server.js';
 
@@ -147,5 +148,87 @@ describe('console access with a control token', () => {
     // nor in the event log, which holds every OSS answer (the request to a bucket above is one)
     expect(s.control.events().length).toBeGreaterThan(0);
     expect(JSON.stringify(s.control.events())).not.toContain(TOKEN);
+  });
+});
+
+describe('pages of other sites in a browser on this machine (loopback peers, no token)', () => {
+  /** A request as a browser sends it: node:http lets the test set Host and the Fetch Metadata headers. */
+  function send(
+    s: ConsoleServer,
+    o: { method?: string; path: string; headers: Record<string, string> },
+  ): Promise<{ status: number; text: string }> {
+    const url = new URL(s.endpoint);
+    return new Promise((resolve, reject) => {
+      const req = request(
+        { host: url.hostname, port: url.port, method: o.method ?? 'GET', path: o.path, headers: o.headers },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode!, text }));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  it("another site's POST changes nothing (403); the same request from the console's own page does", async () => {
+    const s = await serve();
+    s.control.addRule({ id: 'keep-me', ingestRate: '1MiB/s' });
+    const host = new URL(s.endpoint).host;
+    const crossSite = await send(s, {
+      method: 'POST',
+      path: '/_mock/reset',
+      headers: { host, 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'no-cors', origin: 'http://evil.example' },
+    });
+    expect(crossSite).toEqual({
+      status: 403,
+      text: JSON.stringify({
+        error: "requests from another site's web pages are refused (Sec-Fetch-Site: cross-site)",
+      }),
+    });
+    const otherOrigin = await send(s, {
+      method: 'DELETE',
+      path: '/_mock/rules',
+      headers: { host, origin: 'http://localhost:3000' },
+    });
+    expect(otherOrigin.status).toBe(403);
+    expect(s.control.listRules().map((r) => r.id)).toEqual(['keep-me']);
+    const own = await send(s, {
+      method: 'DELETE',
+      path: '/_mock/rules/keep-me',
+      headers: { host, 'sec-fetch-site': 'same-origin', origin: s.endpoint },
+    });
+    expect(own.status).toBe(200);
+    expect(s.control.listRules()).toEqual([]);
+  });
+
+  it('a link from another site still opens the console', async () => {
+    const s = await serve();
+    const host = new URL(s.endpoint).host;
+    const page = await send(s, {
+      path: '/_mock/ui/',
+      headers: { host, 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' },
+    });
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('/_mock/ui/app.js');
+  });
+
+  it('a name re-pointed at 127.0.0.1 (DNS rebinding) reads nothing; with a token the token decides', async () => {
+    const s = await serve();
+    s.control.addRule({ id: 'secret-plan' });
+    for (const path of ['/_mock/rules', '/_mock/ui/', '/_mock/ui/api/buckets', '/_mock/ui/stream']) {
+      const res = await send(s, { path, headers: { host: 'rebind.evil.example:80' } });
+      expect([path, res.status]).toEqual([path, 403]);
+      expect(res.text).not.toContain('secret-plan');
+      expect(res.text).toContain('rebind.evil.example');
+    }
+    const t = await serve({ controlToken: 'rebind-t0ken' });
+    const bearer = await send(t, {
+      path: '/_mock/rules',
+      headers: { host: 'rebind.evil.example:80', authorization: 'Bearer rebind-t0ken' },
+    });
+    expect(bearer.status).toBe(200);
   });
 });

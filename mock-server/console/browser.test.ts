@@ -1,6 +1,8 @@
 // The console in a real browser (Debian's Chromium through playwright-core) against a real mock, with uploads from
 // the project's OssClient and ali-oss. Each test leaves a screenshot in reports/ui/.
 import OSS from 'ali-oss';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OssClient } from '../../client/index.js';
@@ -239,6 +241,50 @@ describe.skipIf(!HAVE_CHROMIUM && !CHROMIUM_REQUIRED)(title, () => {
     await page.locator('#reset-confirm').click();
     await expect.poll(async () => (await c.listBuckets()).buckets.length).toBe(0);
     await expect.poll(() => page.locator('#events-table tbody tr').count()).toBe(0);
+  });
+
+  it("another site's page in the same browser can neither reset the mock nor add a rule", async () => {
+    const mock = await mockWithBucket('kept-bucket');
+    mock.control.addRule({ id: 'kept-rule', ingestRate: '1MiB/s' });
+    // a page of another site: localhost and 127.0.0.1 are different sites to a browser
+    const other: Server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(
+        `<!doctype html><title>another site</title><form method="post" action="${mock.endpoint}/_mock/reset">` +
+          '<button type="submit">Win a prize</button></form>',
+      );
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    try {
+      const page = await browser.page();
+      pages.push(page);
+      await page.goto(`http://localhost:${(other.address() as AddressInfo).port}/`);
+      // simple requests: a browser sends them without asking the mock first, and only hides the answer
+      const sent = await page.evaluate(async (endpoint) => {
+        const out: string[] = [];
+        const bodies: Array<[string, string]> = [
+          ['/_mock/reset', ''],
+          ['/_mock/rules', '{"id":"evil","fault":{"type":"reset"}}'],
+        ];
+        for (const [path, body] of bodies) {
+          const res = await fetch(endpoint + path, { method: 'POST', mode: 'no-cors', body });
+          out.push(res.type);
+        }
+        return out;
+      }, mock.endpoint);
+      expect(sent).toEqual(['opaque', 'opaque']);
+      // and a form posted to it, which navigates the page to the answer
+      await page.getByRole('button', { name: 'Win a prize' }).click();
+      await expect.poll(() => page.url()).toBe(`${mock.endpoint}/_mock/reset`);
+      expect(await page.locator('body').textContent()).toContain("another site's web pages are refused");
+      await screenshot(page, 'cross-site-refused');
+      expect(mock.control.listRules().map((r) => r.id)).toEqual(['kept-rule']);
+      expect((await client(mock).listBuckets()).buckets.map((b) => b.name)).toEqual(['kept-bucket']);
+    } finally {
+      const closed = new Promise((resolve) => other.close(resolve));
+      other.closeAllConnections(); // the browser keeps its connection open
+      await closed;
+    }
   });
 
   it('with a control token: the login form, then the console', async () => {

@@ -1,11 +1,13 @@
 // The one gate in front of everything under /_mock (the control API and the web console): who may come in
-// (access.ts: loopback, or the control token as a bearer header or as the console's session cookie), how a browser
-// gives the token once (session.ts), and what a refused browser sees instead of JSON.
+// (access.ts: loopback, or the control token as a bearer header or as the console's session cookie; never a page of
+// another site in a browser: browser-origin.ts), how a browser gives the token once (session.ts), and what a refused
+// browser sees instead of JSON.
 
 import express, { type Request, type RequestHandler, type Router } from 'express';
 import type { ServerResponse } from 'node:http';
 import type { ServerConfig } from '../exchange/config.js';
-import { controlAccess, type AccessDecision } from './access.js';
+import { controlAccess, isLoopbackAddress, type AccessDecision } from './access.js';
+import { browserRefusal } from './browser-origin.js';
 import { ConsoleSessions } from './session.js';
 
 /** Headers of every page the mock serves a browser (the console's own pages add their CSP). */
@@ -73,6 +75,24 @@ export interface GateOptions {
 export function controlGate({ config, formBody }: GateOptions): Router {
   const router = express.Router();
   const sessions = new ConsoleSessions(config);
+
+  // first: a refused web page must not log in either
+  router.use((req, res, next) => {
+    const refusal = browserRefusal(
+      {
+        method: req.method,
+        host: req.headers.host,
+        origin: req.headers.origin,
+        secFetchSite: req.headers['sec-fetch-site'] as string | undefined,
+        secFetchMode: req.headers['sec-fetch-mode'] as string | undefined,
+      },
+      config,
+      config.controlToken === undefined && isLoopbackAddress(req.socket.remoteAddress),
+    );
+    if (refusal === undefined) next();
+    else if (isConsolePage(req)) plainPage(res, 403, `${refusal}.`, false);
+    else res.status(403).json({ error: refusal });
+  });
 
   if (config.controlToken !== undefined) {
     // The token, from a `?token=` link or the login form, buys the session cookie and a redirect to the bare console
