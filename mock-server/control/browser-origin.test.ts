@@ -49,6 +49,9 @@ describe('browserRefusal', () => {
     expect(post('https://127.0.0.1:9000')).toMatch(/another origin/);
     expect(post('null')).toMatch(/another origin/);
     expect(post('http://evil.example')).toMatch(/another origin/);
+    // where Sec-Fetch-Site is sent it decides: the console's no-referrer login page posts with Origin: null
+    const login = signals({ method: 'POST', origin: 'null', secFetchSite: 'same-origin', secFetchMode: 'navigate' });
+    expect(browserRefusal(login, config, false)).toBeUndefined();
   });
 
   it('refuses a name that is not this machine when only the loopback peer would admit the request', () => {

@@ -3,9 +3,9 @@
 // - Another site's page can send a POST (a "simple" request: a form, or fetch with mode no-cors) without any CORS
 //   grant; it cannot read the answer, but the reset or the rule takes effect. Browsers say where such a request comes
 //   from: `Sec-Fetch-Site` (Fetch Metadata, https://www.w3.org/TR/fetch-metadata/; sent to loopback URLs, which are
-//   potentially trustworthy) and `Origin` (https://fetch.spec.whatwg.org/#origin-header, on every request other than
-//   GET and HEAD). A request from another site, or whose Origin is not the URL it is sent to, is refused; following a
-//   link to the console (a top-level GET navigation) is not.
+//   potentially trustworthy) and, in browsers without it, `Origin` (https://fetch.spec.whatwg.org/#origin-header, on
+//   every request other than GET and HEAD). A request from another site, or whose Origin is not the URL it is sent
+//   to, is refused; following a link to the console (a top-level GET navigation) is not.
 // - DNS rebinding: a site re-points its own name at 127.0.0.1, and its page is then same-origin with the mock under
 //   that name, able to read everything the loopback rule serves. The browser still sends the site's name as Host, so
 //   a loopback peer admitted without a token must name the mock as this machine: localhost, a loopback address, the
@@ -67,7 +67,14 @@ export function browserRefusal(
     if (s.secFetchSite === 'cross-site' || s.secFetchSite === 'same-site') {
       return `requests from another site's web pages are refused (Sec-Fetch-Site: ${s.secFetchSite})`;
     }
-    if (s.origin !== undefined && s.host !== undefined && !sameOrigin(s.origin, s.host)) {
+    // Sec-Fetch-Site decides where a browser sends it: a page served with Referrer-Policy: no-referrer (the console's
+    // login page) posts its own form with Origin: null (https://fetch.spec.whatwg.org/#serializing-a-request-origin)
+    if (
+      s.secFetchSite === undefined &&
+      s.origin !== undefined &&
+      s.host !== undefined &&
+      !sameOrigin(s.origin, s.host)
+    ) {
       return `requests from another origin's web pages are refused (Origin: ${s.origin})`;
     }
   }
