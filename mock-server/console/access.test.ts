@@ -3,6 +3,7 @@
 // (test-support/console-server.ts): the tests' own traffic stays on loopback.
 import { request } from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { RequestLog } from '../http/request-log.js';
 import { openStream, startConsoleServer, type ConsoleServer } from './test-support/console-server.js';
 
 const servers: ConsoleServer[] = [];
@@ -11,7 +12,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-async function serve(o: { peer?: string; controlToken?: string } = {}): Promise<ConsoleServer> {
+async function serve(o: Parameters<typeof startConsoleServer>[0] = {}): Promise<ConsoleServer> {
   const s = await startConsoleServer(o);
   servers.push(s);
   return s;
@@ -129,12 +130,17 @@ describe('console access with a control token', () => {
     expect((await get(s, '/_mock/ui/', { cookie })).status).toBe(200);
   });
 
-  it('the token appears in no answer, no log line and no event', async () => {
+  it('the token appears in no answer, no log line (the request log at debug included) and no event', async () => {
     const logged: unknown[] = [];
     for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
       vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void logged.push(args));
     }
-    const s = await serve({ controlToken: TOKEN });
+    const requestLog = await RequestLog.create({
+      level: 'debug',
+      format: 'json',
+      destination: { write: (line: string) => void logged.push(line) },
+    });
+    const s = await serve({ controlToken: TOKEN, ...(requestLog && { requestLog }) });
     const answers: string[] = [];
     const record = (r: { status: number; headers: Headers; text: string }): void =>
       void answers.push(JSON.stringify([...r.headers]), r.text);
@@ -145,6 +151,8 @@ describe('console access with a control token', () => {
     record(await get(s, `/no-such-bucket/?token=${TOKEN}`));
     expect(answers.join('\n')).not.toContain(TOKEN);
     expect(JSON.stringify(logged)).not.toContain(TOKEN);
+    // the console's calls were logged, by path
+    expect(JSON.stringify(logged)).toContain('/_mock/ui/app.js');
     // nor in the event log, which holds every OSS answer (the request to a bucket above is one)
     expect(s.control.events().length).toBeGreaterThan(0);
     expect(JSON.stringify(s.control.events())).not.toContain(TOKEN);

@@ -6,6 +6,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { MockControl } from '../../control/control.js';
 import { createApp } from '../../http/app.js';
+import type { RequestLog } from '../../http/request-log.js';
 import { resolveConfig, type MockOssOptions } from '../../index.js';
 import { createStore } from '../../storage/index.js';
 import { ConsoleHub, type ConsoleHubOptions } from '../hub.js';
@@ -19,15 +20,17 @@ export interface ConsoleServer {
 }
 
 export async function startConsoleServer(
-  o: MockOssOptions & { peer?: string; hub?: ConsoleHubOptions } = {},
+  o: MockOssOptions & { peer?: string; hub?: ConsoleHubOptions; requestLog?: RequestLog } = {},
 ): Promise<ConsoleServer> {
-  const { peer, hub: hubOptions, ...options } = o;
+  const { peer, hub: hubOptions, requestLog, ...options } = o;
   const config = resolveConfig({ auth: false, ...options });
   const store = createStore(config.dataDir);
   await store.open();
   const control = new MockControl({ config, store });
   const hub = new ConsoleHub(control, config, hubOptions);
-  const server = http.createServer(createApp({ config, store, control, consoleHub: hub }));
+  const server = http.createServer(
+    createApp({ config, store, control, consoleHub: hub, ...(requestLog && { requestLog }) }),
+  );
   const sockets = new Set<Socket>();
   server.prependListener('connection', (socket: Socket) => {
     if (peer !== undefined) Object.defineProperty(socket, 'remoteAddress', { value: peer });
