@@ -12,6 +12,7 @@ import { DEFAULT_BODY_IDLE_TIMEOUT_MS } from './ingest/body-reader.js';
 import { createStore } from './storage/index.js';
 
 export { MockControl } from './control/control.js';
+export { startMock, resetMock, type OssMockInfo, type RunningMock } from './testing.js';
 export { createApp } from './http/app.js';
 export type { OperationName, FaultSpec, RateLimit, RequestContext } from './exchange/exchange.js';
 export type { LogFormat, LogLevel, ServerConfig } from './exchange/config.js';

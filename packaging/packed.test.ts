@@ -2,7 +2,7 @@
 // node_modules has only the package's declared dependencies (linked from this checkout's install): what a user runs
 // works from there, and nothing users do not run (tests, source maps, the bench and reliability harnesses) ships.
 import { execFile, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -19,6 +19,7 @@ interface Packed {
 let work: string;
 let packed: Packed;
 let installed: string;
+let project: string;
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'oss-mock-packed-'));
@@ -27,14 +28,15 @@ beforeAll(async () => {
     cwd: root,
   });
   packed = (JSON.parse(stdout) as Packed[])[0]!;
-  const project = path.join(work, 'project');
+  project = path.join(work, 'project');
   installed = path.join(project, 'node_modules/oss-mock');
   await mkdir(installed, { recursive: true });
   await run('tar', ['-xzf', path.join(work, packed.filename), '-C', installed, '--strip-components=1']);
   const pkg = JSON.parse(await readFile(path.join(installed, 'package.json'), 'utf8')) as {
     dependencies: Record<string, string>;
   };
-  for (const dep of Object.keys(pkg.dependencies)) {
+  // and the examples' test runner, as a user's project has it
+  for (const dep of [...Object.keys(pkg.dependencies), 'vitest']) {
     await mkdir(path.dirname(path.join(project, 'node_modules', dep)), { recursive: true });
     await symlink(path.join(root, 'node_modules', dep), path.join(project, 'node_modules', dep));
   }
@@ -87,4 +89,22 @@ describe('the packed package', () => {
     const { stdout } = await run(process.execPath, [cli, 'list', '--json']);
     expect((JSON.parse(stdout) as unknown[]).length).toBeGreaterThan(10);
   });
+
+  it('examples/vitest runs as written: oss-mock/vitest global setup, ossMock() and reset()', async () => {
+    // the client the examples use (installed after the list above ran without it)
+    await symlink(path.join(root, 'node_modules/ali-oss'), path.join(project, 'node_modules/ali-oss'));
+    await cp(path.join(root, 'examples/vitest'), path.join(project, 'vitest-example'), { recursive: true });
+    const vitest = path.join(project, 'node_modules/vitest/vitest.mjs');
+    const { stdout } = await run(process.execPath, [vitest, 'run', '--root', 'vitest-example'], {
+      cwd: project,
+      env: { ...process.env, CI: '1', NO_COLOR: '1' },
+    });
+    expect(stdout).toMatch(/Tests\s+2 passed \(2\)/);
+  }, 60_000);
+
+  it('examples/node-test runs as written: startMock() from oss-mock under node --test', async () => {
+    await cp(path.join(root, 'examples/node-test'), path.join(project, 'node-test-example'), { recursive: true });
+    const { stdout } = await run(process.execPath, ['--test', 'node-test-example/upload.test.mjs'], { cwd: project });
+    expect(stdout).toMatch(/# pass 2\n# fail 0/);
+  }, 60_000);
 });
