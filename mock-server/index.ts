@@ -10,9 +10,10 @@ import { ConnectionGuard } from './http/connection-guard.js';
 import { RequestLog, type LogDestination } from './http/request-log.js';
 import { DEFAULT_BODY_IDLE_TIMEOUT_MS } from './ingest/body-reader.js';
 import { createStore } from './storage/index.js';
+import type { RunningMock } from './testing.js';
 
 export { MockControl } from './control/control.js';
-export { startMock, resetMock, type OssMockInfo, type RunningMock } from './testing.js';
+export { resetMock, type OssMockInfo, type RunningMock } from './testing.js';
 export { createApp } from './http/app.js';
 export type { OperationName, FaultSpec, RateLimit, RequestContext } from './exchange/exchange.js';
 export type { LogFormat, LogLevel, ServerConfig } from './exchange/config.js';
@@ -187,5 +188,21 @@ export async function startMockOss(options: MockOssOptions = {}): Promise<MockOs
     server,
     config,
     close: () => (closing ??= close()),
+  };
+}
+
+/**
+ * One mock for a test run, in the shape any runner uses (Jest's globalSetup, node:test's before; oss-mock/vitest
+ * for vitest): where it listens, the credentials, reset() between tests, stop() at the end.
+ */
+export async function startMock(options: MockOssOptions = {}): Promise<RunningMock> {
+  const mock = await startMockOss(options);
+  return {
+    endpoint: mock.endpoint,
+    region: mock.region,
+    accessKeyId: mock.accessKeyId,
+    accessKeySecret: mock.accessKeySecret,
+    reset: () => mock.control.reset(),
+    stop: () => mock.close(),
   };
 }

@@ -1,7 +1,6 @@
-// startMock(): one mock for a test run, in the shape every test runner can use (vitest's globalSetup in
+// What startMock() (index.ts) gives: one mock for a test run, in the shape every test runner can use (vitest's globalSetup in
 // oss-mock/vitest, Jest's globalSetup/globalTeardown, node:test's before/after): where it listens, the credentials
 // to sign with, reset() between tests and stop() at the end.
-import { startMockOss, type MockOssOptions } from './index.js';
 
 /** What a test needs to reach the mock; plain data, so it can cross to test worker processes. */
 export interface OssMockInfo {
@@ -17,19 +16,6 @@ export interface RunningMock extends OssMockInfo {
   /** drops every bucket, object, upload, rule and event */
   reset(): Promise<void>;
   stop(): Promise<void>;
-}
-
-/** Starts a mock on 127.0.0.1 and a free port (options as for startMockOss). */
-export async function startMock(options: MockOssOptions = {}): Promise<RunningMock> {
-  const mock = await startMockOss(options);
-  return {
-    endpoint: mock.endpoint,
-    region: mock.region,
-    accessKeyId: mock.accessKeyId,
-    accessKeySecret: mock.accessKeySecret,
-    reset: () => mock.control.reset(),
-    stop: () => mock.close(),
-  };
 }
 
 /**

@@ -3,7 +3,8 @@
 // `beforeEach(() => oss.reset())` empties it between tests.
 import { inject } from 'vitest';
 import type { TestProject } from 'vitest/node';
-import { resetMock, startMock, type OssMockInfo } from './testing.js';
+import { startMock } from './index.js';
+import { resetMock, type OssMockInfo } from './testing.js';
 
 export type { OssMockInfo } from './testing.js';
 
