@@ -220,6 +220,25 @@ describe.skipIf(!HAVE_CHROMIUM && !CHROMIUM_REQUIRED)(title, () => {
     await screenshot(page, 'storage-prefix');
   });
 
+  it('pages through a bucket a page at a time, forward and back', async () => {
+    const mock = await mockWithBucket('paged-bucket');
+    const c = client(mock);
+    const keys = Array.from({ length: 12 }, (_, i) => `item-${String(i).padStart(2, '0')}`);
+    for (const key of keys) await c.putObject({ bucket: 'paged-bucket', key, body: key });
+    const page = await open(mock, '#storage');
+    await page.locator('#bucket-list a', { hasText: 'paged-bucket' }).click();
+    await page.locator('[name="page-size"]').selectOption('10');
+    const shown = () => page.locator('#objects-table tbody td.key').allTextContents();
+    await expect.poll(shown).toEqual(keys.slice(0, 10));
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await expect.poll(shown).toEqual(keys.slice(10));
+    expect(await page.locator('.pager .muted').textContent()).toBe('page 2');
+    expect(await page.getByRole('button', { name: 'Next page' }).isDisabled()).toBe(true);
+    await screenshot(page, 'storage-page-2');
+    await page.getByRole('button', { name: 'Previous page' }).click();
+    await expect.poll(shown).toEqual(keys.slice(0, 10));
+  });
+
   it('filters the live event log, and resets only after confirming', async () => {
     const mock = await mockWithBucket('events-bucket');
     const c = client(mock);
