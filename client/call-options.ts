@@ -66,9 +66,23 @@ export interface GetObjectOptions extends ObjectOptions, Conditions {
   /** `x-oss-range-behavior: standard` (docs/protocol.md#getobject): out-of-range ends are clamped, bad starts are 416
    * */
   standardRange?: boolean;
+  /** one version of a versioned bucket's object (docs/protocol.md#versioning); absent: the current one */
+  versionId?: string;
 }
 
-export interface HeadObjectOptions extends ObjectOptions, Conditions {}
+export interface HeadObjectOptions extends ObjectOptions, Conditions {
+  /** one version of a versioned bucket's object; absent: the current one */
+  versionId?: string;
+}
+
+export interface DeleteObjectOptions extends ObjectOptions {
+  /** removes that version for good; absent: in a versioned bucket a delete marker is added */
+  versionId?: string;
+}
+
+export interface PutBucketVersioningOptions extends BucketOptions {
+  status: 'Enabled' | 'Suspended';
+}
 
 export interface DeleteObjectsOptions extends BucketOptions {
   keys: string[];

@@ -20,6 +20,7 @@ import type {
   CompletePart,
   Conditions,
   CopyObjectOptions,
+  DeleteObjectOptions,
   DeleteObjectsOptions,
   GetObjectOptions,
   HeadObjectOptions,
@@ -30,6 +31,7 @@ import type {
   ObjectOptions,
   PresignOptions,
   PutBucketOptions,
+  PutBucketVersioningOptions,
   PutObjectAclOptions,
   PutObjectOptions,
   PutObjectTaggingOptions,
@@ -48,7 +50,9 @@ import {
   bucketInfoResult,
   completeMultipartUploadResult,
   copyObjectResult,
+  deleteObjectResult,
   deleteObjectsResult,
+  getBucketVersioningResult,
   getObjectAclResult,
   getObjectTaggingResult,
   getSymlinkResult,
@@ -65,7 +69,9 @@ import {
   type BucketInfoResult,
   type CompleteMultipartUploadResult,
   type CopyObjectResult,
+  type DeleteObjectResult,
   type DeleteObjectsResult,
+  type GetBucketVersioningResult,
   type GetObjectAclResult,
   type GetObjectResult,
   type GetObjectStreamResult,
@@ -160,6 +166,27 @@ export class OssClient {
     return bucketInfoResult(res);
   }
 
+  /** PutBucketVersioning (docs/protocol.md#versioning): Enabled or Suspended; a bucket never returns to unversioned. */
+  async putBucketVersioning(o: PutBucketVersioningOptions): Promise<ResultBase> {
+    checkBucket(o.bucket);
+    if (o.status !== 'Enabled' && o.status !== 'Suspended') throw validateError('status must be Enabled or Suspended.');
+    const xml = buildXml('VersioningConfiguration', { Status: o.status });
+    const res = await this.#executor.request({
+      method: 'PUT',
+      bucket: o.bucket,
+      query: [['versioning', undefined]],
+      headers: { 'content-type': 'application/xml' },
+      body: bytesBody(Buffer.from(xml, 'utf8')),
+    });
+    return resultBase(res);
+  }
+
+  async getBucketVersioning(o: BucketOptions): Promise<GetBucketVersioningResult> {
+    checkBucket(o.bucket);
+    const res = await this.#executor.request({ method: 'GET', bucket: o.bucket, query: [['versioning', undefined]] });
+    return getBucketVersioningResult(res);
+  }
+
   // -------------------------------------------------------------------------------------------------------------
   // Objects
 
@@ -201,25 +228,40 @@ export class OssClient {
       if (o.standardRange) headers['x-oss-range-behavior'] = 'standard';
     }
     // OssClientImpl skips the CRC comparison when the request carried Range.
-    return { method: 'GET', bucket: o.bucket, key: o.key, headers, downloadCrc: headers.range === undefined };
+    return {
+      method: 'GET',
+      bucket: o.bucket,
+      key: o.key,
+      query: versionQuery(o.versionId),
+      headers,
+      downloadCrc: headers.range === undefined,
+    };
   }
 
   async headObject(o: HeadObjectOptions): Promise<ObjectMeta> {
     checkObject(o);
     const headers = { ...lower(o.headers), ...conditionHeaders(o) };
-    const res = await this.#executor.request({ method: 'HEAD', bucket: o.bucket, key: o.key, headers });
+    const res = await this.#executor.request({
+      method: 'HEAD',
+      bucket: o.bucket,
+      key: o.key,
+      query: versionQuery(o.versionId),
+      headers,
+    });
     return objectMeta(resultBase(res));
   }
 
-  async deleteObject(o: ObjectOptions): Promise<ResultBase> {
+  /** In a versioned bucket: without versionId a delete marker is added, with it that version goes for good. */
+  async deleteObject(o: DeleteObjectOptions): Promise<DeleteObjectResult> {
     checkObject(o);
     const res = await this.#executor.request({
       method: 'DELETE',
       bucket: o.bucket,
       key: o.key,
+      query: versionQuery(o.versionId),
       headers: lower(o.headers),
     });
-    return resultBase(res);
+    return deleteObjectResult(res);
   }
 
   /** DeleteMultipleObjects; its Content-MD5 is required by OSS (docs/protocol.md#delete-multiple-objects). */
@@ -655,4 +697,9 @@ function copySource(bucket: string, key: string): string {
 
 function md5Base64(text: string): string {
   return createHash('md5').update(text, 'utf8').digest('base64');
+}
+
+/** `?versionId=` when a call addresses one version (docs/protocol.md#versioning). */
+function versionQuery(versionId: string | undefined): QueryParams {
+  return versionId === undefined ? [] : [['versionId', versionId]];
 }

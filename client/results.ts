@@ -20,6 +20,20 @@ export interface PutObjectResult extends ResultBase {
   etag: string;
   crc64?: bigint;
   contentMd5?: string;
+  /** the version written, in a versioned bucket (`x-oss-version-id`) */
+  versionId?: string;
+}
+
+export interface DeleteObjectResult extends ResultBase {
+  /** the version removed, or the delete marker added, in a versioned bucket */
+  versionId?: string;
+  /** a delete marker was added, or the version removed was one (`x-oss-delete-marker`) */
+  deleteMarker: boolean;
+}
+
+export interface GetBucketVersioningResult extends ResultBase {
+  /** absent: versioning was never set on the bucket */
+  versioning?: 'Enabled' | 'Suspended';
 }
 
 export interface AppendObjectResult extends PutObjectResult {
@@ -47,6 +61,8 @@ export interface ObjectMeta extends ResultBase {
   restore?: string;
   /** x-oss-server-side-encryption */
   serverSideEncryption?: string;
+  /** the version read, in a versioned bucket (`x-oss-version-id`) */
+  versionId?: string;
 }
 
 export interface GetObjectResult extends ObjectMeta {
@@ -216,6 +232,7 @@ export function putObjectResult(res: OssResponse): PutObjectResult {
     etag: etagOf(res.headers),
     crc64: parseCrc64(res.headers[CRC64_HEADER]),
     contentMd5: res.headers['content-md5'],
+    versionId: res.headers['x-oss-version-id'],
   };
 }
 
@@ -242,6 +259,7 @@ export function objectMeta(base: ResultBase): ObjectMeta {
     tagCount: optionalInt(h['x-oss-tagging-count']) ?? 0,
     restore: h['x-oss-restore'],
     serverSideEncryption: h['x-oss-server-side-encryption'],
+    versionId: h['x-oss-version-id'],
   };
 }
 
@@ -390,6 +408,23 @@ export function listBucketsResult(res: OssResponse): ListBucketsResult {
       extranetEndpoint: text(b, 'ExtranetEndpoint'),
       intranetEndpoint: text(b, 'IntranetEndpoint'),
     })),
+  };
+}
+
+export function deleteObjectResult(res: OssResponse): DeleteObjectResult {
+  return {
+    ...resultBase(res),
+    versionId: res.headers['x-oss-version-id'],
+    deleteMarker: res.headers['x-oss-delete-marker'] === 'true',
+  };
+}
+
+/** `<VersioningConfiguration>` has no Status until versioning was first set. */
+export function getBucketVersioningResult(res: OssResponse): GetBucketVersioningResult {
+  const status = text(rootOf(res, 'VersioningConfiguration').node, 'Status');
+  return {
+    ...resultBase(res),
+    ...(status === 'Enabled' || status === 'Suspended' ? { versioning: status } : {}),
   };
 }
 
