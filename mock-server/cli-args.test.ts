@@ -3,7 +3,11 @@ import { CliUsageError, DEFAULT_CLI_PORT, parseCliArgs } from './cli-args.js';
 
 describe('parseCliArgs (docs/architecture.md#contracts)', () => {
   it('defaults to port 9000 and takes every documented flag', () => {
-    expect(parseCliArgs([])).toEqual({ help: false, options: { port: DEFAULT_CLI_PORT, logLevel: 'info' } });
+    expect(parseCliArgs([])).toEqual({
+      help: false,
+      options: { port: DEFAULT_CLI_PORT, logLevel: 'info' },
+      outputs: {},
+    });
     const cmd = parseCliArgs([
       '--port', '0', '--host', '0.0.0.0', '--data-dir', '/tmp/d', '--access-key-id', 'id',
       '--access-key-secret=s', '--region', 'cn-beijing', '--auth', 'off', '--ingest-rate', '256KiB/s',
@@ -30,6 +34,7 @@ describe('parseCliArgs (docs/architecture.md#contracts)', () => {
         logLevel: 'debug',
         logFormat: 'json',
       },
+      outputs: {},
     });
   });
 

@@ -1,4 +1,5 @@
 // The `oss-mock` command line (docs/architecture.md#contracts), parsed by a pure function so it can be tested.
+import { isValidBucketName } from '../protocol/addressing.js';
 import { parseDuration } from './control/restore-delay.js';
 import { OPERATIONS, type OperationName } from './exchange/exchange.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './exchange/config.js';
@@ -43,10 +44,15 @@ Options:
   --log-level LEVEL           silent, error (5xx and cut requests), info (one line per OSS request) or debug (also
                               control API calls) (default info)
   --log-format FORMAT         text or json (one object per line) (default text)
+  --bucket NAME               create bucket NAME at start when missing (repeatable)
+  --ready-json                print one JSON line (endpoint, port, credentials, region, version) on stdout when
+                              listening, instead of the banner
+  --port-file PATH            write the port listened on to PATH when listening (with --port 0)
+  --version                   print the version
   --help                      show this help
 
 Environment: OSS_MOCK_CREDENTIAL, OSS_MOCK_STS and OSS_MOCK_PERMISSION hold the values of --credential, --sts and
---permission, several separated by spaces or newlines; the flags, when given, replace them. OSS_MOCK_LOG_LEVEL and
+--permission (and OSS_MOCK_BUCKET of --bucket), several separated by spaces or newlines; the flags, when given, replace them. OSS_MOCK_LOG_LEVEL and
 OSS_MOCK_LOG_FORMAT hold defaults for --log-level and --log-format.
 `;
 
@@ -57,7 +63,17 @@ export class CliUsageError extends Error {
   }
 }
 
-export type CliCommand = { help: true } | { help: false; options: MockOssOptions & { port: number } };
+export interface CliOutputs {
+  /** print one JSON line with the endpoint and credentials instead of the banner */
+  readyJson?: boolean;
+  /** write the port listened on to this file once listening */
+  portFile?: string;
+}
+
+export type CliCommand =
+  | { help: true; version?: false }
+  | { help: false; version: true }
+  | { help: false; version?: false; options: MockOssOptions & { port: number }; outputs: CliOutputs };
 
 type Setter = (options: MockOssOptions, value: string) => void;
 
@@ -66,6 +82,7 @@ const REPEATABLE = {
   '--credential': 'OSS_MOCK_CREDENTIAL',
   '--sts': 'OSS_MOCK_STS',
   '--permission': 'OSS_MOCK_PERMISSION',
+  '--bucket': 'OSS_MOCK_BUCKET',
 } as const;
 type RepeatableFlag = keyof typeof REPEATABLE;
 
@@ -141,6 +158,12 @@ function applyRepeatable(options: MockOssOptions, flag: RepeatableFlag, values: 
     case '--sts':
       options.sts = values.map((v) => stsCredential(v, now));
       return;
+    case '--bucket': {
+      const bad = values.find((v) => !isValidBucketName(v));
+      if (bad !== undefined) throw new CliUsageError(`--bucket: "${bad}" is not a valid bucket name`);
+      options.buckets = [...values];
+      return;
+    }
     case '--permission': {
       const permissions: Record<string, Permissions> = {};
       for (const [id, p] of values.map(permission)) {
@@ -179,6 +202,7 @@ function oneOf<T extends string>(flag: string, value: string, allowed: readonly 
 }
 
 const FLAGS: Record<string, Setter> = {
+  '--port-file': () => undefined,
   '--log-level': (o, v) => (o.logLevel = oneOf('--log-level', v, LOG_LEVELS)),
   '--log-format': (o, v) => (o.logFormat = oneOf<LogFormat>('--log-format', v, LOG_FORMATS)),
   '--port': (o, v) => {
@@ -229,9 +253,15 @@ export function parseCliArgs(
   const envFormat = env.OSS_MOCK_LOG_FORMAT;
   if (envFormat !== undefined && envFormat !== '') FLAGS['--log-format']!(options, envFormat);
   const repeated = new Map<RepeatableFlag, string[]>();
+  const outputs: CliOutputs = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') return { help: true };
+    if (arg === '--version') return { help: false, version: true };
+    if (arg === '--ready-json') {
+      outputs.readyJson = true;
+      continue;
+    }
     const eq = arg.indexOf('=');
     const flag = eq < 0 ? arg : arg.slice(0, eq);
     const set =
@@ -248,11 +278,12 @@ export function parseCliArgs(
       if (value === undefined || value.startsWith('--')) throw new CliUsageError(`${flag} needs a value`);
       i++;
     }
-    set(options, value);
+    if (flag === '--port-file') outputs.portFile = value;
+    else set(options, value);
   }
   for (const [flag, variable] of Object.entries(REPEATABLE) as Array<[RepeatableFlag, string]>) {
     const values = repeated.get(flag) ?? (env[variable] ?? '').split(/\s+/).filter((v) => v !== '');
     applyRepeatable(options, flag, values, now);
   }
-  return { help: false, options };
+  return { help: false, options, outputs };
 }

@@ -1,6 +1,9 @@
 // The `oss-mock` command: parse flags, start the mock, print where it listens and how to point SDKs at it, close on
 // SIGINT/SIGTERM. I/O comes in as parameters so tests drive it in-process.
+import { writeFile } from 'node:fs/promises';
+import { usageErrorText } from '../cli/command-line.js';
 import { CliUsageError, parseCliArgs, USAGE } from './cli-args.js';
+import { mockVersion } from './version.js';
 import { IdentityConfigError } from './control/identities.js';
 import type { Permissions } from './exchange/identity.js';
 import { startMockOss, type MockOssHandle } from './index.js';
@@ -37,9 +40,23 @@ function identityLines(h: MockOssHandle): string[] {
   return lines;
 }
 
+/** --ready-json: one line for a program that started the mock */
+export function readyLine(h: MockOssHandle): string {
+  return JSON.stringify({
+    endpoint: h.endpoint,
+    host: h.host,
+    port: h.port,
+    accessKeyId: h.accessKeyId,
+    accessKeySecret: h.accessKeySecret,
+    region: h.region,
+    version: mockVersion(),
+  });
+}
+
 export function banner(h: MockOssHandle): string {
   return [
     `oss-mock listening on ${h.endpoint}`,
+    `  version:           ${mockVersion()}`,
     `  access key id:     ${h.accessKeyId}`,
     `  access key secret: ${h.accessKeySecret}`,
     ...identityLines(h),
@@ -67,11 +84,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     command = parseCliArgs(argv, io.env);
   } catch (err) {
     if (!(err instanceof CliUsageError)) throw err;
-    io.stderr(`oss-mock: ${err.message}\n\n${USAGE}`);
+    io.stderr(usageErrorText('oss-mock', err));
     return 2;
   }
   if (command.help) {
     io.stdout(USAGE);
+    return 0;
+  }
+  if (command.version) {
+    io.stdout(`oss-mock ${mockVersion()}\n`);
     return 0;
   }
   let handle: MockOssHandle;
@@ -86,7 +107,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stderr(`oss-mock: ${err.message}\n`);
     return 2;
   }
-  io.stdout(`${banner(handle)}\n`);
+  if (command.outputs.portFile !== undefined) await writeFile(command.outputs.portFile, `${handle.port}\n`);
+  io.stdout(command.outputs.readyJson ? `${readyLine(handle)}\n` : `${banner(handle)}\n`);
   await new Promise<void>((resolve) => {
     io.onTerminate((signal) => {
       io.stdout(`oss-mock: ${signal}, closing (in-flight uploads are discarded)\n`);

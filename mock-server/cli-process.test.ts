@@ -153,3 +153,55 @@ async function killStartedFrom(dir: string): Promise<void> {
     if (cmdline.includes(dir)) process.kill(Number(pid), 'SIGKILL');
   }
 }
+
+describe('oss-mock conventions', () => {
+  it('--version prints the package version; the banner shows it', async () => {
+    const v = start(['--version']);
+    expect(await v.exited).toBe(0);
+    expect(v.stdout()).toBe('oss-mock 0.0.0-test\n');
+    const p = start(['--log-level', 'silent']);
+    await endpointOf(p);
+    await p.waitFor(/web console/);
+    expect(p.stdout()).toContain('  version:           0.0.0-test\n');
+  });
+
+  it('a usage error prints the error and one line pointing to --help, exit 2', async () => {
+    const p = start(['--bogus']);
+    expect(await p.exited).toBe(2);
+    expect(p.stderr()).toBe(`oss-mock: unknown option "--bogus"\nTry 'oss-mock --help' for more information.\n`);
+    expect(p.stdout()).toBe('');
+  });
+
+  it('--bucket (repeatable) and OSS_MOCK_BUCKET create buckets at start', async () => {
+    const p = start([
+      '--auth',
+      'off',
+      '--log-level',
+      'silent',
+      '--bucket',
+      'first-bucket',
+      '--bucket',
+      'second-bucket',
+    ]);
+    const endpoint = await endpointOf(p);
+    for (const b of ['first-bucket', 'second-bucket'])
+      expect((await fetch(`${endpoint}/${b}?bucketInfo`)).status).toBe(200);
+    expect((await fetch(`${endpoint}/third-bucket?bucketInfo`)).status).toBe(404);
+    const e = start(['--auth', 'off', '--log-level', 'silent'], { OSS_MOCK_BUCKET: 'env-bucket' });
+    expect((await fetch(`${await endpointOf(e)}/env-bucket?bucketInfo`)).status).toBe(200);
+    const bad = start(['--bucket', 'B_ad']);
+    expect(await bad.exited).toBe(2);
+    expect(bad.stderr()).toContain('--bucket: "B_ad" is not a valid bucket name');
+  });
+
+  it('--ready-json prints one JSON line; --port-file gets the port', async () => {
+    const portFile = path.join(bundled.dir, 'port');
+    const p = start(['--ready-json', '--port-file', portFile, '--log-level', 'silent']);
+    const line = (await p.waitFor(/^(\{.*\})\n/))[1]!;
+    const ready = JSON.parse(line) as Record<string, unknown>;
+    expect(ready).toMatchObject({ host: '127.0.0.1', region: 'cn-hangzhou', version: '0.0.0-test' });
+    expect(ready.endpoint).toBe(`http://127.0.0.1:${String(ready.port)}`);
+    expect(await readFile(portFile, 'utf8')).toBe(`${String(ready.port)}\n`);
+    expect((await fetch(`${String(ready.endpoint)}/_mock/health`)).status).toBe(200);
+  });
+});

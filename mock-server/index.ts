@@ -10,6 +10,7 @@ import { ConnectionGuard } from './http/connection-guard.js';
 import { RequestLog, type LogDestination } from './http/request-log.js';
 import { DEFAULT_BODY_IDLE_TIMEOUT_MS } from './ingest/body-reader.js';
 import { createStore } from './storage/index.js';
+import { OssError } from '../protocol/errors.js';
 import type { RunningMock } from './testing.js';
 
 export { MockControl } from './control/control.js';
@@ -106,6 +107,23 @@ export async function startMockOss(options: MockOssOptions = {}): Promise<MockOs
   const control = new MockControl({ config, store });
   store.useClock?.(() => control.clock.date());
   await store.open();
+  for (const name of config.buckets ?? []) {
+    try {
+      await store.createBucket({
+        name,
+        location: `oss-${config.region}`,
+        storageClass: 'Standard',
+        dataRedundancyType: 'LRS',
+        acl: 'private',
+      });
+    } catch (err) {
+      // a file store restarted with the same --bucket keeps the bucket (and its objects)
+      if (!(err instanceof OssError && err.code === 'BucketAlreadyExists')) {
+        await store.close();
+        throw err;
+      }
+    }
+  }
   const active = new ActiveRequests();
   const requestLog = await RequestLog.create({
     ...(config.logLevel === undefined ? {} : { level: config.logLevel }),

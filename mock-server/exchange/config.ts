@@ -43,6 +43,8 @@ export interface ServerConfig {
   logLevel?: LogLevel;
   /** the request log's format (default text) */
   logFormat?: LogFormat;
+  /** buckets created at start when missing (`--bucket`), private, in the mock's region */
+  buckets?: string[];
   /** extra base domains for virtual-hosted addressing, besides localhost and *.aliyuncs.com */
   baseDomains: string[];
   /** milliseconds added to the server's notion of now (`--clock-offset`); changeable at run time (control API) */
