@@ -56,6 +56,12 @@ describe('the packed package', () => {
     );
   });
 
+  it('oss-mock --version prints the packed version', async () => {
+    const { stdout } = await run(process.execPath, [path.join(installed, 'dist/bin/oss-mock.cjs'), '--version']);
+    const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as { version: string };
+    expect(stdout).toBe(`oss-mock ${pkg.version}\n`);
+  });
+
   it('oss-mock starts from the install, serves and stops on SIGTERM', async () => {
     const child = spawn(process.execPath, [path.join(installed, 'dist/bin/oss-mock.cjs'), '--port', '0'], {
       stdio: ['ignore', 'pipe', 'pipe'],
