@@ -38,6 +38,15 @@ describe('parseCliArgs (docs/architecture.md#contracts)', () => {
     });
   });
 
+  it('--base-domain (repeatable, OSS_MOCK_BASE_DOMAIN) sets the virtual-hosted base domains', () => {
+    expect(parseCliArgs(['--base-domain', 'oss.test', '--base-domain', 'example.internal'])).toMatchObject({
+      options: { baseDomains: ['oss.test', 'example.internal'] },
+    });
+    expect(parseCliArgs([], { OSS_MOCK_BASE_DOMAIN: 'env.test' })).toMatchObject({
+      options: { baseDomains: ['env.test'] },
+    });
+  });
+
   it('reads OSS_MOCK_LOG_LEVEL and OSS_MOCK_LOG_FORMAT; the flags win', () => {
     const env = { OSS_MOCK_LOG_LEVEL: 'silent', OSS_MOCK_LOG_FORMAT: 'json' };
     expect(parseCliArgs([], env)).toMatchObject({ options: { logLevel: 'silent', logFormat: 'json' } });

@@ -44,6 +44,8 @@ Options:
   --log-level LEVEL           silent, error (5xx and cut requests), info (one line per OSS request) or debug (also
                               control API calls) (default info)
   --log-format FORMAT         text or json (one object per line) (default text)
+  --base-domain DOMAIN        answer virtual-hosted requests for BUCKET.DOMAIN too, besides localhost and
+                              *.aliyuncs.com (repeatable)
   --bucket NAME               create bucket NAME at start when missing (repeatable)
   --ready-json                print one JSON line (endpoint, port, credentials, region, version) on stdout when
                               listening, instead of the banner
@@ -83,6 +85,7 @@ const REPEATABLE = {
   '--sts': 'OSS_MOCK_STS',
   '--permission': 'OSS_MOCK_PERMISSION',
   '--bucket': 'OSS_MOCK_BUCKET',
+  '--base-domain': 'OSS_MOCK_BASE_DOMAIN',
 } as const;
 type RepeatableFlag = keyof typeof REPEATABLE;
 
@@ -157,6 +160,9 @@ function applyRepeatable(options: MockOssOptions, flag: RepeatableFlag, values: 
       return;
     case '--sts':
       options.sts = values.map((v) => stsCredential(v, now));
+      return;
+    case '--base-domain':
+      options.baseDomains = [...values];
       return;
     case '--bucket': {
       const bad = values.find((v) => !isValidBucketName(v));

@@ -1,5 +1,6 @@
 // The `oss-mock` command as users run it: the bundled bin in a child process, reached over 127.0.0.1.
 import { spawn } from 'node:child_process';
+import { request } from 'node:http';
 import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -203,5 +204,29 @@ describe('oss-mock conventions', () => {
     expect(ready.endpoint).toBe(`http://127.0.0.1:${String(ready.port)}`);
     expect(await readFile(portFile, 'utf8')).toBe(`${String(ready.port)}\n`);
     expect((await fetch(`${String(ready.endpoint)}/_mock/health`)).status).toBe(200);
+  });
+});
+
+describe('oss-mock --base-domain', () => {
+  it('answers virtual-hosted requests for BUCKET.DOMAIN', async () => {
+    const p = start(['--auth', 'off', '--log-level', 'silent', '--base-domain', 'oss.test', '--bucket', 'vh-bucket']);
+    const url = new URL(await endpointOf(p));
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: '/?bucketInfo',
+          headers: { host: `vh-bucket.oss.test:${url.port}` },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(200);
   });
 });
