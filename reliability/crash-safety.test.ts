@@ -13,7 +13,7 @@ let out: string;
 let dataDir: string;
 
 beforeAll(async () => {
-  out = await transpileForNode(['protocol', 'mock-server']);
+  out = await transpileForNode(['protocol', 'cli', 'mock-server']);
   dataDir = await mkdtemp(path.join(tmpdir(), 'oss-crash-'));
 }, 60_000);
 afterAll(async () => {
