@@ -77,6 +77,31 @@ describe('SDK driver installer', () => {
     expect(path.basename(changed.dir)).toMatch(/^go-fake-pinned-[0-9a-f]{16}$/);
   }, 120_000);
 
+  it('starts a cached Python driver from the calling checkout, not from the one that installed it', async (t) => {
+    const python = await checkToolchain('python').catch(() => undefined);
+    if (!python) return t.skip('python3 with venv is not installed');
+    const root = await temp();
+    const spec: SdkDriverSpec = { name: 'py-fake', toolchain: 'python', sdkPackage: 'none', description: 'no SDK' };
+    const checkout = async (name: string): Promise<string> => {
+      const dir = path.join(root, name, 'driver');
+      await mkdir(dir, { recursive: true });
+      await writeFile(path.join(dir, 'requirements.txt'), '# nothing to install\n');
+      await writeFile(path.join(dir, 'driver.py'), 'print("driver")\n');
+      return dir;
+    };
+    const cacheDir = path.join(root, 'cache');
+    const first = await checkout('first');
+    const installed = await installDriver(spec, undefined, first, { cacheDir });
+    expect(installed.command).toContain(path.join(first, 'driver.py'));
+    await rm(path.join(root, 'first'), { recursive: true });
+    const second = await checkout('second');
+    const reused = await installDriver(spec, undefined, second, { cacheDir });
+    expect(reused.dir).toBe(installed.dir);
+    expect(reused.command).toContain(path.join(second, 'driver.py'));
+    expect(reused.command).not.toContain(first);
+    expect(reused.cwd).toBe(second);
+  });
+
   it('keeps the log of a failed install and leaves nothing that looks installed', async (t) => {
     const go = await checkToolchain('go').catch(() => undefined);
     if (!go) return t.skip('go is not installed');

@@ -336,10 +336,14 @@ export async function installDriver(
   const root = path.join(o.cacheDir ?? cacheRoot(o.toolchainEnv), 'drivers');
   const dir = path.join(root, `${spec.name}-${version ?? 'pinned'}-${hash}`);
   const readyFile = path.join(dir, 'ready.json');
+  // The command line is made for this call, not read back from ready.json: an entry is shared by every checkout
+  // whose build inputs match (a Python driver's venv is keyed by requirements.txt alone), and its driver.py is the
+  // calling checkout's, which may not be the one that installed it (that one may be gone).
+  const launch = plan(spec, version, sourceDir, dir);
   const ready = async (): Promise<InstalledDriver | undefined> => {
     try {
-      const r = JSON.parse(await readFile(readyFile, 'utf8')) as ReadyFile;
-      return { command: r.command, cwd: r.cwd, dir };
+      JSON.parse(await readFile(readyFile, 'utf8')) as ReadyFile;
+      return { command: launch.command(dir), cwd: launch.cwd(dir), dir };
     } catch {
       return undefined;
     }
