@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockOss, type MockOssHandle } from './index.js';
+import { rejection } from '../testkit/rejection.js';
 
 let mock: MockOssHandle;
 let dir: string;
@@ -30,21 +31,6 @@ const ADDRESSING = [
 const MATRIX = SIGNATURES.flatMap((s) => ADDRESSING.map((a) => ({ ...s, ...a })));
 
 /** ali-oss's error objects carry name/code/status/requestId (docs/protocol.md#ali-oss). */
-interface AliError {
-  name: string;
-  code?: string;
-  status: number;
-}
-
-async function rejection(p: Promise<unknown>): Promise<AliError> {
-  try {
-    await p;
-  } catch (err) {
-    return err as AliError;
-  }
-  throw new Error('expected a rejection');
-}
-
 function clientFor(o: (typeof MATRIX)[number], bucket: string): OSS {
   return new OSS({
     endpoint: o.sld ? `http://localhost:${mock.port}` : mock.endpoint,

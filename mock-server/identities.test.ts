@@ -7,6 +7,7 @@ import { OssClient } from '../client/client.js';
 import type { OssClientError } from '../client/errors.js';
 import type { OssCredentials } from '../client/options.js';
 import { startMockOss, type MintedSts, type MockOssHandle } from './index.js';
+import { rejection } from '../testkit/rejection.js';
 
 let mock: MockOssHandle;
 const READER = { accessKeyId: 'reader', accessKeySecret: 'reader-secret' };
@@ -51,15 +52,6 @@ function aliClient(c: { accessKeyId: string; accessKeySecret: string; stsToken?:
     // without it ali-oss warns on every STS client; the default interval (5 min) never elapses in these tests
     ...(c.stsToken === undefined ? {} : { refreshSTSToken: async () => ({ ...c, stsToken: c.stsToken }) }),
   } as OSS.Options);
-}
-
-async function rejection(p: Promise<unknown>): Promise<{ code?: string; status: number; name?: string }> {
-  try {
-    await p;
-  } catch (err) {
-    return err as { code?: string; status: number };
-  }
-  throw new Error('expected a rejection');
 }
 
 async function control<T>(method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {

@@ -6,21 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockOss, type MockOssHandle } from './index.js';
-
-interface AliError {
-  code?: string;
-  status: number;
-  message: string;
-}
-
-async function rejection(p: Promise<unknown>): Promise<AliError> {
-  try {
-    await p;
-  } catch (err) {
-    return err as AliError;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejection } from '../testkit/rejection.js';
 
 function clientOf(mock: MockOssHandle, bucket: string, authorizationV4 = false): OSS {
   return new OSS({

@@ -10,21 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient } from '../testkit/raw-client.js';
 import { startMockOss, type MockOssHandle } from './index.js';
-
-interface AliError {
-  code?: string;
-  status: number;
-  message: string;
-}
-
-async function rejection(p: Promise<unknown>): Promise<AliError> {
-  try {
-    await p;
-  } catch (err) {
-    return err as AliError;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejection } from '../testkit/rejection.js';
 
 function clientOf(mock: MockOssHandle, bucket: string): Loose {
   return new OSS({

@@ -11,20 +11,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startMockOss, type MockOssHandle } from '../index.js';
 import { FileStore, MemoryStore, type Store } from '../storage/index.js';
-
-interface AliError {
-  code?: string;
-  status: number;
-}
-
-async function rejection(p: Promise<unknown>): Promise<AliError> {
-  try {
-    await p;
-  } catch (err) {
-    return err as AliError;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejection } from '../../testkit/rejection.js';
 
 function noSpace(): NodeJS.ErrnoException {
   return Object.assign(new Error('ENOSPC: no space left on device, write'), {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { v1Headers } from '../http/test-support/test-mock.js';
 import { startMockOss, type MockOssHandle } from '../index.js';
+import { rejection } from '../../testkit/rejection.js';
 
 let mock: MockOssHandle;
 let dataDir: string;
@@ -50,15 +51,6 @@ async function putAndFindBlob(key: string): Promise<string> {
 
 function unreadableEvents(since: number, key: string) {
   return mock.control.events(since).filter((e) => e.type === 'object.unreadable' && e.key === key);
-}
-
-async function rejection(p: Promise<unknown>): Promise<{ status?: number; code?: string; name?: string }> {
-  try {
-    await p;
-  } catch (err) {
-    return err as { status: number; code: string };
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('a blob truncated on disk', () => {

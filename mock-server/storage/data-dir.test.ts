@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startMockOss, type MockOssHandle } from '../index.js';
 import { DataDirLock, LOCK_PREFIX, lockGenerations, type LockOwner } from './data-dir.js';
+import { rejection } from '../../testkit/rejection.js';
 
 let root: string;
 let dir: string;
@@ -29,15 +30,6 @@ async function start(): Promise<MockOssHandle> {
   return mock;
 }
 
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
-
 /** The pid of a process that has exited (and been reaped). */
 function deadPid(): number {
   const child = spawnSync(process.execPath, ['-e', '']);
@@ -54,7 +46,7 @@ describe('one server per data dir', () => {
   it('refuses a second server on the directory while the first runs, and serves again once it closed', async () => {
     const first = await start();
     await fetch(`${first.endpoint}/locked`, { method: 'PUT' });
-    const err = await rejection(startMockOss({ auth: false, dataDir: dir }));
+    const err = await rejection<Error>(startMockOss({ auth: false, dataDir: dir }));
     expect(err.name).toBe('DataDirLockedError');
     expect(err.message).toContain(`is in use by another oss-mock (pid ${process.pid} on ${hostname()}`);
     expect(err.message).toContain(`delete ${join(dir, LOCK_PREFIX)}1.`);
@@ -94,7 +86,7 @@ describe('one server per data dir', () => {
 
   it('respects a lock from another host, which cannot be checked', async () => {
     await writeLock({ pid: deadPid(), host: 'some-other-host' });
-    const err = await rejection(start());
+    const err = await rejection<Error>(start());
     expect(err.message).toContain('in use by another oss-mock');
     expect(err.message).toContain('some-other-host');
   });
@@ -119,16 +111,16 @@ describe('one server per data dir', () => {
 
 describe('a data dir that cannot be used', () => {
   it.runIf(existsSync('/proc/self'))('refuses /proc/nope at once instead of spinning', async () => {
-    const err = await rejection(startMockOss({ dataDir: '/proc/nope' }));
+    const err = await rejection<Error>(startMockOss({ dataDir: '/proc/nope' }));
     expect(err.message).toMatch(/^--data-dir \/proc\/nope is not usable: .*ENOENT/);
   });
 
   it('refuses a path under a regular file and a regular file', async () => {
     await writeFile(join(root, 'file'), 'x');
-    expect((await rejection(startMockOss({ dataDir: join(root, 'file', 'data') }))).message).toMatch(
+    expect((await rejection<Error>(startMockOss({ dataDir: join(root, 'file', 'data') }))).message).toMatch(
       /is not usable: .*ENOTDIR/,
     );
-    expect((await rejection(startMockOss({ dataDir: join(root, 'file') }))).message).toMatch(/is not usable/);
+    expect((await rejection<Error>(startMockOss({ dataDir: join(root, 'file') }))).message).toMatch(/is not usable/);
   });
 
   it('creates missing parents', async () => {
