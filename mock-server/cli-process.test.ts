@@ -203,7 +203,9 @@ describe('oss-mock conventions', () => {
     expect(ready).toMatchObject({ host: '127.0.0.1', region: 'cn-hangzhou', version: '0.0.0-test' });
     expect(ready.endpoint).toBe(`http://127.0.0.1:${String(ready.port)}`);
     expect(await readFile(portFile, 'utf8')).toBe(`${String(ready.port)}\n`);
-    expect((await fetch(`${String(ready.endpoint)}/_mock/health`)).status).toBe(200);
+    const health = await fetch(`${String(ready.endpoint)}/_mock/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', version: '0.0.0-test', store: 'memory', objects: 0 });
   });
 });
 

@@ -19,6 +19,8 @@ import { InflightRegistry, type BodyTracker } from './inflight.js';
 import { DEFAULT_RESTORE_DELAY_MS, validateRestoreDelay } from './restore-delay.js';
 import { ruleMatches, validateRates, validateRule, validateWait } from './rules.js';
 import { ServerClock } from '../clock.js';
+import { mockVersion } from '../version.js';
+import { resolve } from 'node:path';
 import type {
   ClockInfo,
   HealthInfo,
@@ -126,6 +128,8 @@ export class MockControl {
   readonly identities: IdentityRegistry;
   /** the server's wall clock (Date header, signature time checks, presign expiry, recorded times) */
   readonly clock: ServerClock;
+  /** performance.now() at creation: uptime is monotonic, unaffected by the clock offset or system clock changes */
+  private readonly createdAt = performance.now();
 
   /** Throws IdentityConfigError for a bad identity configuration (duplicate key id, malformed permissions). */
   constructor(services: { config: ServerConfig; store: Store }) {
@@ -138,8 +142,14 @@ export class MockControl {
   }
 
   health(): HealthInfo {
+    const dataDir = this.config.dataDir;
     return {
       status: 'ok',
+      version: mockVersion(),
+      uptimeSeconds: Math.floor((performance.now() - this.createdAt) / 1000),
+      store: dataDir === undefined ? 'memory' : 'file',
+      ...(dataDir === undefined ? {} : { dataDir: resolve(dataDir) }),
+      ...this.store.counts(),
       rules: this.rules.size,
       inflight: this.registry.size,
       lastEventSeq: this.log.seq,

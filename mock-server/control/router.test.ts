@@ -24,6 +24,12 @@ describe('control router', () => {
     const res = await request(server).get('/_mock/health').expect(200);
     expect(res.body).toEqual({
       status: 'ok',
+      version: expect.any(String),
+      uptimeSeconds: expect.any(Number),
+      store: 'memory',
+      buckets: 0,
+      objects: 0,
+      uploads: 0,
       rules: 0,
       inflight: 0,
       lastEventSeq: 0,

@@ -84,6 +84,19 @@ export interface Rates {
 
 export interface HealthInfo extends Rates {
   status: 'ok';
+  /** the oss-mock package version */
+  version: string;
+  /** whole seconds since the server was created */
+  uptimeSeconds: number;
+  /** where buckets and objects are kept: in memory, or in files under `dataDir` */
+  store: 'memory' | 'file';
+  /** the --data-dir as an absolute path (file store only) */
+  dataDir?: string;
+  buckets: number;
+  /** current objects over every bucket (older versions and delete markers are not counted) */
+  objects: number;
+  /** multipart uploads initiated and neither completed nor aborted */
+  uploads: number;
   rules: number;
   inflight: number;
   /** seq of the newest event, 0 when none yet */

@@ -63,6 +63,7 @@ import {
   type PartInfo,
   type StagedBody,
   type Store,
+  type StoreCounts,
   type UploadInfo,
   type UploadStatus,
 } from './store.js';
@@ -109,6 +110,16 @@ export class IndexedStore<B> implements Store {
 
   async reset(): Promise<void> {
     await this.commit(() => ({ mutations: [{ type: 'reset' }], result: undefined }));
+  }
+
+  counts(): StoreCounts {
+    let objects = 0;
+    let uploads = 0;
+    for (const bucket of this.state.buckets.values()) {
+      objects += bucket.objects.size;
+      uploads += bucket.uploads.size;
+    }
+    return { buckets: this.state.buckets.size, objects, uploads };
   }
 
   // Buckets

@@ -238,6 +238,14 @@ export interface ByteRange {
   end: number;
 }
 
+export interface StoreCounts {
+  buckets: number;
+  /** current objects (a key whose current version is a delete marker is not counted; older versions are not) */
+  objects: number;
+  /** multipart uploads initiated and neither completed nor aborted */
+  uploads: number;
+}
+
 export interface Store {
   /** Load persisted state, clean temporary files. Called once before serving. */
   open(): Promise<void>;
@@ -246,6 +254,8 @@ export interface Store {
   close(): Promise<void>;
   /** Drop every bucket, object and upload (control API reset). */
   reset(): Promise<void>;
+  /** What the store holds now (GET /_mock/health): read from the index, no I/O. */
+  counts(): StoreCounts;
 
   // Buckets. Errors: NoSuchBucket, BucketAlreadyExists, BucketNotEmpty (objects or unfinished uploads).
   createBucket(info: Omit<BucketInfo, 'creationDate'>): Promise<BucketInfo>;

@@ -18,13 +18,14 @@ export function testConfig(overrides: Partial<ServerConfig> = {}): ServerConfig 
   };
 }
 
-/** Only reset() is reachable from MockControl. */
+/** Only reset() and counts() are reachable from MockControl. */
 export function stubStore(): Store & { resets: number } {
   const store = {
     resets: 0,
     reset: async () => {
       store.resets++;
     },
+    counts: () => ({ buckets: 0, objects: 0, uploads: 0 }),
   };
   return store as unknown as Store & { resets: number };
 }
