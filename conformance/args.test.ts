@@ -69,7 +69,7 @@ describe('parseArgs', () => {
   it('refuses no command, unknown commands, unknown flags, missing values and bad environments', () => {
     expect(() => parseArgs([])).toThrow(UsageError);
     expect(() => parseArgs(['go'])).toThrow('unknown command "go"');
-    expect(() => parseArgs(['run', '--drivers', 'x'])).toThrow('unknown option --drivers');
+    expect(() => parseArgs(['run', '--drivers', 'x'])).toThrow('unknown option "--drivers"');
     expect(() => parseArgs(['run', '--driver'])).toThrow('--driver needs a value');
     expect(() => parseArgs(['run', '--timeout-scale', '0'])).toThrow('--timeout-scale needs a positive number');
     expect(() => parseArgs(['run', '--env', 'TZ'])).toThrow('expected NAME=VALUE');

@@ -78,7 +78,7 @@ describe('oss-conformance', () => {
     expect(r).toEqual({
       code: 2,
       stdout: '',
-      stderr: "oss-conformance: unknown option --bogus\nTry 'oss-conformance run --help' for more information.\n",
+      stderr: 'oss-conformance: unknown option "--bogus"\nTry \'oss-conformance run --help\' for more information.\n',
     });
     const none = await cli(['run', '--filter', 'NOPE', '--report', path.join(reports, 'none')]);
     expect(none.code).toBe(2);

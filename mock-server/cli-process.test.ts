@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OssClient } from '../client/index.js';
 import { bundleBin, runBin, stopBin, type BinProcess, type BundledBin } from './test-support/bin-process.js';
 
 let bundled: BundledBin;
@@ -230,5 +231,72 @@ describe('oss-mock --base-domain', () => {
       req.end();
     });
     expect(status).toBe(200);
+  });
+});
+
+describe('oss-mock configured through OSS_MOCK_* variables only', () => {
+  it('listens, signs, stores and reports as the variables say; an option on the command line wins', async () => {
+    const dataDir = path.join(bundled.dir, 'env-data');
+    const portFile = path.join(bundled.dir, 'env-port');
+    const env = {
+      OSS_MOCK_PORT: '0',
+      OSS_MOCK_PORT_FILE: portFile,
+      OSS_MOCK_READY_JSON: '1',
+      OSS_MOCK_LOG_LEVEL: 'silent',
+      OSS_MOCK_DATA_DIR: dataDir,
+      OSS_MOCK_ACCESS_KEY_ID: 'env-key-id',
+      OSS_MOCK_ACCESS_KEY_SECRET: 'env-key-secret',
+      OSS_MOCK_REGION: 'cn-beijing',
+      OSS_MOCK_BUCKET: 'env-one env-two',
+    };
+    const p = runBin(bundled.bin, [], env);
+    started.push(p);
+    const ready = JSON.parse((await p.waitFor(/^(\{.*\})\n/))[1]!) as Record<string, unknown>;
+    expect(ready).toMatchObject({ accessKeyId: 'env-key-id', accessKeySecret: 'env-key-secret', region: 'cn-beijing' });
+    expect(ready.port).not.toBe(9000);
+    expect(await readFile(portFile, 'utf8')).toBe(`${String(ready.port)}\n`);
+    const endpoint = String(ready.endpoint);
+    expect(await (await fetch(`${endpoint}/_mock/health`)).json()).toMatchObject({
+      store: 'file',
+      dataDir,
+      buckets: 2,
+    });
+    // the credentials from the environment sign; the default pair is unknown to this server
+    const signed = (id: string, secret: string) =>
+      new OssClient({ endpoint, accessKeyId: id, accessKeySecret: secret, region: 'cn-beijing' });
+    await signed('env-key-id', 'env-key-secret').putObject({
+      bucket: 'env-two',
+      key: 'k',
+      body: Buffer.from('from env'),
+    });
+    const refused = await signed('oss-mock-access-key-id', 'oss-mock-access-key-secret')
+      .getObject({ bucket: 'env-two', key: 'k' })
+      .then(
+        () => 'served',
+        (err: { code?: string }) => err.code,
+      );
+    expect(refused).toBe('InvalidAccessKeyId');
+    await stopBin(p);
+    expect(p.stdout()).not.toContain('listening on'); // --ready-json replaced the banner
+
+    // the same variables, with --region and --bucket on the command line
+    const q = runBin(
+      bundled.bin,
+      ['--region', 'cn-shanghai', '--bucket', 'argv-bucket', '--data-dir', `${dataDir}-2`],
+      env,
+    );
+    started.push(q);
+    const again = JSON.parse((await q.waitFor(/^(\{.*\})\n/))[1]!) as Record<string, unknown>;
+    expect(again).toMatchObject({ region: 'cn-shanghai', accessKeyId: 'env-key-id' });
+    expect(await (await fetch(`${String(again.endpoint)}/_mock/health`)).json()).toMatchObject({ buckets: 1 });
+  });
+
+  it('a bad value in a variable is a usage error that names the variable', async () => {
+    const p = runBin(bundled.bin, [], { OSS_MOCK_PORT: 'http' });
+    started.push(p);
+    expect(await p.exited).toBe(2);
+    expect(p.stderr()).toBe(
+      `oss-mock: --port: "http" is not a port (0-65535) (from OSS_MOCK_PORT)\nTry 'oss-mock --help' for more information.\n`,
+    );
   });
 });
