@@ -53,4 +53,43 @@ export class KeyOrder {
       yield key;
     }
   }
+
+  /**
+   * As range(), but where `rollUp(key)` names a prefix of `key` (a listing's common prefix), only that first key of
+   * the prefix is yielded: the walk goes on after the prefix's last key with one more descent of the tree, instead
+   * of visiting every key under it.
+   */
+  *rangeRolledUp(prefix: string, after: string, rollUp: (key: string) => string | undefined): Generator<string> {
+    let from = compareKeys(after, prefix) >= 0 ? after : prefix;
+    let skipFrom = from === after;
+    for (;;) {
+      let next: string | undefined;
+      for (const key of this.tree.keys(from)) {
+        if (skipFrom && key === from) continue;
+        if (!key.startsWith(prefix)) return;
+        yield key;
+        const rolled = rollUp(key);
+        if (rolled === undefined) continue;
+        next = pastPrefix(rolled);
+        if (next === undefined) return;
+        break;
+      }
+      if (next === undefined) return;
+      from = next;
+      skipFrom = false;
+    }
+  }
+}
+
+/**
+ * The least string above every string that starts with `p`, in code point order (= UTF-8 byte order): `p` with its
+ * last code point raised by one (a last U+10FFFF dropped first); undefined when `p` is all U+10FFFF.
+ */
+export function pastPrefix(p: string): string | undefined {
+  const points = Array.from(p);
+  while (points.length > 0) {
+    const last = points.pop()!.codePointAt(0)!;
+    if (last < 0x10ffff) return points.join('') + String.fromCodePoint(last === 0xd7ff ? 0xe000 : last + 1);
+  }
+  return undefined;
 }

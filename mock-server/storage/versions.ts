@@ -120,10 +120,20 @@ function* versionsAfter<B>(bucket: BucketState<B>, o: ListVersionsOptions): Gene
     }
   }
   const keys = isVersioned(bucket) ? bucket.versionKeys : bucket.keys;
-  for (const key of keys.range(prefix, keyMarker)) {
+  const delimiter = o.delimiter ?? '';
+  // a key under the delimiter stands for its whole common prefix: the walk skips the prefix's other keys
+  const rollUp = (key: string): string | undefined => commonPrefixOf(key, prefix, delimiter);
+  for (const key of keys.rangeRolledUp(prefix, keyMarker, rollUp)) {
     const records = versionsOf(bucket, key);
     for (let i = 0; i < records.length; i++) yield versionEntry(bucket.info.name, key, records[i]!, i === 0);
   }
+}
+
+/** The common prefix `key` rolls up into under `delimiter` ('' = none), or undefined. */
+function commonPrefixOf(key: string, prefix: string, delimiter: string): string | undefined {
+  if (delimiter === '') return undefined;
+  const at = key.indexOf(delimiter, prefix.length);
+  return at < 0 ? undefined : key.slice(0, at + delimiter.length);
 }
 
 function keyOf(v: ObjectVersion): string {
@@ -146,9 +156,7 @@ export function versionPage<B>(bucket: BucketState<B>, o: ListVersionsOptions): 
   let lastPrefix: string | undefined;
   let truncated = false;
   for (const version of versionsAfter(bucket, o)) {
-    const key = keyOf(version);
-    const at = delimiter === '' ? -1 : key.indexOf(delimiter, prefix.length);
-    const common = at < 0 ? undefined : key.slice(0, at + delimiter.length);
+    const common = commonPrefixOf(keyOf(version), prefix, delimiter);
     // a prefix already listed, on this page or (it was the key marker) an earlier one
     if (common !== undefined && (common === lastPrefix || common === o.keyMarker)) continue;
     if (entries.length === o.maxKeys) {
