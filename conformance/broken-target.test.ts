@@ -22,7 +22,14 @@ async function runBroken(breakage: Breakage, filter: string[]): Promise<Record<s
 
 describe('a deliberately broken target', () => {
   it('that commits truncated bodies fails the seed and the atomicity scenarios', async () => {
-    const statuses = await runBroken('commit-truncated', ['INT-001', 'ATOM-001', 'ATOM-003', 'ATOM-004', 'WIRE-006']);
+    const statuses = await runBroken('commit-truncated', [
+      'INT-001',
+      'ATOM-001',
+      'ATOM-003',
+      'ATOM-004',
+      'ATOM-006',
+      'WIRE-006',
+    ]);
     expect(statuses).toEqual({
       'ATOM-003 [raw]': expect.stringMatching(
         /^fail: after the truncated overwrite: the object holds the previous bytes/,
@@ -33,6 +40,7 @@ describe('a deliberately broken target', () => {
       'WIRE-006 [raw]': 'pass: ',
       'INT-001 [builtin]': 'fail: 4 interrupted PutObject bodies were committed',
       'ATOM-001 [builtin]': 'fail: 1 interrupted PutObject body was committed',
+      'ATOM-006 [builtin]': 'fail: 1 interrupted PutObject body was committed',
     });
   }, 60_000);
 

@@ -39,7 +39,7 @@ export const KNOWN_DEFECTS: readonly KnownDefect[] = [
     drivers: ['go-v1'],
     // v2.0.4 compares the times with Equal
     versions: { to: '2.0.3' },
-    scenarios: ['RES-001', 'RES-003'],
+    scenarios: ['RES-001', 'RES-003', 'RES-004'],
     when: (env) => env.utcOffsetMinutes === 0,
     symptom: /Initiate|upload ID|uploadId|upload\.initiated/i,
     summary:
@@ -53,7 +53,7 @@ export const KNOWN_DEFECTS: readonly KnownDefect[] = [
     drivers: ['go-v1'],
     // seen with every release the driver builds (v2.0.1 .. v3.0.2)
     versions: { to: '3.0.2' },
-    scenarios: ['RES-003'],
+    scenarios: ['RES-003', 'RES-004'],
     symptom: /torn checkpoint/,
     intermittent: true,
     summary:

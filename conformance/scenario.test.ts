@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { ALL_SCENARIOS } from './scenarios/index.js';
 import { applicability, selectScenarios, type Scenario } from './scenario.js';
@@ -15,6 +16,12 @@ describe('the scenario catalogue', () => {
       expect(s.verifiedAgainst).toMatch(/docs\/protocol\.md#|docs\/architecture\.md#|https:\/\//);
     }
     expect(new Set(ids.map((id) => id.split('-')[0]))).toEqual(new Set(['INT', 'MPU', 'RES', 'ATOM', 'CLOCK', 'WIRE']));
+  });
+
+  it("is conformance/README.md's scenario table, row for row", async () => {
+    const readme = await readFile(new URL('./README.md', import.meta.url), 'utf8');
+    const rows = [...readme.matchAll(/^\| ([A-Z]+-\d{3}) +\|/gm)].map((m) => m[1]);
+    expect(rows).toEqual(ALL_SCENARIOS.map((s) => s.id));
   });
 });
 
@@ -53,6 +60,7 @@ describe('selectScenarios', () => {
       'RES-001',
       'RES-002',
       'RES-003',
+      'RES-004',
       'WIRE-002',
     ]);
     expect(selectScenarios(ALL_SCENARIOS, [])).toHaveLength(ALL_SCENARIOS.length);

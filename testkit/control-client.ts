@@ -1,6 +1,7 @@
 // The one client of the mock's control API over HTTP (`/_mock/...` on a path-style request, JSON in and out; the
 // README's "control API" table): the conformance suite drives an external oss-mock with it, the reliability runs an
 // in-process mock and a CLI child alike. A list answer is accepted bare or wrapped (`{ inflight: [...] }`).
+import type { MintedSts } from '../mock-server/control/identities.js';
 import type { HealthInfo, InflightEntry, MockEvent, Rule, WaitOptions } from '../mock-server/control/types.js';
 
 export type RuleInput = Omit<Rule, 'id' | 'hits'> & { id?: string };
@@ -68,6 +69,11 @@ export class ControlClient {
   async events(since = 0): Promise<MockEvent[]> {
     const events = unwrapList<MockEvent>(await this.call('GET', `/events?since=${since}`), 'events');
     return events.filter((e) => e.seq > since);
+  }
+
+  /** Mints an STS temporary credential (POST /_mock/sts; docs/protocol.md#sts). */
+  async mintSts(o: { durationSeconds?: number; expiration?: string } = {}): Promise<MintedSts> {
+    return (await this.call('POST', '/sts', o)) as MintedSts;
   }
 
   /** Polls (bounded) until no request body is being received; returns what is still in flight at the end. */

@@ -173,6 +173,65 @@ export class RawClient {
     expectStatus(await this.request({ method: 'DELETE', bucket, key }), [204], `DeleteObject ${key}`);
   }
 
+  /** PutBucketVersioning (`?versioning`, docs/protocol.md#versioning). */
+  async putBucketVersioning(bucket: string, status: 'Enabled' | 'Suspended'): Promise<void> {
+    const body = Buffer.from(`<VersioningConfiguration><Status>${status}</Status></VersioningConfiguration>`);
+    expectStatus(
+      await this.request({ method: 'PUT', bucket, query: [['versioning', undefined]], body }),
+      [200],
+      `PutBucketVersioning ${bucket}`,
+    );
+  }
+
+  /**
+   * Every version and delete marker under a prefix, in listing order (ListObjectVersions, following
+   * NextKeyMarker/NextVersionIdMarker; docs/protocol.md#versioning).
+   */
+  async listVersions(bucket: string, prefix: string): Promise<RawVersion[]> {
+    const out: RawVersion[] = [];
+    let keyMarker = '';
+    let versionIdMarker = '';
+    for (let page = 0; page < 1000; page++) {
+      const query: Query = [
+        ['versions', undefined],
+        ['prefix', prefix],
+        ['max-keys', '1000'],
+      ];
+      if (keyMarker !== '') query.push(['key-marker', keyMarker]);
+      if (versionIdMarker !== '') query.push(['version-id-marker', versionIdMarker]);
+      const res = expectStatus(await this.request({ method: 'GET', bucket, query }), [200], 'ListObjectVersions');
+      const result = xmlRoot(res.body, 'ListVersionsResult');
+      const entry = (v: XmlNode, deleteMarker: boolean): RawVersion => ({
+        key: text(v, 'Key'),
+        versionId: text(v, 'VersionId'),
+        isLatest: text(v, 'IsLatest') === 'true',
+        deleteMarker,
+        etag: text(v, 'ETag'),
+      });
+      // the XML interleaves Version and DeleteMarker in listing order; the parser groups them by name
+      out.push(...list(result.Version).map((v) => entry(v, false)));
+      out.push(...list(result.DeleteMarker).map((v) => entry(v, true)));
+      if (text(result, 'IsTruncated') !== 'true') break;
+      keyMarker = text(result, 'NextKeyMarker');
+      versionIdMarker = text(result, 'NextVersionIdMarker');
+    }
+    return out;
+  }
+
+  /** Deletes one version or delete marker for good (DeleteObject with versionId). */
+  async deleteVersion(bucket: string, key: string, versionId: string): Promise<void> {
+    expectStatus(
+      await this.request({ method: 'DELETE', bucket, key, query: [['versionId', versionId]] }),
+      [204],
+      `DeleteObject ${key} version ${versionId}`,
+    );
+  }
+
+  /** Removes every version and delete marker under a prefix (a versioned bucket can only be deleted empty). */
+  async purgeVersions(bucket: string, prefix: string): Promise<void> {
+    for (const v of await this.listVersions(bucket, prefix)) await this.deleteVersion(bucket, v.key, v.versionId);
+  }
+
   /** Every key under a prefix (ListObjects v1, following NextMarker). */
   async listKeys(bucket: string, prefix: string): Promise<string[]> {
     const keys: string[] = [];
@@ -285,6 +344,16 @@ export class RawClient {
   async abort(bucket: string, key: string, uploadId: string): Promise<RawResponse> {
     return this.request({ method: 'DELETE', bucket, key, query: [['uploadId', uploadId]] });
   }
+}
+
+/** One entry of ListObjectVersions. */
+export interface RawVersion {
+  key: string;
+  versionId: string;
+  isLatest: boolean;
+  deleteMarker: boolean;
+  /** '' for a delete marker */
+  etag: string;
 }
 
 export class RawStatusError extends Error {

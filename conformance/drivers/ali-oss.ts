@@ -41,6 +41,7 @@ interface AliOptions {
   endpoint: string;
   accessKeyId: string;
   accessKeySecret: string;
+  stsToken?: string;
   region: string;
   bucket: string;
   authorizationV4?: boolean;
@@ -189,6 +190,7 @@ class AliOssClient implements DriverClient {
       endpoint,
       accessKeyId: this.config.accessKeyId,
       accessKeySecret: this.config.accessKeySecret,
+      ...(this.config.securityToken !== undefined ? { stsToken: this.config.securityToken } : {}),
       region: `oss-${this.config.region}`,
       bucket,
       authorizationV4: this.v4,

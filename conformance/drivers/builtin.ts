@@ -74,6 +74,7 @@ class BuiltinClient implements DriverClient {
       endpoint: config.endpoint,
       accessKeyId: config.accessKeyId,
       accessKeySecret: config.accessKeySecret,
+      ...(config.securityToken !== undefined ? { securityToken: config.securityToken } : {}),
       region: config.region,
       signatureVersion: config.signatureVersion ?? 'v1',
       ...(config.retries !== undefined ? { retry: { maxRetries: config.retries } } : {}),

@@ -63,6 +63,8 @@ export async function serveDriver(driver: Driver, input: Readable, output: Writa
           accessKeySecret: s(a, 'accessKeySecret'),
           region: s(a, 'region'),
           signatureVersion: a.signatureVersion === 'v4' ? 'v4' : 'v1',
+          ...(typeof a.securityToken === 'string' ? { securityToken: a.securityToken } : {}),
+          ...(typeof a.retries === 'number' ? { retries: a.retries } : {}),
         }),
       );
       return { client: id };

@@ -3,8 +3,9 @@
 // docs' "Strong consistency": object operations are atomic and never expose partial data).
 import { normalizeEtag } from '../../protocol/index.js';
 import { sendTruncatedUpload } from '../../testkit/truncated-upload.js';
-import type { ClientScenario, EndpointContext, EndpointScenario } from '../scenario.js';
-import { bytes, digestOf, interruptUpload, INTERRUPTED_BODY, KiB } from './support.js';
+import type { ClientContext, ClientScenario, EndpointContext, EndpointScenario } from '../scenario.js';
+import { bucketNameFor } from '../targets/target.js';
+import { bytes, describeError, digestOf, interruptUpload, INTERRUPTED_BODY, KiB } from './support.js';
 
 const ATOMIC = 'docs/protocol.md#atomicity (OSS docs Developer Guide/Terms.md, "Strong consistency")';
 
@@ -138,10 +139,74 @@ const atom005: EndpointScenario = {
   },
 };
 
+/**
+ * The scenario's context on a bucket with versioning enabled. On the embedded mock the scenario's own bucket is used;
+ * on an external target, whose bucket is shared, a bucket of its own is created (versioning, once enabled, can only
+ * be suspended, never switched off: docs/protocol.md#versioning). Every version is removed afterwards, since only an
+ * empty versioned bucket can be deleted.
+ */
+async function versionedSpace(ctx: ClientContext): Promise<ClientContext> {
+  let space: ClientContext = ctx;
+  if (ctx.prefix !== '') {
+    const bucket = bucketNameFor(`${ctx.scenarioId}-versioned`);
+    try {
+      await ctx.raw.putBucket(bucket);
+    } catch (err) {
+      return ctx.skip(
+        `needs a bucket of its own to enable versioning on, and creating one failed: ${describeError(err)}`,
+      );
+    }
+    ctx.defer(() => ctx.raw.deleteBucket(bucket));
+    space = { ...ctx, bucket, prefix: '', key: (name) => name };
+  }
+  const { bucket } = space;
+  await ctx.raw.putBucketVersioning(bucket, 'Enabled');
+  ctx.defer(() => ctx.raw.purgeVersions(bucket, space.prefix));
+  return space;
+}
+
+const VERSIONING =
+  'docs/protocol.md#versioning (https://www.alibabacloud.com/help/en/oss/developer-reference/listobjectversions)';
+
+const atom006: ClientScenario = {
+  id: 'ATOM-006',
+  subject: 'client',
+  title:
+    'An interrupted overwrite in a versioned bucket creates no version and no delete marker: the previous version stays current (bytes, ETag, version ID)',
+  verifiedAgainst: `${ATOMIC}; ${VERSIONING}`,
+  requires: {},
+  async run(ctx) {
+    const space = await versionedSpace(ctx);
+    const { bucket } = space;
+    const key = space.key('atom-versioned');
+    const v1 = bytes(200 * KiB, 8);
+    const put = await ctx.raw.putObject(bucket, key, v1);
+    const v1Id = put.headers['x-oss-version-id'] ?? '';
+    ctx.check.ok(v1Id !== '' && v1Id !== 'null', `PutObject in a versioned bucket names its version (got "${v1Id}")`);
+    await interruptUpload(space, {
+      operation: 'PutObject',
+      minBytes: 64 * KiB,
+      start: (extra, client) => client.putObject({ bucket, key, body: bytes(INTERRUPTED_BODY, 9), ...extra }),
+    });
+    const versions = await ctx.raw.listVersions(bucket, key);
+    ctx.check.deepEqual(
+      versions.map((v) => ({ key: v.key, versionId: v.versionId, deleteMarker: v.deleteMarker, isLatest: v.isLatest })),
+      [{ key, versionId: v1Id, deleteMarker: false, isLatest: true }],
+      'ListObjectVersions lists exactly the first version, current, and no delete marker',
+    );
+    const got = await ctx.raw.getObject(bucket, key);
+    ctx.check.equal(got.status, 200, 'the object is readable');
+    ctx.check.ok(got.body.equals(v1), `the object holds the first version's bytes (${got.body.length} bytes read)`);
+    ctx.check.equal(normalizeEtag(got.headers.etag ?? ''), (await digestOf(v1)).etag, "the first version's ETag");
+    ctx.check.equal(got.headers['x-oss-version-id'], v1Id, 'GetObject answers the first version ID');
+  },
+};
+
 export const ATOM_SCENARIOS = [
   atom001,
   atom002,
   truncatedBody('ATOM-003', 'length', 'A PutObject body shorter than its Content-Length commits nothing'),
   truncatedBody('ATOM-004', 'chunked', 'A chunked PutObject body without its terminating chunk commits nothing'),
   atom005,
+  atom006,
 ];

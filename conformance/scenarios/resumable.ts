@@ -18,6 +18,7 @@ import {
   type ResumableArgs,
 } from '../drivers/driver.js';
 import type { ClientContext, ClientScenario } from '../scenario.js';
+import type { StsCredential } from '../targets/control.js';
 import {
   bytes,
   cursor,
@@ -363,4 +364,85 @@ async function noBodyInFlight(ctx: ClientContext): Promise<void> {
   throw new Error('the server still receives part bodies 10 s after the driver process was killed');
 }
 
-export const RES_SCENARIOS = [res001, res002, res003];
+/**
+ * The credential's lifetime and how far the server's clock moves between the runs: past the expiry, yet well inside
+ * the 15 minutes of clock skew OSS tolerates (RequestTimeTooSkewed, docs/protocol.md#error-catalogue), so the only
+ * thing wrong with the resumed run's requests is the expired token.
+ */
+const STS_LIFETIME_S = 300;
+const CLOCK_STEP_MS = (STS_LIFETIME_S + 60) * 1000;
+
+const res004: ClientScenario = {
+  id: 'RES-004',
+  subject: 'client',
+  title:
+    'A resumable upload signed with STS credentials that expire between the runs: the resume fails with SecurityTokenExpired (403) and keeps the checkpoint and the upload; with fresh credentials it completes the same upload, byte-exact',
+  verifiedAgainst:
+    'docs/protocol.md#sts (https://www.alibabacloud.com/help/en/oss/support/0002-00000007); https://www.alibabacloud.com/help/en/oss/user-guide/resumable-upload',
+  requires: { capabilities: ['resumable'], control: true },
+  timeoutMs: 60_000,
+  async run(ctx) {
+    const control = ctx.control;
+    if (!control) return ctx.skip('needs the mock control API to mint STS credentials and move the server clock');
+    // an SDK that cannot stop its uploader in-process is stopped by killing its driver process (as RES-002)
+    const style = inProcessStop(ctx) ?? (ctx.restartDriver ? 'kill' : undefined);
+    if (style === undefined) {
+      return ctx.notApplicable(
+        `driver lacks capability: one of ${STOP_CAPABILITIES.join(', ')}, and runs inside the suite's process`,
+      );
+    }
+    // V4 where the SDK signs it: the scenario is about expiry, not about how an SDK carries the token in a V1
+    // header signature (alibabacloud-oss-v2's signer/v1.py sends it as `security-token`, not x-oss-security-token)
+    const signatureVersion = ctx.capabilities.has('signature-v4') ? 'v4' : 'v1';
+    const withSts = async (c: StsCredential): Promise<DriverClient> =>
+      ctx.openClient({
+        accessKeyId: c.accessKeyId,
+        accessKeySecret: c.accessKeySecret,
+        securityToken: c.securityToken,
+        signatureVersion,
+      });
+    const first = await control.mintSts({ durationSeconds: STS_LIFETIME_S });
+    const stsClient = await withSts(first);
+    const run = await prepare(ctx, style);
+    const { uploadId } = await startAndStop({ ...ctx, client: stsClient }, run);
+    if (style === 'kill') ctx.note('stopped by killing the driver process; resumed in a fresh one');
+
+    // time passes on the server: the credential expires between the runs
+    let moved = true;
+    const restoreClock = async (): Promise<void> => {
+      if (moved) await control.setClockOffset(0);
+      moved = false;
+    };
+    ctx.defer(restoreClock);
+    await control.setClockOffset(CLOCK_STEP_MS);
+    if (style === 'kill' && (await tornCheckpoint(run))) {
+      // as in RES-003: the SIGKILL landed while the SDK rewrote its checkpoint in place, so no run can resume
+      throw new Error(
+        `torn checkpoint: the SIGKILL landed while the SDK rewrote its checkpoint in place and left it empty, so upload ${uploadId} cannot be resumed`,
+      );
+    }
+    const expiredClient = style === 'kill' ? await withSts(first) : stsClient;
+    const e = await expectDriverError(
+      expiredClient.resumableUpload(run.args),
+      ['SecurityTokenExpired'],
+      'resume with the expired STS credential',
+      403,
+    );
+    ctx.observe(
+      `resume with the expired credential fails with ${e.code} (HTTP ${e.status})${e.sdkError ? `: ${e.sdkError.slice(0, 200)}` : ''}`,
+    );
+    await assertStoppedState(ctx, run, uploadId);
+
+    const fresh = await control.mintSts({ durationSeconds: 3600 });
+    const since = await cursor(ctx);
+    await (await withSts(fresh)).resumableUpload(run.args);
+    if (since !== undefined) {
+      const initiated = (await spaceEvents(ctx, since)).filter((ev) => ev.type === 'upload.initiated');
+      ctx.check.equal(initiated.length, 0, 'the resume with fresh credentials sends no InitiateMultipartUpload');
+    }
+    await assertCompleted(ctx, run, uploadId, since);
+    await restoreClock();
+  },
+};
+
+export const RES_SCENARIOS = [res001, res002, res003, res004];

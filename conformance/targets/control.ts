@@ -61,6 +61,17 @@ export interface ControlApi {
   inflight(): Promise<InflightEntry[]>;
   /** runs the server's clock `offsetMs` away from real time (0: real time again) */
   setClockOffset(offsetMs: number): Promise<void>;
+  /** mints an STS temporary credential valid for `durationSeconds` of the server's clock (POST /_mock/sts) */
+  mintSts(o: { durationSeconds: number }): Promise<StsCredential>;
+}
+
+/** What POST /_mock/sts answers (named as STS AssumeRole names its Credentials). */
+export interface StsCredential {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken: string;
+  /** ISO time */
+  expiration: string;
 }
 
 /** The subset of mock-server/control MockControl the adapter relies on (sync or async results both work). */
@@ -72,6 +83,7 @@ export interface InProcessControl {
   inflight(): unknown[] | Promise<unknown[]>;
   health(): { lastEventSeq: number } | Promise<{ lastEventSeq: number }>;
   setClockOffset(offsetMs: number): unknown;
+  mintSts(input: unknown): StsCredential;
 }
 
 export function inProcessControl(c: InProcessControl): ControlApi {
@@ -87,6 +99,7 @@ export function inProcessControl(c: InProcessControl): ControlApi {
     setClockOffset: async (offsetMs) => {
       await c.setClockOffset(offsetMs);
     },
+    mintSts: async (o) => c.mintSts(o),
   };
 }
 
@@ -109,6 +122,7 @@ export function httpControl(endpoint: string, token?: string): ControlApi {
       const text = await res.text();
       if (!res.ok) throw new Error(`control API POST /clock: HTTP ${res.status} ${text}`);
     },
+    mintSts: (o) => client.mintSts(o),
   };
 }
 
