@@ -84,8 +84,15 @@ export interface PutBucketVersioningOptions extends BucketOptions {
   status: 'Enabled' | 'Suspended';
 }
 
+/** One object of DeleteMultipleObjects: a key (its current version), or a key and the version to delete for good. */
+export interface ObjectVersionRef {
+  key: string;
+  versionId?: string;
+}
+
 export interface DeleteObjectsOptions extends BucketOptions {
-  keys: string[];
+  /** keys, or keys with a version ID (in a versioned bucket: without one a delete marker is added) */
+  keys: Array<string | ObjectVersionRef>;
   /** quiet mode: the server lists nothing */
   quiet?: boolean;
 }
@@ -114,6 +121,18 @@ export interface ListObjectsOptions extends BucketOptions {
   continuationToken?: string;
   maxKeys?: number;
   fetchOwner?: boolean;
+}
+
+/** ListObjectVersions (`GET /?versions`); keys travel URL-encoded (encoding-type=url) and are decoded in the result. */
+export interface ListObjectVersionsOptions extends BucketOptions {
+  prefix?: string;
+  delimiter?: string;
+  /** list the keys after this one (with versionIdMarker: that key's versions after that one, then later keys) */
+  keyMarker?: string;
+  /** needs keyMarker */
+  versionIdMarker?: string;
+  /** 1 to 1000, default 100 (a common prefix counts as one) */
+  maxKeys?: number;
 }
 
 export interface ListBucketsOptions {

@@ -26,6 +26,7 @@ import type {
   HeadObjectOptions,
   ListBucketsOptions,
   ListMultipartUploadsOptions,
+  ListObjectVersionsOptions,
   ListObjectsOptions,
   ListPartsOptions,
   ObjectOptions,
@@ -60,6 +61,7 @@ import {
   listBucketsResult,
   listMultipartUploadsResult,
   listObjectsResult,
+  listObjectVersionsResult,
   listPartsResult,
   objectMeta,
   putObjectResult,
@@ -81,6 +83,7 @@ import {
   type ListBucketsResult,
   type ListMultipartUploadsResult,
   type ListObjectsResult,
+  type ListObjectVersionsResult,
   type ListPartsResult,
   type ObjectMeta,
   type PartSummary,
@@ -268,8 +271,16 @@ export class OssClient {
   async deleteObjects(o: DeleteObjectsOptions): Promise<DeleteObjectsResult> {
     checkBucket(o.bucket);
     if (o.keys.length === 0 || o.keys.length > 1000) throw validateError('Give 1 to 1000 keys.');
-    for (const key of o.keys) checkKey(key);
-    const xml = buildXml('Delete', { Quiet: o.quiet ?? false, Object: o.keys.map((key) => ({ Key: key })) });
+    const objects = o.keys.map((k) => (typeof k === 'string' ? { key: k } : k));
+    for (const { key, versionId } of objects) {
+      checkKey(key);
+      // an empty <VersionId> is MalformedXML and deletes nothing (docs/protocol.md#versioning)
+      if (versionId === '') throw validateError(`The version ID of "${key}" is empty.`);
+    }
+    const xml = buildXml('Delete', {
+      Quiet: o.quiet ?? false,
+      Object: objects.map(({ key, versionId }) => ({ Key: key, VersionId: versionId })),
+    });
     const res = await this.#executor.request({
       method: 'POST',
       bucket: o.bucket,
@@ -435,6 +446,28 @@ export class OssClient {
       'encoding-type': 'url',
     });
     return listObjectsResult(await this.#executor.request({ method: 'GET', bucket: o.bucket, query }));
+  }
+
+  /**
+   * One page of ListObjectVersions (docs/protocol.md#versioning): versions and delete markers, keys URL-encoded on the
+   * wire and decoded here. The next page: keyMarker = nextKeyMarker, versionIdMarker = nextVersionIdMarker.
+   */
+  async listObjectVersions(o: ListObjectVersionsOptions): Promise<ListObjectVersionsResult> {
+    checkBucket(o.bucket);
+    // OSS refuses a version-id-marker without key-marker (InvalidArgument, docs/protocol.md#versioning)
+    if (o.versionIdMarker !== undefined && !o.keyMarker) throw validateError('versionIdMarker needs keyMarker.');
+    const query: QueryParams = [
+      ['versions', undefined],
+      ...params({
+        prefix: o.prefix,
+        delimiter: o.delimiter,
+        'key-marker': o.keyMarker,
+        'version-id-marker': o.versionIdMarker,
+        'max-keys': o.maxKeys,
+        'encoding-type': 'url',
+      }),
+    ];
+    return listObjectVersionsResult(await this.#executor.request({ method: 'GET', bucket: o.bucket, query }));
   }
 
   // -------------------------------------------------------------------------------------------------------------

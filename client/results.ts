@@ -83,6 +83,53 @@ export interface CopyObjectResult extends ResultBase {
 export interface DeleteObjectsResult extends ResultBase {
   /** keys reported deleted (empty in quiet mode) */
   deleted: string[];
+  /** the same entries with what happened to each version (empty in quiet mode) */
+  deletedObjects: DeletedObject[];
+}
+
+/** One `<Deleted>` entry of DeleteMultipleObjects (docs/protocol.md#versioning). */
+export interface DeletedObject {
+  key: string;
+  /** the version ID the request named */
+  versionId?: string;
+  /** a delete marker was added (no versionId asked) or removed (the versionId named one) */
+  deleteMarker: boolean;
+  /** that delete marker's version ID */
+  deleteMarkerVersionId?: string;
+}
+
+/** A `<Version>` of ListObjectVersions. */
+export interface ObjectVersionSummary extends ObjectSummary {
+  versionId: string;
+  isLatest: boolean;
+}
+
+/** A `<DeleteMarker>` of ListObjectVersions. */
+export interface DeleteMarkerSummary {
+  key: string;
+  versionId: string;
+  isLatest: boolean;
+  lastModified?: Date;
+  owner?: Owner;
+}
+
+export interface ListObjectVersionsResult extends ResultBase {
+  name: string;
+  prefix: string;
+  delimiter: string;
+  keyMarker: string;
+  versionIdMarker: string;
+  maxKeys: number;
+  isTruncated: boolean;
+  /** when truncated: the next page's keyMarker */
+  nextKeyMarker?: string;
+  /** when truncated on a version (not a common prefix): the next page's versionIdMarker */
+  nextVersionIdMarker?: string;
+  /** keys ascending, each key's versions newest first */
+  versions: ObjectVersionSummary[];
+  /** in the same order; the XML interleaves them with the versions, the result keeps them apart */
+  deleteMarkers: DeleteMarkerSummary[];
+  commonPrefixes: string[];
 }
 
 export interface Owner {
@@ -356,9 +403,56 @@ export function copyObjectResult(res: OssResponse, rootName = 'CopyObjectResult'
 
 /** Quiet mode answers with an empty body. */
 export function deleteObjectsResult(res: OssResponse): DeleteObjectsResult {
-  if (res.body.length === 0) return { ...resultBase(res), deleted: [] };
+  if (res.body.length === 0) return { ...resultBase(res), deleted: [], deletedObjects: [] };
   const { node, decode } = rootOf(res, 'DeleteResult');
-  return { ...resultBase(res), deleted: children(node, 'Deleted').map((d) => decode(text(d, 'Key'))) };
+  const deletedObjects = children(node, 'Deleted').map((d): DeletedObject => {
+    const versionId = optionalText(d, 'VersionId');
+    const markerId = optionalText(d, 'DeleteMarkerVersionId');
+    return {
+      key: decode(text(d, 'Key')),
+      ...(versionId ? { versionId } : {}),
+      deleteMarker: bool(d, 'DeleteMarker'),
+      ...(markerId ? { deleteMarkerVersionId: markerId } : {}),
+    };
+  });
+  return { ...resultBase(res), deleted: deletedObjects.map((d) => d.key), deletedObjects };
+}
+
+export function listObjectVersionsResult(res: OssResponse): ListObjectVersionsResult {
+  const { node, decode } = rootOf(res, 'ListVersionsResult');
+  const nextKeyMarker = optionalText(node, 'NextKeyMarker');
+  const nextVersionIdMarker = optionalText(node, 'NextVersionIdMarker');
+  return {
+    ...resultBase(res),
+    name: text(node, 'Name'),
+    prefix: decode(text(node, 'Prefix')),
+    delimiter: decode(text(node, 'Delimiter')),
+    keyMarker: decode(text(node, 'KeyMarker')),
+    versionIdMarker: text(node, 'VersionIdMarker'),
+    maxKeys: int(node, 'MaxKeys'),
+    isTruncated: bool(node, 'IsTruncated'),
+    ...(nextKeyMarker ? { nextKeyMarker: decode(nextKeyMarker) } : {}),
+    ...(nextVersionIdMarker ? { nextVersionIdMarker } : {}),
+    versions: children(node, 'Version').map((v) => ({
+      key: decode(text(v, 'Key')),
+      versionId: text(v, 'VersionId'),
+      isLatest: bool(v, 'IsLatest'),
+      etag: normalizeEtag(text(v, 'ETag')),
+      size: int(v, 'Size'),
+      lastModified: date(text(v, 'LastModified')),
+      type: text(v, 'Type'),
+      storageClass: text(v, 'StorageClass'),
+      owner: owner(v),
+    })),
+    deleteMarkers: children(node, 'DeleteMarker').map((m) => ({
+      key: decode(text(m, 'Key')),
+      versionId: text(m, 'VersionId'),
+      isLatest: bool(m, 'IsLatest'),
+      lastModified: date(text(m, 'LastModified')),
+      owner: owner(m),
+    })),
+    commonPrefixes: prefixes(node, decode),
+  };
 }
 
 export function listObjectsResult(res: OssResponse): ListObjectsResult {
