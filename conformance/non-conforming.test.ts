@@ -66,7 +66,14 @@ describe('a target that answers 501 to all but buckets and simple objects', () =
       drivers: ['builtin'],
       filter: ['RES', 'INT-001', 'INT-005'],
     });
-    expect(summary.results.map((r) => r.scenario)).toEqual(['INT-001', 'INT-005', 'RES-001', 'RES-002', 'RES-003', 'RES-004']);
+    expect(summary.results.map((r) => r.scenario)).toEqual([
+      'INT-001',
+      'INT-005',
+      'RES-001',
+      'RES-002',
+      'RES-003',
+      'RES-004',
+    ]);
     for (const r of summary.results) expect(STATUSES).toContain(r.status);
   }, 120_000);
 });
