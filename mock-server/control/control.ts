@@ -130,6 +130,8 @@ export class MockControl {
   readonly clock: ServerClock;
   /** performance.now() at creation: uptime is monotonic, unaffected by the clock offset or system clock changes */
   private readonly createdAt = performance.now();
+  /** how request bodies were read (health's `bodies`) */
+  private readonly bodies = { whole: 0, streamed: 0 };
 
   /** Throws IdentityConfigError for a bad identity configuration (duplicate key id, malformed permissions). */
   constructor(services: { config: ServerConfig; store: Store }) {
@@ -153,6 +155,7 @@ export class MockControl {
       rules: this.rules.size,
       inflight: this.registry.size,
       lastEventSeq: this.log.seq,
+      bodies: { ...this.bodies },
       ...this.getRates(),
     };
   }
@@ -401,6 +404,11 @@ export class MockControl {
   bodyAborted(ctx: RequestContext, contentLength: number | null): void {
     this.emit({ type: 'body.aborted', ...eventSubject(ctx), bytesReceived: 0 });
     this.registry.abortedBeforeBody(ctx, contentLength);
+  }
+
+  /** Counts a request body by how the body reader read it: in one step, or through the pacing reader. */
+  bodyTaken(how: 'whole' | 'streamed'): void {
+    this.bodies[how]++;
   }
 
   /** Whether some wait (POST /_mock/wait, wait()) is pending. */

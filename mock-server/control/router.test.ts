@@ -33,6 +33,7 @@ describe('control router', () => {
       rules: 0,
       inflight: 0,
       lastEventSeq: 0,
+      bodies: { whole: 0, streamed: 0 },
       ingestRate: 1000,
       egressRate: null,
     });

@@ -101,6 +101,12 @@ export interface HealthInfo extends Rates {
   inflight: number;
   /** seq of the newest event, 0 when none yet */
   lastEventSeq: number;
+  /**
+   * Request bodies read since the server started (not cleared by reset): `whole` were taken in one step, every byte
+   * already received with the headers and nothing able to observe their delivery (no throttle, no fault inside the
+   * body, no pending wait); `streamed` went through the pacing reader.
+   */
+  bodies: { whole: number; streamed: number };
 }
 
 /** The request an event is about (absent for events not tied to one). */

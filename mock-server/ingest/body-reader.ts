@@ -136,19 +136,30 @@ export const WHOLE_BODY_MAX = 1024 * 1024;
  * with its headers), nothing was read yet, the connection is still open, and nothing could make its delivery
  * observable byte by byte -- no throttle, no fault planned inside the body, no pending wait. Otherwise undefined,
  * and the body goes through the chunk reader.
+ *
+ * With a Content-Length, holding that many bytes is having the whole body even before `req.complete`: node hands the
+ * last body bytes to the request (and runs the handler's pending continuations) before its parser reports the message
+ * complete, in the same read of the socket, so a handler that reaches here at that moment -- the usual case for a
+ * body that came with its headers -- finds every byte there and the message not yet marked complete. A chunked body
+ * is whole only once complete (its length is known only at its end).
  */
 function wholeBody(ex: Exchange, control: IngestHooks, length: number | null): Buffer | undefined {
   const { req, plan } = ex;
-  if (!req.complete || req.readableDidRead || req.readableFlowing === true) return undefined;
+  if (req.readableDidRead || req.readableFlowing === true) return undefined;
   const size = req.readableLength;
-  if ((length !== null && size !== length) || size > WHOLE_BODY_MAX) return undefined;
+  if (length === null ? !req.complete : size !== length) return undefined;
+  if (size > WHOLE_BODY_MAX) return undefined;
   const socket = req.socket;
   if (socket.destroyed || socket.readableEnded || req.destroyed) return undefined;
   if (plan.fault !== undefined || control.waiting || plan.ingestRate() !== undefined) return undefined;
   if (size === 0) return Buffer.alloc(0);
   // one chunk is handed out as it is; several are joined (bounded by WHOLE_BODY_MAX)
   const body = req.read() as Buffer | null;
-  return body !== null && body.length === size ? body : undefined;
+  if (body === null || body.length !== size) return undefined;
+  // the parser's end of the message comes next: flowing, the request ends ('end', then 'close') as it would after a
+  // read of a complete body
+  if (!req.complete) req.resume();
+  return body;
 }
 
 /** The whole-body path: the same checks, events and in-flight registration as the pump, in one step. */
@@ -162,6 +173,7 @@ async function takeWhole<T>(
 ): Promise<T> {
   try {
     if (o.maxSize !== undefined && body.length > o.maxSize) throw o.tooLarge();
+    control.bodyTaken('whole');
     const tracker = control.trackBody(ex.ctx, length);
     tracker.received(body.length);
     tracker.end(false);
@@ -194,6 +206,7 @@ export async function pumpBody<T>(
   const whole = wholeBody(ex, control, length);
   if (whole !== undefined) return takeWhole(ex, control, consumer, o, whole, length);
   continueIfExpected(req, ex.res);
+  control.bodyTaken('streamed');
   const idleMs = control.config.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS;
   const tracker = control.trackBody(ex.ctx, length, plan);
   const watch = watchRequest(req);
