@@ -1,5 +1,7 @@
 // The storage browser: buckets; a bucket's objects under a prefix, rolled up by a delimiter, a page at a time; one
-// object's metadata, ETag, CRC-64, tags and download; open multipart uploads with their parts; finished upload IDs.
+// object's metadata, ETag, CRC-64, tags and download; in a versioned bucket the version ID of each object and the
+// versions (and delete markers) of the chosen one, each viewable and downloadable; open multipart uploads with their
+// parts; finished upload IDs.
 // Tables are defined by their columns, so a new field (a version ID) is one more entry in a list. A listing reloads
 // when the stream reports a change to its bucket, never on a timer.
 
@@ -13,6 +15,7 @@ import type {
   ObjectRow,
   PartRow,
   UploadRow,
+  VersionRow,
 } from '../../mock-server/console/wire.js';
 import { api, withQuery } from './api.js';
 import { bytes } from './format.js';
@@ -63,6 +66,7 @@ const localTime = (iso: string): string => new Date(iso).toLocaleString();
 
 /** Names for the object fields the store keeps; a field without one shows under its own name. */
 const FIELD_LABELS: Record<string, string> = {
+  versionId: 'Version ID',
   objectType: 'Type',
   storageClass: 'Storage class',
   acl: 'ACL',
@@ -88,6 +92,8 @@ const WRITES = new Set([
   'AbortMultipartUpload',
   'PutBucket',
   'DeleteBucket',
+  'PutBucketVersioning',
+  'PutSymlink',
 ]);
 
 /** seq of the newest finished write to `bucket` (any bucket when undefined), or of the last reset */
@@ -120,10 +126,26 @@ function useJson<T>(url: string | undefined, reload: unknown): { data?: T; error
   return state;
 }
 
-function ObjectDetail({ bucket, objectKey, reload }: { bucket: string; objectKey: string; reload: number }) {
-  const { data: o, error } = useJson<ObjectRow>(withQuery('/_mock/ui/api/object', { bucket, key: objectKey }), reload);
+function ObjectDetail({
+  bucket,
+  objectKey,
+  versionId,
+  reload,
+}: {
+  bucket: string;
+  objectKey: string;
+  /** a version other than the current one */
+  versionId?: string;
+  reload: number;
+}) {
+  const { data: o, error } = useJson<ObjectRow>(
+    withQuery('/_mock/ui/api/object', { bucket, key: objectKey, versionId }),
+    reload,
+  );
   if (error !== undefined) return <p class="error">{error}</p>;
-  if (o === undefined || o.key !== objectKey) return <p class="muted">Loading…</p>;
+  if (o === undefined || o.key !== objectKey || (versionId !== undefined && o.versionId !== versionId)) {
+    return <p class="muted">Loading…</p>;
+  }
   // shown above
   const shown = new Set(['bucket', 'key', 'size', 'etag', 'crc64', 'contentType', 'lastModified', 'userMeta', 'tags']);
   const rows: Array<[string, ComponentChildren]> = [
@@ -149,7 +171,10 @@ function ObjectDetail({ bucket, objectKey, reload }: { bucket: string; objectKey
   }
   return (
     <div class="object-detail" id="object-detail">
-      <h3>{o.key}</h3>
+      <h3>
+        {o.key}
+        {versionId !== undefined && <small class="muted"> version {versionId}</small>}
+      </h3>
       <table class="meta">
         <tbody>
           {rows.map(([k, v]) => (
@@ -160,9 +185,67 @@ function ObjectDetail({ bucket, objectKey, reload }: { bucket: string; objectKey
           ))}
         </tbody>
       </table>
-      <a class="button" href={withQuery('/_mock/ui/api/download', { bucket, key: o.key })} download>
+      <a class="button" href={withQuery('/_mock/ui/api/download', { bucket, key: o.key, versionId })} download>
         Download
       </a>
+    </div>
+  );
+}
+
+/** The versions of one key, newest first; choosing one shows its metadata above. */
+function Versions({
+  bucket,
+  objectKey,
+  chosen,
+  choose,
+  reload,
+}: {
+  bucket: string;
+  objectKey: string;
+  chosen: string | undefined;
+  choose: (versionId: string | undefined) => void;
+  reload: number;
+}) {
+  const { data, error } = useJson<{ versions: VersionRow[]; truncated: boolean }>(
+    withQuery('/_mock/ui/api/versions', { bucket, key: objectKey }),
+    reload,
+  );
+  if (error !== undefined) return <p class="error">{error}</p>;
+  const versions = data?.versions ?? [];
+  const columns: Column<VersionRow>[] = [
+    {
+      title: 'Version ID',
+      className: 'version-id',
+      cell: (v) =>
+        v.deleteMarker ? (
+          <code>{v.versionId}</code>
+        ) : (
+          <a
+            href="#storage"
+            class={v.versionId === (chosen ?? versions.find((x) => x.isLatest)?.versionId) ? 'selected' : undefined}
+            onClick={() => choose(v.isLatest ? undefined : v.versionId)}
+          >
+            <code>{v.versionId}</code>
+          </a>
+        ),
+    },
+    { title: 'Current', cell: (v) => (v.isLatest ? 'yes' : ''), className: 'latest' },
+    {
+      title: 'Kind',
+      cell: (v) => (v.deleteMarker ? <span class="badge aborted">delete marker</span> : 'object'),
+      className: 'kind',
+    },
+    { title: 'Size', cell: (v) => (v.size === undefined ? '' : bytes(v.size)), className: 'num' },
+    { title: 'Last modified', cell: (v) => localTime(v.lastModified) },
+    { title: 'ETag', cell: (v) => (v.etag === undefined ? '' : <code>{v.etag}</code>) },
+  ];
+  return (
+    <div id="versions">
+      <h3>
+        Versions <span class="count">{versions.length}</span>
+        {data?.truncated === true && <small class="muted"> (the newest {versions.length})</small>}
+      </h3>
+      <Table columns={columns} rows={versions} rowKey={(v) => v.versionId} />
     </div>
   );
 }
@@ -232,6 +315,7 @@ export function StoragePanel({ live }: { live: LiveState }) {
   const [markers, setMarkers] = useState<string[]>(['']);
   const [pageSize, setPageSize] = useState(50);
   const [selected, setSelected] = useState<string>();
+  const [selectedVersion, setSelectedVersion] = useState<string>();
   const anyWrite = useMemo(() => lastWrite(live.events), [live.events]);
   const bucketWrite = useMemo(() => (bucket === undefined ? 0 : lastWrite(live.events, bucket)), [live.events, bucket]);
   const buckets = useJson<{ buckets: BucketRow[] }>('/_mock/ui/api/buckets', anyWrite);
@@ -247,13 +331,19 @@ export function StoragePanel({ live }: { live: LiveState }) {
     setPrefix(p);
     setMarkers(['']);
     setSelected(undefined);
+    setSelectedVersion(undefined);
   };
+  const select = (key: string): void => {
+    setSelected(key);
+    setSelectedVersion(undefined);
+  };
+  const versioned = buckets.data?.buckets.find((b) => b.name === bucket)?.versioning !== undefined;
   const objectColumns: Column<ObjectRow>[] = [
     {
       title: 'Key',
       className: 'key',
       cell: (o) => (
-        <a href="#storage" class={o.key === selected ? 'selected' : undefined} onClick={() => setSelected(o.key)}>
+        <a href="#storage" class={o.key === selected ? 'selected' : undefined} onClick={() => select(o.key)}>
           {o.key.slice(prefix.length)}
         </a>
       ),
@@ -263,6 +353,15 @@ export function StoragePanel({ live }: { live: LiveState }) {
     { title: 'ETag', cell: (o) => <code>{o.etag}</code> },
     { title: 'Type', cell: (o) => o.objectType },
     { title: 'Storage class', cell: (o) => o.storageClass },
+    ...(versioned
+      ? [
+          {
+            title: 'Version ID',
+            cell: (o: ObjectRow) => <code>{String(o.versionId ?? 'null')}</code>,
+            className: 'version-id',
+          },
+        ]
+      : []),
   ];
   const crumbs = prefix === '' ? [] : prefix.split(delimiter || '\u0000').slice(0, -1);
   return (
@@ -382,7 +481,18 @@ export function StoragePanel({ live }: { live: LiveState }) {
                 </div>
               </>
             )}
-            {selected !== undefined && <ObjectDetail bucket={bucket} objectKey={selected} reload={bucketWrite} />}
+            {selected !== undefined && (
+              <ObjectDetail bucket={bucket} objectKey={selected} versionId={selectedVersion} reload={bucketWrite} />
+            )}
+            {selected !== undefined && versioned && (
+              <Versions
+                bucket={bucket}
+                objectKey={selected}
+                chosen={selectedVersion}
+                choose={setSelectedVersion}
+                reload={bucketWrite}
+              />
+            )}
             <Uploads bucket={bucket} reload={bucketWrite} />
           </>
         )}

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc64 } from '../../protocol/crc64.js';
 import { createHash } from 'node:crypto';
 import { startMockOss, type MockOssHandle } from '../index.js';
-import type { FinishedUploadRow, ObjectPage, ObjectRow, UploadRow } from './wire.js';
+import type { BucketRow, FinishedUploadRow, ObjectPage, ObjectRow, UploadRow, VersionRow } from './wire.js';
 
 const BUCKET = 'browse-bucket';
 let mock: MockOssHandle;
@@ -110,6 +110,50 @@ describe('console storage JSON', () => {
       bucket: BUCKET,
       key: 'mp/dropped.bin',
       status: 'aborted',
+    });
+  });
+
+  it("in a versioned bucket: the bucket's state, a key's versions and delete markers, any version's metadata and bytes", async () => {
+    const vb = 'browse-versions';
+    const ali = new OSS({
+      endpoint: mock.endpoint,
+      region: `oss-${mock.region}`,
+      accessKeyId: mock.accessKeyId,
+      accessKeySecret: mock.accessKeySecret,
+      bucket: vb,
+    });
+    await ali.putBucket(vb);
+    await ali.putBucketVersioning(vb, 'Enabled');
+    const v1 = (await ali.put('doc.txt', Buffer.from('first'))).res.headers['x-oss-version-id'] as string;
+    await ali.delete('doc.txt');
+    const v2 = (await ali.put('doc.txt', Buffer.from('second!'))).res.headers['x-oss-version-id'] as string;
+    await ali.put('doc.txt.bak', Buffer.from('another key'));
+    const { buckets } = await json<{ buckets: BucketRow[] }>('/buckets');
+    expect(buckets.find((b) => b.name === vb)?.versioning).toBe('Enabled');
+    expect(buckets.find((b) => b.name === BUCKET)?.versioning).toBeUndefined();
+
+    const { versions, truncated } = await json<{ versions: VersionRow[]; truncated: boolean }>(
+      `/versions?bucket=${vb}&key=doc.txt`,
+    );
+    expect(truncated).toBe(false);
+    expect(
+      versions.map((v) => [
+        v.versionId === v2 ? 'v2' : v.versionId === v1 ? 'v1' : 'marker',
+        v.isLatest,
+        v.deleteMarker,
+        v.size,
+      ]),
+    ).toEqual([
+      ['v2', true, false, 7],
+      ['marker', false, true, undefined],
+      ['v1', false, false, 5],
+    ]);
+    expect((await json<ObjectRow>(`/object?bucket=${vb}&key=doc.txt&versionId=${v1}`)).size).toBe(5);
+    expect((await json<ObjectRow>(`/object?bucket=${vb}&key=doc.txt`)).versionId).toBe(v2);
+    const res = await fetch(`${mock.endpoint}/_mock/ui/api/download?bucket=${vb}&key=doc.txt&versionId=${v1}`);
+    expect(await res.text()).toBe('first');
+    expect(await json(`/object?bucket=${vb}&key=doc.txt&versionId=${versions[1]!.versionId}`, 405)).toMatchObject({
+      code: 'MethodNotAllowed',
     });
   });
 

@@ -1,13 +1,14 @@
 // The console's storage browser: buckets, a page of objects under a prefix (rolled up by a delimiter), one object's
-// metadata and bytes, open multipart uploads with their parts, finished upload IDs. JSON over the store itself (the
+// metadata and bytes (any version of it), the versions of a key, open multipart uploads with their parts, finished
+// upload IDs. JSON over the store itself (the
 // OSS API would need the page to sign its requests). Under /_mock/ui/api, behind the control API's access rules.
 
 import { create as contentDisposition } from 'content-disposition';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { OssError } from '../../protocol/errors.js';
 import { listPage } from '../operations/list-page.js';
-import type { ObjectMeta, PartInfo, Store } from '../storage/store.js';
-import type { BucketRow, ObjectPage, ObjectRow, PartRow, UploadRow } from './wire.js';
+import { NULL_VERSION_ID, type ObjectMeta, type ObjectVersion, type PartInfo, type Store } from '../storage/store.js';
+import type { BucketRow, ObjectPage, ObjectRow, PartRow, UploadRow, VersionRow } from './wire.js';
 
 const MAX_PAGE = 1000;
 const DEFAULT_PAGE = 100;
@@ -45,6 +46,28 @@ export function objectRow(meta: ObjectMeta): ObjectRow {
   return { ...jsonFields(meta), tags: meta.tags ?? [] } as ObjectRow;
 }
 
+function versionRow(v: ObjectVersion): VersionRow {
+  if (v.kind === 'marker') {
+    const { versionId, lastModified } = v.marker;
+    return { versionId, isLatest: v.isLatest, deleteMarker: true, lastModified: lastModified.toISOString() };
+  }
+  const m = v.meta;
+  return {
+    versionId: m.versionId ?? NULL_VERSION_ID,
+    isLatest: v.isLatest,
+    deleteMarker: false,
+    lastModified: m.lastModified.toISOString(),
+    size: m.size,
+    etag: m.etag,
+  };
+}
+
+/** `versionId` when given: that version instead of the current one. */
+function versionOf(q: URLSearchParams): string | undefined {
+  const v = q.get('versionId');
+  return v === null || v === '' ? undefined : v;
+}
+
 function partRow(p: PartInfo): PartRow {
   return jsonFields(p) as unknown as PartRow;
 }
@@ -59,6 +82,7 @@ export function storageRouter(store: Store): Router {
       creationDate: b.creationDate.toISOString(),
       storageClass: b.storageClass,
       acl: b.acl,
+      ...(b.versioning === undefined ? {} : { versioning: b.versioning }),
     }));
     res.json({ buckets });
   });
@@ -84,13 +108,31 @@ export function storageRouter(store: Store): Router {
 
   router.get('/object', async (req, res) => {
     const q = queryOf(req);
-    res.json(objectRow(await store.headObject(required(q, 'bucket'), required(q, 'key'))));
+    res.json(objectRow(await store.headObject(required(q, 'bucket'), required(q, 'key'), versionOf(q))));
+  });
+
+  // the versions of one key, newest first (its first entries in ListObjectVersions under the key as prefix)
+  router.get('/versions', async (req, res) => {
+    const q = queryOf(req);
+    const key = required(q, 'key');
+    const page = await store.listObjectVersions(required(q, 'bucket'), { prefix: key, maxKeys: MAX_PAGE });
+    const versions: VersionRow[] = [];
+    let others = false;
+    for (const e of page.entries) {
+      if (e.kind !== 'version') continue;
+      if ((e.version.kind === 'object' ? e.version.meta.key : e.version.marker.key) !== key) {
+        others = true;
+        break;
+      }
+      versions.push(versionRow(e.version));
+    }
+    res.json({ versions, truncated: page.truncated && !others });
   });
 
   router.get('/download', async (req, res) => {
     const q = queryOf(req);
     const key = required(q, 'key');
-    const { meta, body } = await store.readObject(required(q, 'bucket'), key);
+    const { meta, body } = await store.readObject(required(q, 'bucket'), key, undefined, versionOf(q));
     res.writeHead(200, {
       'content-type': 'application/octet-stream',
       'content-length': String(meta.size),

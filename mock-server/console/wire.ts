@@ -75,6 +75,20 @@ export interface BucketRow {
   creationDate: string;
   storageClass: string;
   acl: string;
+  /** PutBucketVersioning's state; absent: versioning was never set */
+  versioning?: 'Enabled' | 'Suspended';
+}
+
+/** One version of a key (newest first): an object version or a delete marker. */
+export interface VersionRow {
+  /** `null` for the null version */
+  versionId: string;
+  isLatest: boolean;
+  deleteMarker: boolean;
+  lastModified: string;
+  /** object versions only */
+  size?: number;
+  etag?: string;
 }
 
 /**
