@@ -9,6 +9,7 @@ import { expressClasses } from './http/express-classes.js';
 import { ConnectionGuard } from './http/connection-guard.js';
 import { RequestLog, type LogDestination } from './http/request-log.js';
 import { DEFAULT_BODY_IDLE_TIMEOUT_MS } from './ingest/body-reader.js';
+import { releaseHashWorker, retainHashWorker } from './ingest/md5-worker.js';
 import { createStore } from './storage/index.js';
 import { OssError } from '../protocol/errors.js';
 import type { RunningMock } from './testing.js';
@@ -184,6 +185,8 @@ export async function startMockOss(options: MockOssOptions = {}): Promise<MockOs
     throw err;
   }
   config.port = (server.address() as AddressInfo).port;
+  // the MD5 worker of large bodies (ingest/md5-worker.ts) is started on first use and stopped with the last server
+  retainHashWorker();
 
   let closing: Promise<void> | undefined;
   const close = async (): Promise<void> => {
@@ -193,6 +196,7 @@ export async function startMockOss(options: MockOssOptions = {}): Promise<MockOs
     // handlers of cut requests discard their staged bodies before the store goes away
     await active.settled();
     await store.close();
+    await releaseHashWorker();
   };
 
   return {

@@ -3,7 +3,7 @@
 // only after a clean end with the promised length (docs/architecture.md#guarantees). Whatever goes wrong, the staged
 // bytes are discarded: nothing partial is ever committed.
 
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { createCrc64, type Crc64Hasher } from '../../protocol/crc64.js';
 import { OssError } from '../../protocol/errors.js';
 import type { Exchange } from '../exchange/exchange.js';
@@ -17,6 +17,7 @@ import { fireFault, type PlannedFault } from './faults.js';
 import type { IngestHooks } from './hooks.js';
 import { promisedLength } from './length.js';
 import { MemorySink } from './memory-sink.js';
+import { HashWorkerGoneError, PARALLEL_MD5_MIN_BYTES, startMd5Job, type Md5Job } from './md5-worker.js';
 import { TokenBucket } from '../rates/token-bucket.js';
 
 export const DEFAULT_BODY_IDLE_TIMEOUT_MS = 60_000;
@@ -59,7 +60,9 @@ export function receiveBody(
   sink: StagedBody,
   o: ReceiveOptions = {},
 ): Promise<BodyDigest> {
-  return pumpBody(ex, control, new DigestingConsumer(sink, o.contentMd5), {
+  const length = promisedLength(ex.req);
+  const large = length !== null && length >= PARALLEL_MD5_MIN_BYTES;
+  return pumpBody(ex, control, new DigestingConsumer(sink, o.contentMd5, large), {
     ...(o.maxSize === undefined ? {} : { maxSize: o.maxSize }),
     tooLarge: () => new OssError('InvalidArgument'),
   });
@@ -85,33 +88,86 @@ export async function receiveSmallBody(
 
 /** Hashes MD5 and CRC-64 as the bytes pass into a staged body; checks Content-MD5 and seals it at the end. */
 export class DigestingConsumer implements BodyConsumer<BodyDigest> {
-  private readonly md5 = createHash('md5');
+  private md5: Hash = createHash('md5');
   private crc: Crc64Hasher | undefined;
+  /** MD5 on the worker thread (a large body); undefined: inline, as for every small or chunked body */
+  private job: Md5Job | undefined;
 
+  /**
+   * `large`: the body was promised to be at least PARALLEL_MD5_MIN_BYTES long, so its MD5 is computed on the worker
+   * thread while this thread computes CRC-64 and the store writes the bytes.
+   */
   constructor(
     private readonly sink: StagedBody,
     private readonly contentMd5?: string,
+    private large = false,
   ) {}
 
   async write(chunks: readonly Buffer[]): Promise<void> {
     this.crc ??= await createCrc64();
-    for (const chunk of chunks) {
-      this.md5.update(chunk);
-      this.crc.update(chunk);
+    if (this.large) {
+      this.large = false;
+      this.job = startMd5Job();
     }
-    await this.sink.writev(chunks);
+    if (this.job === undefined) {
+      for (const chunk of chunks) {
+        this.md5.update(chunk);
+        this.crc.update(chunk);
+      }
+      await this.sink.writev(chunks);
+      return;
+    }
+    // the store's write (file store: on libuv's threads), the worker's MD5 and this thread's CRC-64 all at once
+    const written = this.sink.writev(chunks);
+    written.catch(() => undefined); // awaited below; a failure must not be unhandled meanwhile
+    const hashed = this.job.update(chunks);
+    hashed.catch(() => undefined);
+    for (const chunk of chunks) this.crc.update(chunk);
+    try {
+      await hashed;
+    } catch (err) {
+      await written;
+      await this.hashInline(err);
+      return;
+    }
+    await written;
   }
 
   async end(size: number): Promise<BodyDigest> {
     this.crc ??= await createCrc64();
-    const digest: BodyDigest = { size, md5: this.md5.digest(), crc64: this.crc.digest() };
+    let md5: Buffer;
+    if (this.job === undefined) {
+      md5 = this.md5.digest();
+    } else {
+      try {
+        md5 = await this.job.digest();
+      } catch (err) {
+        await this.hashInline(err);
+        md5 = this.md5.digest();
+      }
+    }
+    const digest: BodyDigest = { size, md5, crc64: this.crc.digest() };
     if (this.contentMd5 !== undefined && !md5Matches(this.contentMd5, digest.md5)) throw new OssError('InvalidDigest');
     await this.sink.seal(digest);
     return digest;
   }
 
   discard(): Promise<void> {
+    this.job?.cancel();
+    this.job = undefined;
     return discardQuietly(this.sink);
+  }
+
+  /**
+   * The worker went away with this body's MD5 state: hash again, inline, what the store holds so far (every write
+   * has resolved), and go on inline. A sink that cannot read its bytes back fails the body.
+   */
+  private async hashInline(err: unknown): Promise<void> {
+    this.job?.cancel();
+    this.job = undefined;
+    if (!(err instanceof HashWorkerGoneError) || this.sink.readWritten === undefined) throw err;
+    this.md5 = createHash('md5');
+    for await (const chunk of this.sink.readWritten()) this.md5.update(chunk);
   }
 }
 

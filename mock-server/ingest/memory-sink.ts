@@ -30,6 +30,10 @@ export class MemorySink implements StagedBody {
     this.chunks = [];
   }
 
+  async *readWritten(): AsyncIterable<Buffer> {
+    yield* this.chunks;
+  }
+
   buffer(): Buffer {
     return Buffer.concat(this.chunks);
   }

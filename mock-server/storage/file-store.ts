@@ -78,6 +78,17 @@ class FileStagedBody extends StagedBodyBase {
     }
   }
 
+  async *readWritten(): AsyncIterable<Buffer> {
+    const size = this.bytesWritten;
+    if (size === 0) return;
+    const file = await open(this.path, 'r');
+    try {
+      yield* file.createReadStream({ start: 0, end: size - 1, highWaterMark: READ_CHUNK, autoClose: false });
+    } finally {
+      await file.close();
+    }
+  }
+
   protected async finishBytes(): Promise<void> {
     await this.syncing;
     if (this.syncFailure !== undefined) throw this.syncFailure;

@@ -28,6 +28,10 @@ class MemoryStagedBody extends StagedBodyBase {
     }
   }
 
+  async *readWritten(): AsyncIterable<Buffer> {
+    yield* this.chunks;
+  }
+
   protected async finishBytes(): Promise<void> {}
 
   protected async dropBytes(): Promise<void> {

@@ -182,6 +182,11 @@ export interface StagedBody {
    */
   discard(): Promise<void>;
   readonly bytesWritten: number;
+  /**
+   * The bytes written so far, in order, once every write has resolved (ingest hashes them again inline when the MD5
+   * worker went away mid-body). Absent where the bytes cannot be read back.
+   */
+  readWritten?(): AsyncIterable<Buffer>;
 }
 
 export interface BodyDigest {
