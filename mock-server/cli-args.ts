@@ -136,7 +136,7 @@ const all = (v: Value): string[] => (Array.isArray(v) ? v : typeof v === 'string
 
 /**
  * Every option of `oss-mock`, in help order. The environment variable of each (but --help and --version) is
- * OSS_MOCK_ and its name in capitals, `-` as `_`: see mockOptions below.
+ * OSS_MOCK_ and its name in capitals, `-` as `_` (MOCK_OPTIONS below).
  */
 const OPTIONS: Record<string, MockOption> = {
   port: {
@@ -390,8 +390,9 @@ export function parseCliArgs(
   now: Date = new Date(),
 ): CliCommand {
   const { values, fromEnv } = parseCommand(MOCK_COMMAND, argv, env);
-  if (values.help === true && fromEnv.help === undefined) return { help: true };
-  if (values.version === true && fromEnv.version === undefined) return { help: false, version: true };
+  // --help and --version have no variable: only the command line asks for them
+  if (values.help === true) return { help: true };
+  if (values.version === true) return { help: false, version: true };
   const target: Target = { options: { port: DEFAULT_CLI_PORT, logLevel: DEFAULT_CLI_LOG_LEVEL }, outputs: {}, now };
   for (const [name, o] of Object.entries(MOCK_OPTIONS)) {
     const value = values[name];
