@@ -100,7 +100,7 @@ describe('SDK driver installer', () => {
     expect(reused.command).toContain(path.join(second, 'driver.py'));
     expect(reused.command).not.toContain(first);
     expect(reused.cwd).toBe(second);
-  });
+  }, 120_000);
 
   it('keeps the log of a failed install and leaves nothing that looks installed', async (t) => {
     const go = await checkToolchain('go').catch(() => undefined);
