@@ -4,7 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { ServerConfig } from './exchange/config.js';
 import { MockControl } from './control/control.js';
 import { ActiveRequests } from './http/active.js';
-import { createApp } from './http/app.js';
+import { createMockListener } from './http/app.js';
 import { expressClasses } from './http/express-classes.js';
 import { ConnectionGuard } from './http/connection-guard.js';
 import { RequestLog, type LogDestination } from './http/request-log.js';
@@ -144,8 +144,14 @@ export async function startMockOss(options: MockOssOptions = {}): Promise<MockOs
     },
     now: () => control.clock.date(),
   });
-  const app = createApp({ config, store, control, active, ...(requestLog === undefined ? {} : { requestLog }) });
-  const listener = guard.track(app);
+  const { app, listener: mockListener } = createMockListener({
+    config,
+    store,
+    control,
+    active,
+    ...(requestLog === undefined ? {} : { requestLog }),
+  });
+  const listener = guard.track(mockListener);
   const server = http.createServer(
     {
       // every request and response is created with Express's prototypes (http/express-classes.ts)

@@ -189,7 +189,53 @@ async function handleOss(req: Request, res: Response, s: AppServices, id: number
   }
 }
 
+/**
+ * The paths Express routes itself: the control API and the console (`/_mock`, matched as Express matches a mount path:
+ * case-insensitively, whole segment), and any request target that is not a plain path (an absolute-form URL).
+ */
+const EXPRESS_ROUTED = /^(?!\/)|^\/_mock(?:[/?#]|$)/i;
+
+/**
+ * The app and the server's request listener. The listener hands OSS requests (every path but /_mock's) straight to
+ * the OSS pipeline, with the same first steps the app's middleware would take (request log, common headers) and
+ * the request properties that pipeline reads (`originalUrl`, `req.res`/`res.req`): for a small request Express's
+ * router was about a tenth of the server's work, and the OSS path uses nothing else of it. /_mock and anything
+ * unusual go to the app, which serves OSS requests the same way (createApp, for embedding the mock in another app).
+ */
+export function createMockListener(services: AppServices): {
+  app: express.Express;
+  listener: (req: IncomingMessage, res: ServerResponse) => void;
+} {
+  const { app, common, oss } = buildApp(services);
+  const log = services.requestLog;
+  const proceed = (): void => {};
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    const url = req.url ?? '';
+    if (EXPRESS_ROUTED.test(url)) {
+      app(req, res);
+      return;
+    }
+    const request = req as Request;
+    const response = res as Response;
+    request.originalUrl = url;
+    request.res = response;
+    response.req = request;
+    if (log !== undefined) log.begin(req, res, proceed);
+    common(request, response, proceed);
+    oss(request, response);
+  };
+  return { app, listener };
+}
+
 export function createApp(services: AppServices): express.Express {
+  return buildApp(services).app;
+}
+
+function buildApp(services: AppServices): {
+  app: express.Express;
+  common: (req: Request, res: Response, next: NextFunction) => void;
+  oss: (req: Request, res: Response) => void;
+} {
   const { config, control } = services;
   const app = express();
   app.disable('x-powered-by');
@@ -198,7 +244,8 @@ export function createApp(services: AppServices): express.Express {
   stampServerTime(app);
   const log = services.requestLog;
   if (log !== undefined) app.use(log.begin);
-  app.use(commonHeaders(control.clock));
+  const common = commonHeaders(control.clock);
+  app.use(common);
 
   // `_` is illegal in bucket names, so /_mock cannot shadow a bucket; a virtual-hosted request for the key
   // `_mock/...` is an object request like any other and never reaches the control API.
@@ -223,10 +270,11 @@ export function createApp(services: AppServices): express.Express {
   });
 
   let nextId = 1;
-  app.use((req: Request, res: Response) => {
+  const oss = (req: Request, res: Response): void => {
     const handled = handleOss(req, res, services, nextId++);
     services.active?.track(handled);
-  });
+  };
+  app.use(oss);
 
   // Anything Express itself (or the control router) lets through still gets the OSS envelope, never HTML, and is
   // logged like every other answer.
@@ -238,5 +286,5 @@ export function createApp(services: AppServices): express.Express {
     const status = res.headersSent ? res.statusCode : 0;
     control.emit({ type: 'request.end', requestId, status, ...(code === undefined ? {} : { code }) });
   });
-  return app;
+  return { app, common, oss };
 }
