@@ -24,6 +24,15 @@ describe('parseBenchArgs', () => {
     expect(s.out).toBe('/tmp/x.json');
   });
 
+  it('sizes the large uploads with --large-size (MiB) and --large-rounds, over --quick or the full run', () => {
+    const s = parseBenchArgs(['--quick', '--large-size', '256', '--large-rounds', '2'], 'r.json');
+    expect(s.largeSize).toBe(256 * 1024 ** 2);
+    expect(s.largeRounds).toBe(2);
+    expect(s.smallWindowMs).toBe(parseBenchArgs(['--quick'], 'r.json').smallWindowMs);
+    expect(() => parseBenchArgs(['--large-size', '0'], 'r.json')).toThrow(/positive whole number of MiB/);
+    expect(() => parseBenchArgs(['--large-rounds'], 'r.json')).toThrow(/positive whole number/);
+  });
+
   it('rejects unknown options and suites', () => {
     expect(() => parseBenchArgs(['--fast'], 'r.json')).toThrow(BenchUsageError);
     expect(() => parseBenchArgs(['--only', 'nope'], 'r.json')).toThrow(/unknown suite nope/);

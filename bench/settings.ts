@@ -1,5 +1,7 @@
-// `npm run bench [-- --quick] [--only large-put,throttle] [--out FILE]`: what a run measures and how hard.
-// --quick is the smoke run (under a minute): smaller bodies, shorter windows, fewer repetitions.
+// `npm run bench [-- --quick] [--only large,throttle] [--large-size MIB] [--large-rounds N] [--out FILE]`: what a run
+// measures and how hard. --quick is the smoke run (under a minute): smaller bodies, shorter windows, fewer repetitions.
+// --large-size and --large-rounds change the large uploads (and the peak-memory figure's object) only: 1 GiB is what
+// the README reports; a smaller size is for trying a change on a busy machine.
 import { GiB, MiB } from './stats.js';
 
 export const SUITES = ['large', 'small-ops', 'scale', 'throttle', 'disable', 'abort', 'memory', 'startup'] as const;
@@ -79,10 +81,20 @@ export function parseBenchArgs(argv: readonly string[], defaultOut: string): Ben
   let isQuick = false;
   let suites: Suite[] = [...SUITES];
   let out = defaultOut;
+  let largeSize: number | undefined;
+  let largeRounds: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--quick') {
       isQuick = true;
+    } else if (arg === '--large-size' || arg === '--large-rounds') {
+      const value = argv[++i];
+      const n = Number(value);
+      if (value === undefined || !Number.isInteger(n) || n < 1) {
+        throw new BenchUsageError(`${arg} needs a positive whole number${arg === '--large-size' ? ' of MiB' : ''}`);
+      }
+      if (arg === '--large-size') largeSize = n * MiB;
+      else largeRounds = n;
     } else if (arg === '--only' || arg === '--out') {
       const value = argv[++i];
       if (value === undefined) throw new BenchUsageError(`${arg} needs a value`);
@@ -97,9 +109,17 @@ export function parseBenchArgs(argv: readonly string[], defaultOut: string): Ben
       }
     } else {
       throw new BenchUsageError(
-        `unknown option "${arg}"; usage: bench [--quick] [--only ${SUITES.join(',')}] [--out FILE]`,
+        `unknown option "${arg}"; usage: bench [--quick] [--only ${SUITES.join(',')}] [--large-size MIB] ` +
+          `[--large-rounds N] [--out FILE]`,
       );
     }
   }
-  return { ...(isQuick ? quick() : full()), suites, out };
+  const base = isQuick ? quick() : full();
+  return {
+    ...base,
+    ...(largeSize === undefined ? {} : { largeSize }),
+    ...(largeRounds === undefined ? {} : { largeRounds }),
+    suites,
+    out,
+  };
 }

@@ -107,8 +107,9 @@ async function measure(ctx: BenchContext, targets: readonly Target[], w: Workloa
     return f;
   };
   return [
-    figure('mock-memory', 'memory store', 'md5crc', { kind: 'ratio-at-least', min: 0.8 }),
-    figure('mock-file', 'file store', 'md5crc', { kind: 'ratio-at-least', min: 0.8 }),
+    // MD5 on a second core (ingest/md5-worker.ts) is what could put the stores ahead of a one-core hashing sink
+    figure('mock-memory', 'memory store', 'md5crc', { kind: 'ratio-at-least', min: 1.2 }),
+    figure('mock-file', 'file store', 'md5crc', { kind: 'ratio-at-least', min: 1.0 }),
     // the least an in-memory store can cost: the memory store against a sink that also keeps the body
     figure('mock-memory', 'memory store', 'md5crc-keep', { kind: 'none' }, '.vs-keep'),
     // and the least a durable store can cost: the file store against a sink that fsyncs the body to a file
@@ -117,6 +118,8 @@ async function measure(ctx: BenchContext, targets: readonly Target[], w: Workloa
     figure('md5crc-keep', 'MD5+CRC sink keeping the bytes', 'md5crc', { kind: 'none' }),
     figure('md5crc-file', 'MD5+CRC sink fsyncing a file', 'md5crc', { kind: 'none' }),
     figure('s3rver', 's3rver', 'md5crc', { kind: 'none' }),
+    figure('mock-memory', 'memory store', 's3rver', { kind: 'none' }, '.vs-s3rver'),
+    figure('mock-file', 'file store', 's3rver', { kind: 'none' }, '.vs-s3rver'),
     cpuFigure('mock-memory', 'memory store'),
     cpuFigure('mock-file', 'file store'),
     cpuFigure('s3rver', 's3rver'),
