@@ -1,6 +1,8 @@
-// The console's storage JSON (/_mock/ui/api) over a real mock, filled by ali-oss (the Node SDK, unmodified).
+// The console's storage JSON (/_mock/ui/api) over a real mock, filled by ali-oss (the Node SDK, unmodified) and, for
+// a versioned bucket, the project's OssClient.
 import OSS from 'ali-oss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OssClient } from '../../client/index.js';
 import { crc64 } from '../../protocol/crc64.js';
 import { createHash } from 'node:crypto';
 import { startMockOss, type MockOssHandle } from '../index.js';
@@ -115,19 +117,17 @@ describe('console storage JSON', () => {
 
   it("in a versioned bucket: the bucket's state, a key's versions and delete markers, any version's metadata and bytes", async () => {
     const vb = 'browse-versions';
-    const ali = new OSS({
+    const client = new OssClient({
       endpoint: mock.endpoint,
-      region: `oss-${mock.region}`,
       accessKeyId: mock.accessKeyId,
       accessKeySecret: mock.accessKeySecret,
-      bucket: vb,
     });
-    await ali.putBucket(vb);
-    await ali.putBucketVersioning(vb, 'Enabled');
-    const v1 = (await ali.put('doc.txt', Buffer.from('first'))).res.headers['x-oss-version-id'] as string;
-    await ali.delete('doc.txt');
-    const v2 = (await ali.put('doc.txt', Buffer.from('second!'))).res.headers['x-oss-version-id'] as string;
-    await ali.put('doc.txt.bak', Buffer.from('another key'));
+    await client.putBucket({ bucket: vb });
+    await client.putBucketVersioning({ bucket: vb, status: 'Enabled' });
+    const v1 = (await client.putObject({ bucket: vb, key: 'doc.txt', body: 'first' })).versionId;
+    await client.deleteObject({ bucket: vb, key: 'doc.txt' });
+    const v2 = (await client.putObject({ bucket: vb, key: 'doc.txt', body: 'second!' })).versionId;
+    await client.putObject({ bucket: vb, key: 'doc.txt.bak', body: 'another key' });
     const { buckets } = await json<{ buckets: BucketRow[] }>('/buckets');
     expect(buckets.find((b) => b.name === vb)?.versioning).toBe('Enabled');
     expect(buckets.find((b) => b.name === BUCKET)?.versioning).toBeUndefined();
@@ -155,6 +155,7 @@ describe('console storage JSON', () => {
     expect(await json(`/object?bucket=${vb}&key=doc.txt&versionId=${versions[1]!.versionId}`, 405)).toMatchObject({
       code: 'MethodNotAllowed',
     });
+    client.close();
   });
 
   it('answers a missing bucket or key with the OSS code, a missing parameter with its name', async () => {
