@@ -3,6 +3,7 @@ import http from 'node:http';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testControl } from '../control/test-support/control-fixture.js';
+import { HeldBytes } from '../storage/held-bytes.js';
 import { sendBody } from './response-body.js';
 import { startExchangeServer, type ExchangeServer } from '../ingest/test-support/exchange-server.js';
 
@@ -114,5 +115,62 @@ describe('sendBody', () => {
     expect(res.complete).toBe(false);
     expect(res.body.length).toBeLessThan(MiB);
     expect((await server.outcome()).ok).toBe(true);
+  });
+
+  describe('a body the store holds in memory (HeldBytes)', () => {
+    /** Serves `held` and records how the response was written and whether the source was closed. */
+    async function serveHeld(control: ReturnType<typeof testControl>, chunks: Buffer[]) {
+      const held = new HeldBytes(chunks);
+      const seen = { writes: 0, closed: false };
+      held.once('close', () => (seen.closed = true));
+      server = await startExchangeServer(control, async (ex) => {
+        ex.res.writeHead(200, { 'content-length': held.size });
+        const write = ex.res.write.bind(ex.res);
+        ex.res.write = ((...args: Parameters<typeof write>) => {
+          seen.writes++;
+          return write(...args);
+        }) as typeof ex.res.write;
+        await sendBody(ex, held);
+      });
+      return seen;
+    }
+
+    it('small and unpaced: sent in one step with the response end, the source closed', async () => {
+      const body = randomBytes(4 * KiB);
+      const seen = await serveHeld(testControl(), [body]);
+      const res = await get(server!.port);
+      expect(res.complete).toBe(true);
+      expect(res.body.equals(body)).toBe(true);
+      expect((await server!.outcome()).ok).toBe(true);
+      expect(seen).toEqual({ writes: 0, closed: true });
+    });
+
+    it('in several chunks: the same bytes in order', async () => {
+      const chunks = [randomBytes(100), randomBytes(5000), randomBytes(1)];
+      const seen = await serveHeld(testControl(), chunks);
+      const res = await get(server!.port);
+      expect(res.body.equals(Buffer.concat(chunks))).toBe(true);
+      expect(seen.closed).toBe(true);
+    });
+
+    it('with an egress rate: paced piece by piece like any stream', async () => {
+      const control = testControl();
+      control.addRule({ egressRate: 64 * MiB });
+      const body = randomBytes(4 * KiB);
+      const seen = await serveHeld(control, [body]);
+      const res = await get(server!.port);
+      expect(res.body.equals(body)).toBe(true);
+      expect(seen.writes).toBeGreaterThan(0);
+      expect(seen.closed).toBe(true);
+    });
+
+    it('over 1 MiB: streamed under backpressure', async () => {
+      const body = randomBytes(2 * MiB);
+      const seen = await serveHeld(testControl(), [body.subarray(0, MiB), body.subarray(MiB)]);
+      const res = await get(server!.port);
+      expect(res.body.equals(body)).toBe(true);
+      expect(seen.writes).toBeGreaterThan(0);
+      expect(seen.closed).toBe(true);
+    });
   });
 });

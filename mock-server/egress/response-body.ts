@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import type { ServerResponse } from 'node:http';
 import type { Exchange } from '../exchange/exchange.js';
 import { watchResponse } from '../exchange/disconnect.js';
+import { HeldBytes } from '../storage/held-bytes.js';
 import { TokenBucket } from '../rates/token-bucket.js';
 
 function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
@@ -27,6 +28,9 @@ function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** The largest held body sent in one step (a bigger one is streamed under backpressure like any other). */
+const AT_ONCE_MAX = 1024 * 1024;
+
 /**
  * Sends `body` as the response body and ends the response; never rejects. When the source fails (not the client),
  * the response is cut (the connection destroyed: the client sees it end short of Content-Length, never a hang)
@@ -34,6 +38,19 @@ function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
  */
 export async function sendBody(ex: Exchange, body: Readable): Promise<unknown> {
   const { res } = ex;
+  if (body instanceof HeldBytes && body.size <= AT_ONCE_MAX && ex.plan.egressRate() === undefined) {
+    // bytes already in memory and nothing to pace them: headers and body go out in one write; closing the source
+    // lets the store release what it pinned for this read
+    if (body.chunks.length === 1) {
+      res.end(body.chunks[0]);
+    } else {
+      res.cork();
+      for (const chunk of body.chunks) res.write(chunk);
+      res.end();
+    }
+    body.destroy();
+    return undefined;
+  }
   const watch = watchResponse(res);
   const bucket = new TokenBucket(() => ex.plan.egressRate());
   try {

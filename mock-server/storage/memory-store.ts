@@ -2,8 +2,9 @@
 // (no concatenation; only small views are copied, see writeBytes); versions share them, so an append or a Complete
 // costs no byte copies.
 
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { ClaimedBody, StoreBackend } from './backend.js';
+import { HeldBytes } from './held-bytes.js';
 import { IndexedStore } from './indexed-store.js';
 import { StagedBodyBase } from './staged-body.js';
 import { emptyState, type StoreState } from './state.js';
@@ -69,7 +70,7 @@ class MemoryBackend implements StoreBackend<MemoryBlob> {
   async committed(): Promise<void> {}
 
   async read(blob: MemoryBlob, start: number, end: number): Promise<Readable> {
-    return Readable.from(slices(blob.chunks, start, end), { objectMode: false });
+    return new HeldBytes(slices(blob.chunks, start, end));
   }
 
   heldChunks(blob: MemoryBlob, start: number, end: number): Iterable<Buffer> {
