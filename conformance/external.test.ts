@@ -35,14 +35,18 @@ describe('external target without the control API (as real OSS)', () => {
       target: 'external',
       env: envFor(mock),
       drivers: ['builtin'],
-      filter: ['INT-001', 'INT-004', 'ATOM-003', 'WIRE-001'],
+      filter: ['INT-001', 'INT-004', 'ATOM-003', 'WIRE-001', 'RES-004', 'ATOM-006'],
     });
     expect(summary.target).toBe(mock.endpoint);
+    const noControl = `needs the mock control API, which ${mock.endpoint} does not offer`;
     expect(summary.results.map((r) => [r.scenario, r.status, r.reason ?? ''])).toEqual([
       ['ATOM-003', 'pass', ''],
       ['WIRE-001', 'pass', ''],
       ['INT-001', 'pass', ''],
-      ['INT-004', 'skip', `needs the mock control API, which ${mock.endpoint} does not offer`],
+      ['INT-004', 'skip', noControl],
+      ['RES-004', 'skip', noControl],
+      // in a versioned bucket of its own, deleted with all its versions afterwards (checked below)
+      ['ATOM-006', 'pass', ''],
     ]);
     const service = await rawFor(mock).request({ method: 'GET' });
     const buckets = list(xmlRoot(service.body, 'ListAllMyBucketsResult').Buckets);
@@ -81,17 +85,23 @@ describe('external oss-mock with its control API over HTTP and a shared OSS_BUCK
       target: mock.endpoint,
       env: envFor(mock, 'shared-bucket'),
       drivers: ['builtin'],
-      filter: ['INT-001', 'INT-004', 'MPU-002', 'RES-002'],
+      filter: ['INT-001', 'INT-004', 'MPU-002', 'RES-002', 'RES-004', 'ATOM-006'],
     });
     expect(summary.results.map((r) => [r.scenario, r.status, r.reason ?? ''])).toEqual([
       ['INT-001', 'pass', ''],
       ['INT-004', 'pass', ''],
       ['MPU-002', 'pass', ''],
       ['RES-002', 'pass', ''],
+      ['RES-004', 'pass', ''],
+      ['ATOM-006', 'pass', ''],
     ]);
     const raw = rawFor(mock);
     expect(await raw.listKeys('shared-bucket', '')).toEqual([]);
     expect(await raw.listUploads('shared-bucket', '')).toEqual([]);
+    // the shared bucket stays unversioned: ATOM-006 made a bucket of its own, and removed it
+    const service = await raw.request({ method: 'GET' });
+    const buckets = list(xmlRoot(service.body, 'ListAllMyBucketsResult').Buckets);
+    expect(buckets.flatMap((b) => list(b.Bucket).map((x) => text(x, 'Name')))).toEqual(['shared-bucket']);
   }, 60_000);
 });
 
