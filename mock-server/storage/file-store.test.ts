@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { crc64 } from '../../protocol/crc64.js';
 import { LOCK_PREFIX, lockGenerations } from './data-dir.js';
 import { FileStore } from './file-store.js';
+import { HeldBytes } from './held-bytes.js';
 import { JOURNAL_FILE, SNAPSHOT_FILE } from './journal.js';
 import { MIN_PART_SIZE } from './limits.js';
 import { StoredBytesMissingError, type Store } from './store.js';
@@ -197,6 +198,20 @@ describe('FileStore', () => {
     await truncate(join(dir, blobs[sizes.indexOf(29)]!), 10);
     const err = await readAll((await store.readObject(BUCKET.name, 'log')).body).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StoredBytesMissingError);
+  });
+
+  it('a small object is read whole at open (bytes in memory, for a one-write GET); truncated, the open fails', async () => {
+    const store = await openStore();
+    await store.createBucket(BUCKET);
+    await put(store, 'small', bytes(4096, 5));
+    const { body } = await store.readObject(BUCKET.name, 'small');
+    expect(body).toBeInstanceOf(HeldBytes);
+    expectBytes(await readAll(body), bytes(4096, 5));
+    const ranged = await store.readObject(BUCKET.name, 'small', { start: 10, end: 19 });
+    expectBytes(await readAll(ranged.body), bytes(4096, 5).subarray(10, 20));
+    const [blob] = await filesUnder(join(dir, 'blobs'));
+    await truncate(join(dir, blob!), 100);
+    await expect(store.readObject(BUCKET.name, 'small')).rejects.toBeInstanceOf(StoredBytesMissingError);
   });
 
   it('compacts the journal into the snapshot and recovers from both', async () => {

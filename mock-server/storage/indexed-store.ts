@@ -17,6 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { OssError, ecOf } from '../../protocol/errors.js';
 import type { StoreBackend } from './backend.js';
+import { HeldBytes } from './held-bytes.js';
 import { compareKeys } from './key-order.js';
 import { MAX_BUCKETS, MAX_OBJECT_SIZE, MAX_PART_SIZE } from './limits.js';
 import { selectParts } from './complete-parts.js';
@@ -589,6 +590,11 @@ export class IndexedStore<B> implements Store {
         for (const piece of pieces) yield* held(piece.blob, piece.from, piece.to);
       };
       return Readable.from(gathered(heldChunks()), { objectMode: false });
+    }
+    // a short object read whole at once: one open, read and close instead of a file stream, and bytes in memory
+    // that a small GET sends with its headers (egress/response-body.ts)
+    if (rest.length === 0 && backend.readShort !== undefined && head.to - head.from <= GATHER_BYTES) {
+      return new HeldBytes([await backend.readShort(head.blob, head.from, head.to)]);
     }
     const first = await this.backend.read(head.blob, head.from, head.to);
     if (rest.length === 0) return first;
