@@ -72,8 +72,8 @@ export const KNOWN_DEFECTS: readonly KnownDefect[] = [
     intermittent: true,
     summary:
       "uploadFile's UploadCheckPoint.dump rewrites the checkpoint after every part through a new FileOutputStream " +
-      '(truncate, then serialize): a process killed during that write leaves an empty checkpoint, and the next run ' +
-      'starts a new upload, leaving the old one open',
+      '(truncate, then serialize in several writes): a process killed during that write leaves an empty or cut-short ' +
+      'checkpoint, and the next run starts a new upload, leaving the old one open',
     source:
       'https://github.com/aliyun/aliyun-oss-java-sdk/blob/master/src/main/java/com/aliyun/oss/internal/OSSUploadOperation.java',
   },
