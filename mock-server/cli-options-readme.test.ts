@@ -3,27 +3,10 @@
 // the README, or without a working environment variable, fails here.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { readmeTableRows } from '../testkit/readme-table.js';
 import { MOCK_OPTIONS, parseCliArgs, USAGE } from './cli-args.js';
 
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-
-/** The rows of the README's `cli-options` table, cells without their backticks. */
-function readmeRows(): string[][] {
-  const begin = README.indexOf('<!-- cli-options:begin -->');
-  const end = README.indexOf('<!-- cli-options:end -->');
-  expect(begin, 'README has <!-- cli-options:begin -->').toBeGreaterThanOrEqual(0);
-  expect(end, 'README has <!-- cli-options:end -->').toBeGreaterThan(begin);
-  return README.slice(begin, end)
-    .split('\n')
-    .filter((line) => line.startsWith('|'))
-    .slice(2) // header and separator
-    .map((line) =>
-      line
-        .split(/(?<!\\)\|/)
-        .slice(1, -1)
-        .map((cell) => cell.trim().replace(/^`|`$/g, '').replace(/\\\|/g, '|')),
-    );
-}
 
 function flagOf(name: string): string {
   const o = MOCK_OPTIONS[name]!;
@@ -61,7 +44,7 @@ const CONFIGURABLE = Object.keys(MOCK_OPTIONS).filter((name) => name !== 'help' 
 
 describe('oss-mock options: README table, help and environment variables', () => {
   it('the README table lists every option in order, with its environment variable and default', () => {
-    const rows = readmeRows();
+    const rows = readmeTableRows(README, 'cli-options');
     expect(rows.map(([flag, env, dflt]) => [flag, env, dflt])).toEqual(
       Object.entries(MOCK_OPTIONS).map(([name, o]) => [flagOf(name), o.env ?? '', o.default ?? '']),
     );

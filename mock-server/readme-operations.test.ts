@@ -2,29 +2,12 @@
 // lists is answered NotImplemented: a route added, removed or changed without the README fails here.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { readmeTableRows } from '../testkit/readme-table.js';
 import { OssError } from '../protocol/errors.js';
 import { dispatch } from './operations/dispatch.js';
 import { OPERATION_TABLE, type Route, type TargetLevel } from './operations/table.js';
 
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-
-/** The rows of the markdown table between `<!-- name:begin -->` and `<!-- name:end -->`, cells without backticks. */
-function tableRows(name: string): string[][] {
-  const begin = README.indexOf(`<!-- ${name}:begin -->`);
-  const end = README.indexOf(`<!-- ${name}:end -->`);
-  expect(begin, `README has <!-- ${name}:begin -->`).toBeGreaterThanOrEqual(0);
-  expect(end, `README has <!-- ${name}:end -->`).toBeGreaterThan(begin);
-  return README.slice(begin, end)
-    .split('\n')
-    .filter((line) => line.startsWith('|'))
-    .slice(2) // header and separator
-    .map((line) =>
-      line
-        .split('|')
-        .slice(1, -1)
-        .map((cell) => cell.trim().replace(/^`|`$/g, '')),
-    );
-}
 
 const PATHS: Record<TargetLevel, string> = { service: '/', bucket: '/<bucket>/', object: '/<bucket>/<key>' };
 
@@ -55,13 +38,13 @@ function requestOf(example: string) {
 
 describe('README: OSS operations', () => {
   it('lists every operation of the operation table, in its order, with its route', () => {
-    const rows = tableRows('operations').map(([name, request]) => [name, request]);
+    const rows = readmeTableRows(README, 'operations').map(([name, request]) => [name, request]);
     const table = Object.entries(OPERATION_TABLE).map(([name, entry]) => [name, describeRoute(entry.route)]);
     expect(rows).toEqual(table);
   });
 
   it('lists only features the mock answers with NotImplemented', () => {
-    const rows = tableRows('unsupported');
+    const rows = readmeTableRows(README, 'unsupported');
     expect(rows.length).toBeGreaterThan(5);
     for (const [feature, example] of rows) {
       let refused: unknown;
