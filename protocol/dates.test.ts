@@ -6,6 +6,16 @@ describe('xmlTime (docs/protocol.md#dates: oss2 requires .000Z)', () => {
     expect(xmlTime(new Date('2012-02-24T06:07:48.999Z'))).toBe('2012-02-24T06:07:48.000Z');
     expect(xmlTime(new Date('2012-02-24T06:07:48Z'))).toBe('2012-02-24T06:07:48.000Z');
   });
+
+  it('gives the same text whether or not the second was formatted recently (more seconds than it keeps)', () => {
+    const base = Date.UTC(2026, 10, 30, 9, 0, 0);
+    const times = Array.from({ length: 1000 }, (_, i) => new Date(base + ((i * 7919) % 600) * 1000 + (i % 1000)));
+    for (const round of [1, 2]) {
+      for (const d of times) {
+        expect(xmlTime(d), `round ${round}`).toBe(new Date(Math.floor(d.getTime() / 1000) * 1000).toISOString());
+      }
+    }
+  });
 });
 
 describe('httpDate', () => {

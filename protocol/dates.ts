@@ -5,8 +5,20 @@
  * `\.000Z$`), so milliseconds are truncated rather than printed.
  */
 export function xmlTime(d: Date): string {
-  return new Date(Math.floor(d.getTime() / 1000) * 1000).toISOString();
+  const second = Math.floor(d.getTime() / 1000);
+  // A listing formats one time per entry, and keys written together share their second: the last few are kept
+  // (formatting is two Dates and a toISOString, a good part of a listing page's time otherwise).
+  let text = recentXmlTimes.get(second);
+  if (text === undefined) {
+    text = new Date(second * 1000).toISOString();
+    if (recentXmlTimes.size >= RECENT_XML_TIMES) recentXmlTimes.clear();
+    recentXmlTimes.set(second, text);
+  }
+  return text;
 }
+
+const RECENT_XML_TIMES = 256;
+const recentXmlTimes = new Map<number, string>();
 
 /** Header dates (`Date`, `Last-Modified`): RFC 1123 with a two-digit day, e.g. `Sat, 05 Dec 2015 11:10:29 GMT`. */
 export function httpDate(d: Date): string {

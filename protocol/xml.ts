@@ -6,8 +6,10 @@ import { OssError } from './errors.js';
 export {
   buildXml,
   escapeXmlText,
+  xmlRaw,
   xmlSequence,
   XML_DECLARATION,
+  type XmlRaw,
   type XmlSequence,
   type XmlValue,
 } from './xml-writer.js';

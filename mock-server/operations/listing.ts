@@ -1,37 +1,24 @@
 // ListObjects (v1) and ListObjectsV2: `GET /` on a bucket, `?list-type=2` for v2 (docs/protocol.md#listing).
-import { xmlTime } from '../../protocol/dates.js';
 import { OssError } from '../../protocol/errors.js';
-import { quoteEtag } from '../../protocol/etag.js';
-import type { XmlValue } from '../../protocol/xml.js';
+import { xmlRaw, type XmlRaw } from '../../protocol/xml.js';
 import { sendXml } from '../exchange/reply.js';
 import { queryValue } from '../exchange/request-target.js';
 import type { ObjectMeta } from '../storage/store.js';
 import type { Handler, OperationServices } from './handler.js';
 import { listPage, type Page } from './list-page.js';
-import { OWNER } from './owner.js';
+import { commonPrefixXml, contentsXml, type EntryContext } from './listing-xml.js';
 import { intParam, keyEncoding, textParam, type KeyEncoding } from './params.js';
-import { restoreHeader } from './restore-state.js';
 
-/** `Type`, `StorageClass`, `Size`, `ETag`, `LastModified`, `Key` are required by oss2 in every Contents
- * (docs/protocol.md#listing). */
-function contents(meta: ObjectMeta, enc: KeyEncoding, withOwner: boolean): Record<string, XmlValue | undefined> {
-  return {
-    Key: enc.encode(meta.key),
-    LastModified: xmlTime(meta.lastModified),
-    ETag: quoteEtag(meta.etag),
-    Type: meta.objectType,
-    Size: meta.size,
-    StorageClass: meta.storageClass,
-    // ali-oss (lib/object.js parseRestoreInfo) and the Go SDK v2 read it for archived objects being or once restored
-    RestoreInfo: restoreHeader(meta, new Date()),
-    Owner: withOwner ? { ...OWNER } : undefined,
-  };
-}
-
-function pageBody(page: Page<ObjectMeta>, enc: KeyEncoding, withOwner: boolean) {
-  const items = page.entries.flatMap((e) => (e.kind === 'item' ? [contents(e.item, enc, withOwner)] : []));
-  const prefixes = page.entries.flatMap((e) => (e.kind === 'prefix' ? [{ Prefix: enc.encode(e.prefix) }] : []));
-  return { Contents: items as XmlValue[], CommonPrefixes: prefixes as XmlValue[] };
+/** The Contents and CommonPrefixes of a page, in listing order within each. */
+function pageBody(page: Page<ObjectMeta>, enc: KeyEncoding, withOwner: boolean): Record<string, XmlRaw> {
+  const c: EntryContext = { encode: enc.encode, now: new Date() };
+  let items = '';
+  let prefixes = '';
+  for (const e of page.entries) {
+    if (e.kind === 'item') items += contentsXml(e.item, c, withOwner);
+    else prefixes += commonPrefixXml(e.prefix, c);
+  }
+  return { Contents: xmlRaw(items), CommonPrefixes: xmlRaw(prefixes) };
 }
 
 interface ListInput {

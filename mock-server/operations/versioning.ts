@@ -1,21 +1,18 @@
 // Versioning (docs/protocol.md#versioning): PutBucketVersioning and GetBucketVersioning (`?versioning`),
 // ListObjectVersions (`GET /?versions`), and what the object operations share: the `versionId` a request addresses
 // and the version headers of an answer.
-import { xmlTime } from '../../protocol/dates.js';
 import { CAUSE_EC, OssError } from '../../protocol/errors.js';
-import { quoteEtag } from '../../protocol/etag.js';
-import { parseXml, xmlSequence, type XmlValue } from '../../protocol/xml.js';
+import { parseXml, xmlRaw, xmlSequence, type XmlValue } from '../../protocol/xml.js';
 import type { Exchange } from '../exchange/exchange.js';
 import type { HeaderMap } from '../exchange/reply.js';
 import { sendEmpty, sendXml } from '../exchange/reply.js';
 import { queryValue } from '../exchange/request-target.js';
 import { receiveSmallBody } from '../ingest/body-reader.js';
-import { NULL_VERSION_ID, type ObjectMeta, type ObjectVersion, type VersioningStatus } from '../storage/store.js';
+import type { VersioningStatus } from '../storage/store.js';
 import { assertBucket } from './checks.js';
 import type { Handler } from './handler.js';
-import { OWNER } from './owner.js';
+import { commonPrefixXml, versionXml, type EntryContext } from './listing-xml.js';
 import { intParam, keyEncoding, textParam } from './params.js';
-import { restoreHeader } from './restore-state.js';
 
 /** A `<VersioningConfiguration>` is tens of bytes. */
 const MAX_CONFIGURATION_BYTES = 16 * 1024;
@@ -59,36 +56,6 @@ export const getBucketVersioning: Handler = async (ex, s) => {
   sendXml(ex, 'VersioningConfiguration', info.versioning === undefined ? {} : { Status: info.versioning });
 };
 
-function versionElement(v: ObjectVersion, encode: (s: string) => string): [string, XmlValue] {
-  if (v.kind === 'marker') {
-    return [
-      'DeleteMarker',
-      {
-        Key: encode(v.marker.key),
-        VersionId: v.marker.versionId,
-        IsLatest: v.isLatest,
-        LastModified: xmlTime(v.marker.lastModified),
-        // ali-oss dereferences Owner.ID of every DeleteMarker (lib/common/object/getBucketVersions.js)
-        Owner: { ...OWNER },
-      },
-    ];
-  }
-  const meta: ObjectMeta = v.meta;
-  const element: Record<string, XmlValue | undefined> = {
-    Key: encode(meta.key),
-    VersionId: meta.versionId ?? NULL_VERSION_ID,
-    IsLatest: v.isLatest,
-    LastModified: xmlTime(meta.lastModified),
-    ETag: quoteEtag(meta.etag),
-    Type: meta.objectType,
-    Size: meta.size,
-    StorageClass: meta.storageClass,
-    RestoreInfo: restoreHeader(meta, new Date()),
-    Owner: { ...OWNER },
-  };
-  return ['Version', element as XmlValue];
-}
-
 /**
  * `GET /?versions` (developer-reference/listobjectversions): prefix, delimiter, key-marker, version-id-marker (only
  * with key-marker), max-keys 1..1000 (default 100), encoding-type=url. Versions and delete markers come in listing
@@ -131,11 +98,13 @@ export const listObjectVersions: Handler = async (ex, s) => {
   if (page.nextKeyMarker !== undefined) body.push(['NextKeyMarker', enc.encode(page.nextKeyMarker)]);
   if (page.nextVersionIdMarker !== undefined) body.push(['NextVersionIdMarker', page.nextVersionIdMarker]);
   if (enc.type !== undefined) body.push(['EncodingType', enc.type]);
+  const c: EntryContext = { encode: enc.encode, now: new Date() };
+  let versions = '';
+  let prefixes = '';
   for (const entry of page.entries) {
-    if (entry.kind === 'version') body.push(versionElement(entry.version, enc.encode));
+    if (entry.kind === 'version') versions += versionXml(entry.version, c);
+    else prefixes += commonPrefixXml(entry.prefix, c);
   }
-  for (const entry of page.entries) {
-    if (entry.kind === 'prefix') body.push(['CommonPrefixes', { Prefix: enc.encode(entry.prefix) }]);
-  }
+  body.push(['Version', xmlRaw(versions)], ['CommonPrefixes', xmlRaw(prefixes)]);
   sendXml(ex, 'ListVersionsResult', xmlSequence(body));
 };
