@@ -9,9 +9,13 @@ import { Worker } from 'node:worker_threads';
 
 /**
  * Bodies promised (by Content-Length) to be at least this long take the worker path; smaller and chunked bodies are
- * hashed inline, as a job's set-up and its two messages per MiB would cost them more than they save.
+ * hashed inline. A job has fixed costs that only a long body repays: after the last byte the request waits while the
+ * worker hashes the ring's last slot, and the worker's thread wakes once per slot. Measured with 8 MiB multipart
+ * parts (`npm run bench -- --only large`, README): on the worker path the file store's parts came in slower and cost
+ * ~2 s more CPU per GiB than inline, so a part of that size stays inline, while a single large PUT gains from the second
+ * core on both stores.
  */
-export const PARALLEL_MD5_MIN_BYTES = 4 * 1024 * 1024;
+export const PARALLEL_MD5_MIN_BYTES = 16 * 1024 * 1024;
 
 /**
  * One slot of a ring: the unit handed to the worker, one message (a thread wake-up) each. The worker counts the
