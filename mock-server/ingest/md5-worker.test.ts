@@ -131,6 +131,29 @@ describe('MD5 on the worker thread', () => {
     await nothingHeld();
   });
 
+  it('the ring a cut body gave back serves the next body, whose digests cover its own bytes only', async () => {
+    const control = testControl();
+    const { server } = await bodyServer(control);
+    let clientReq: http.ClientRequest | undefined;
+    // the cut body fills the whole ring with one byte value, so stale bytes would change the next body's MD5
+    const cut = Buffer.alloc(4 * SLOT + 4321, 0xaa);
+    const p = put(server.port, '/stale', cut, {
+      headers: { 'content-length': String(T + 4 * SLOT) },
+      onRequest: (r) => (clientReq = r),
+    }).catch(() => undefined);
+    await control.wait({ minBytes: cut.length, timeoutMs: 20_000 });
+    clientReq!.destroy();
+    await p;
+    expect((await server.outcome()).ok).toBe(false);
+    // the ring is back in the pool once the worker confirmed the cancel: the next job takes it
+    await nothingHeld();
+    // ends part-way into a slot, where the cut body's bytes are still in the ring
+    const next = randomBytes(T + 3 * SLOT + 5);
+    expect((await put(server.port, '/fresh', next)).status).toBe(200);
+    expect(value(await server.outcome())).toEqual(await expected(next));
+    await nothingHeld();
+  });
+
   it('a worker that goes away mid-body: the body is hashed again inline and gets the right digests', async () => {
     const control = testControl();
     // the worker is stopped once the sink holds part of the body (more than one slot has gone to the worker)
