@@ -48,6 +48,16 @@ describe.each(['memory', 'file'] as const)('large bodies, %s store', (store) => 
     expect((await hashWorkerState()).jobs).toBe(0);
   });
 
+  it('a throttled body over the threshold is hashed inline (x-oss-traffic-limit): same ETag and CRC-64', async () => {
+    const body = randomBytes(PARALLEL_MD5_MIN_BYTES + 4321);
+    const before = (await hashWorkerState()).started;
+    // 838,860,800 bit/s (100 MiB/s) is the highest x-oss-traffic-limit OSS accepts
+    const put = await client.put('paced', body, { headers: { 'x-oss-traffic-limit': '838860800' } });
+    expect((await hashWorkerState()).started).toBe(before);
+    const md5 = createHash('md5').update(body).digest('hex').toUpperCase();
+    expect(put.res.headers).toMatchObject({ etag: `"${md5}"`, 'x-oss-hash-crc64ecma': (await crc64(body)).toString() });
+  });
+
   it('an upload cut by its client mid-body commits nothing and leaves no job or ring behind', async () => {
     const since = mock.control.events().at(-1)?.seq ?? 0;
     const socket = net.connect({ host: '127.0.0.1', port: mock.port });

@@ -61,7 +61,9 @@ export function receiveBody(
   o: ReceiveOptions = {},
 ): Promise<BodyDigest> {
   const length = promisedLength(ex.req);
-  const large = length !== null && length >= PARALLEL_MD5_MIN_BYTES;
+  // A throttled body is paced by its rate, not by hashing, so the worker would only add its ring copy; and paced bodies
+  // that end together queue their last ring slots behind the one worker, finishing late against the rate they were given.
+  const large = length !== null && length >= PARALLEL_MD5_MIN_BYTES && ex.plan.ingestRate() === undefined;
   return pumpBody(ex, control, new DigestingConsumer(sink, o.contentMd5, large), {
     ...(o.maxSize === undefined ? {} : { maxSize: o.maxSize }),
     tooLarge: () => new OssError('InvalidArgument'),
@@ -94,8 +96,9 @@ export class DigestingConsumer implements BodyConsumer<BodyDigest> {
   private job: Md5Job | undefined;
 
   /**
-   * `large`: the body was promised to be at least PARALLEL_MD5_MIN_BYTES long, so its MD5 is computed on the worker
-   * thread while this thread computes CRC-64 and the store writes the bytes.
+   * `large`: the body was promised to be at least PARALLEL_MD5_MIN_BYTES long and no ingest rate applied when it
+   * started, so its MD5 is computed on the worker thread while this thread computes CRC-64 and the store writes the
+   * bytes.
    */
   constructor(
     private readonly sink: StagedBody,
