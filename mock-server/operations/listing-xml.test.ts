@@ -19,7 +19,7 @@ const isoSecond = (d: Date) => new Date(Math.floor(d.getTime() / 1000) * 1000).t
 
 // The elements of one Contents / Version / DeleteMarker as objects for the generic writer, in the order the handlers
 // built them before they wrote strings.
-function genericContents(meta: ObjectMeta, c: EntryContext, withOwner: boolean): XmlValue {
+function genericContents(meta: ObjectMeta, c: EntryContext, withOwner: boolean): Record<string, XmlValue | undefined> {
   return {
     Key: c.encode(meta.key),
     LastModified: isoSecond(meta.lastModified),
@@ -39,21 +39,10 @@ function genericVersion(v: ObjectVersion, c: EntryContext): [string, XmlValue] {
     return ['DeleteMarker', { ...body, LastModified: isoSecond(m.lastModified), Owner: { ...OWNER } }];
   }
   const meta = v.meta;
-  return [
-    'Version',
-    {
-      Key: c.encode(meta.key),
-      VersionId: meta.versionId ?? 'null',
-      IsLatest: v.isLatest,
-      LastModified: isoSecond(meta.lastModified),
-      ETag: quoteEtag(meta.etag),
-      Type: meta.objectType,
-      Size: meta.size,
-      StorageClass: meta.storageClass,
-      RestoreInfo: restoreHeader(meta, c.now),
-      Owner: { ...OWNER },
-    },
-  ];
+  // a Version is a Contents (with its Owner) whose Key is followed by VersionId and IsLatest; spreading the Contents
+  // after them keeps Key first and the rest in Contents' order
+  const version = { Key: c.encode(meta.key), VersionId: meta.versionId ?? 'null', IsLatest: v.isLatest };
+  return ['Version', { ...version, ...genericContents(meta, c, true) }];
 }
 
 const HOSTILE_KEYS = [
